@@ -1,0 +1,13 @@
+/**
+ * denofold: a trainable AlphaFold2 in TypeScript on Deno.
+ *
+ * This is the public API that notebooks and analysis scripts import.
+ *
+ * @module
+ */
+
+export * from "./model/protein/residue_constants.ts";
+export type { Protein } from "./model/protein/protein.ts";
+export { proteinLength } from "./model/protein/protein.ts";
+export { ParseError, type ParseLocation } from "./model/features/parse_error.ts";
+export * from "./model/features/backbone_corpus.ts";

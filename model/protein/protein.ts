@@ -1,0 +1,33 @@
+/**
+ * The in-memory protein structure every reader produces and every writer,
+ * metric and feature builder consumes.
+ *
+ * @module
+ */
+
+/**
+ * One chain (or several) as atom37 arrays, AF2's representation.
+ * Shapes: `aatype [L]`, `atomPositions [L*37*3]` (Å), `atomMask [L*37]`,
+ * `residueIndex [L]` (author residue numbers), `bFactors [L*37]`.
+ */
+export interface Protein {
+  /** Residue types in AF2 order (0..19, 20 = UNK). */
+  aatype: Int32Array;
+  /** Atom coordinates in Å, flattened `[L, 37, 3]`. */
+  atomPositions: Float32Array;
+  /** 1 where the atom was observed, flattened `[L, 37]`. */
+  atomMask: Float32Array;
+  /** Residue numbers as in the source file. */
+  residueIndex: Int32Array;
+  /** Insertion code per residue ("" when none). */
+  insertionCodes?: string[];
+  /** Chain identifier per residue. */
+  chainIds: string[];
+  /** B-factors (or pLDDT for predictions), flattened `[L, 37]`. */
+  bFactors: Float32Array;
+}
+
+/** Number of residues of a protein. */
+export function proteinLength(p: Protein): number {
+  return p.aatype.length;
+}

@@ -1,0 +1,82 @@
+/**
+ * Thin adapters from the atom37 {@link Protein} record to the plain coordinate
+ * arrays the analysis functions take, so predictions and true structures go
+ * through the same code.
+ *
+ * @module
+ */
+
+import type { Protein } from "../model/protein/protein.ts";
+import { aatypeOf, ATOM_ORDER, ATOM_TYPE_NUM } from "../model/protein/residue_constants.ts";
+
+const BACKBONE = [ATOM_ORDER.N, ATOM_ORDER.CA, ATOM_ORDER.C, ATOM_ORDER.O];
+const PRO = aatypeOf("P");
+const GLY = aatypeOf("G");
+
+/** Coordinates of one atom37 slot for every residue, `[L,3]`, and where it is present. */
+export function atomCoords(p: Protein, atom: number): { xyz: Float64Array; mask: Uint8Array } {
+  const n = p.aatype.length;
+  const xyz = new Float64Array(3 * n);
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = i * ATOM_TYPE_NUM + atom;
+    mask[i] = p.atomMask[s] > 0 ? 1 : 0;
+    for (let d = 0; d < 3; d++) xyz[3 * i + d] = p.atomPositions[3 * s + d];
+  }
+  return { xyz, mask };
+}
+
+/** Cα coordinates `[L,3]` and their mask. */
+export function caCoords(p: Protein): { xyz: Float64Array; mask: Uint8Array } {
+  return atomCoords(p, ATOM_ORDER.CA);
+}
+
+/**
+ * Cβ coordinates `[L,3]`, Cα for glycine and wherever Cβ is absent (backbone-only
+ * structures), as contact definitions use.
+ */
+export function cbOrCaCoords(p: Protein): { xyz: Float64Array; mask: Uint8Array } {
+  const cb = atomCoords(p, ATOM_ORDER.CB), ca = caCoords(p);
+  for (let i = 0; i < p.aatype.length; i++) {
+    if (p.aatype[i] === GLY || !cb.mask[i]) {
+      cb.mask[i] = ca.mask[i];
+      for (let d = 0; d < 3; d++) cb.xyz[3 * i + d] = ca.xyz[3 * i + d];
+    }
+  }
+  return cb;
+}
+
+/** The residues with all four backbone atoms, as DSSP input plus their indices in `p`. */
+export interface ProteinBackbone {
+  /** N, CA, C, O flattened `[M,4,3]` for the M complete residues. */
+  backbone: Float64Array;
+  /** Index in the protein of each of the M residues. */
+  index: Int32Array;
+  /** Proline flags of the M residues. */
+  isProline: boolean[];
+  /** Chain ids of the M residues. */
+  chainIds: string[];
+}
+
+/** Extract the residues of `p` that have N, CA, C and O. */
+export function proteinBackbone(p: Protein): ProteinBackbone {
+  const n = p.aatype.length;
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (BACKBONE.every((a) => p.atomMask[i * ATOM_TYPE_NUM + a] > 0)) keep.push(i);
+  }
+  const backbone = new Float64Array(12 * keep.length);
+  keep.forEach((i, r) => {
+    BACKBONE.forEach((a, k) => {
+      for (let d = 0; d < 3; d++) {
+        backbone[12 * r + 3 * k + d] = p.atomPositions[3 * (i * ATOM_TYPE_NUM + a) + d];
+      }
+    });
+  });
+  return {
+    backbone,
+    index: Int32Array.from(keep),
+    isProline: keep.map((i) => p.aatype[i] === PRO),
+    chainIds: keep.map((i) => p.chainIds[i]),
+  };
+}

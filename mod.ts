@@ -11,3 +11,5 @@ export type { Protein } from "./model/protein/protein.ts";
 export { proteinLength } from "./model/protein/protein.ts";
 export { ParseError, type ParseLocation } from "./model/features/parse_error.ts";
 export * from "./model/features/backbone_corpus.ts";
+export * from "./model/io/ndarray.ts";
+export * from "./model/io/npz.ts";

@@ -1,0 +1,31 @@
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { Rng } from "../../model/features/rng.ts";
+
+Deno.test("Rng is reproducible, restorable from its state, and forks independently", () => {
+  const a = new Rng(5), b = new Rng(5);
+  const xs = Array.from({ length: 10 }, () => a.nextU32());
+  assertEquals(xs, Array.from({ length: 10 }, () => b.nextU32()));
+  const saved = a.state();
+  const next = a.float();
+  assertEquals(Rng.fromState(saved).float(), next);
+  const f1 = a.fork("crop"), f2 = a.fork("msa");
+  assert(f1.nextU32() !== f2.nextU32(), "forks differ");
+  assertThrows(() => Rng.fromState([0, 0, 0, 0]), Error, "invalid");
+});
+
+Deno.test("Rng.int is uniform (chi-square over 10 bins) and permutations are permutations", () => {
+  const rng = new Rng(123);
+  const counts = new Array(10).fill(0);
+  const n = 100_000;
+  for (let i = 0; i < n; i++) counts[rng.int(10)]++;
+  const chi2 = counts.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
+  // 9 degrees of freedom: P(chi2 > 27.9) = 0.001.
+  assert(chi2 < 27.9, `chi2 ${chi2}`);
+  const p = rng.permutation(50);
+  assertEquals(Array.from(p).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+  const w = [0, 3, 0, 1];
+  const hits = [0, 0, 0, 0];
+  for (let i = 0; i < 40_000; i++) hits[rng.categorical(w)]++;
+  assertEquals(hits[0] + hits[2], 0);
+  assert(Math.abs(hits[1] / 40_000 - 0.75) < 0.01, `categorical ${hits}`);
+});

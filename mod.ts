@@ -13,3 +13,5 @@ export { ParseError, type ParseLocation } from "./model/features/parse_error.ts"
 export * from "./model/features/backbone_corpus.ts";
 export * from "./model/io/ndarray.ts";
 export * from "./model/io/npz.ts";
+export * from "./model/io/atomic.ts";
+export * from "./model/io/safetensors.ts";

@@ -1,0 +1,21 @@
+/**
+ * The tensor-graph IR: build graphs with the builders, differentiate with
+ * `grad`, serialise with `toOnnx`, run with `compile` (or `evaluate`).
+ *
+ * @module
+ */
+
+export * from "./tensor.ts";
+export * from "./build.ts";
+export { grad } from "./grad.ts";
+export { broadcastShapes, type OpDef, OPS, unbroadcast } from "./ops.ts";
+export { liveTensors, type OnnxOptions, OPSET, toOnnx } from "./onnx.ts";
+export {
+  compile,
+  Compiled,
+  type CompileOptions,
+  CudaUnavailableError,
+  type Device,
+  type NdArray,
+} from "./runtime.ts";
+export { evaluate } from "./eager.ts";

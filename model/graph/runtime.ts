@@ -1,0 +1,157 @@
+/**
+ * The only module that touches onnxruntime: compiles a graph to a session
+ * (cached by a hash of its ONNX bytes), picks the execution provider and runs
+ * it with named feeds.
+ *
+ * @module
+ */
+
+import * as ort from "onnxruntime-node";
+import { createHash } from "node:crypto";
+import { cpus } from "node:os";
+import { type DType, GraphError, sizeOf, type Tensor, type TypedArray } from "./tensor.ts";
+import { liveTensors, toOnnx } from "./onnx.ts";
+
+/** Where a session runs. */
+export type Device = "cpu" | "cuda";
+
+/** Options for {@link compile}. */
+export interface CompileOptions {
+  /** Execution provider (default "cpu"). */
+  device?: Device;
+  /** With device "cuda": run on CPU (with a message) when CUDA is unavailable. */
+  allowCpuFallback?: boolean;
+  /** Intra-op threads (default: the number of cores). */
+  threads?: number;
+  /** Write onnxruntime's JSON profile with this file prefix. */
+  profilePrefix?: string;
+  /** Graph inputs baked in as initializers. */
+  initializers?: ReadonlyMap<string, TypedArray>;
+}
+
+/** An array with its shape, as feeds take and runs return. */
+export interface NdArray {
+  /** Flat data in row-major order. */
+  data: TypedArray;
+  /** Static shape. */
+  shape: number[];
+}
+
+/** CUDA was asked for but onnxruntime-node's CUDA provider is not installed. */
+export class CudaUnavailableError extends Error {
+  constructor(detail: string) {
+    super(
+      "the CUDA execution provider is not available (" + detail + "). Install onnxruntime-node's " +
+        "CUDA binaries with `ONNXRUNTIME_NODE_INSTALL=cuda12` and re-run its install script " +
+        "(`deno approve-scripts` / `npm rebuild onnxruntime-node`), or pass allowCpuFallback.",
+    );
+    this.name = "CudaUnavailableError";
+  }
+}
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
+  float32: "float32",
+  float64: "float64",
+  int32: "int32",
+  int64: "int64",
+  bool: "bool",
+};
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+function sessionOptions(device: Device, opts: CompileOptions): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [device],
+    intraOpNumThreads: opts.threads ?? cpus().length,
+    interOpNumThreads: 1,
+    enableCpuMemArena: true,
+    enableMemPattern: false,
+    graphOptimizationLevel: "all",
+    ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
+  };
+}
+
+function createSession(
+  bytes: Uint8Array,
+  opts: CompileOptions,
+): Promise<ort.InferenceSession> {
+  const device = opts.device ?? "cpu";
+  const key = createHash("sha256").update(bytes).digest("hex") +
+    `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}`;
+  let s = sessions.get(key);
+  if (!s) {
+    s = ort.InferenceSession.create(bytes, sessionOptions(device, opts)).catch((e) => {
+      sessions.delete(key);
+      if (device !== "cuda") throw e;
+      if (!opts.allowCpuFallback) throw new CudaUnavailableError(String((e as Error).message));
+      console.error(`denofold: CUDA unavailable, running on CPU (${(e as Error).message})`);
+      return ort.InferenceSession.create(bytes, sessionOptions("cpu", opts));
+    });
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+/** A compiled graph: run it with feeds for its inputs. */
+export class Compiled {
+  /** The graph inputs the session expects (name → tensor). */
+  readonly inputs: ReadonlyMap<string, Tensor>;
+  /** The ONNX model bytes. */
+  readonly onnx: Uint8Array;
+  readonly #session: ort.InferenceSession;
+  readonly #outputs: Readonly<Record<string, Tensor>>;
+
+  constructor(
+    session: ort.InferenceSession,
+    onnx: Uint8Array,
+    inputs: Map<string, Tensor>,
+    outputs: Readonly<Record<string, Tensor>>,
+  ) {
+    this.#session = session;
+    this.onnx = onnx;
+    this.inputs = inputs;
+    this.#outputs = outputs;
+  }
+
+  /** Run once. Every input needs a feed of its dtype and size. */
+  async run(feeds: Readonly<Record<string, TypedArray>>): Promise<Record<string, NdArray>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of this.inputs) {
+      const data = feeds[name];
+      if (!data) throw new GraphError("run", `missing feed "${name}" (${t.dtype}[${t.shape}])`);
+      if (data.length !== sizeOf(t.shape)) {
+        throw new GraphError("run", `feed "${name}" has ${data.length} values, want [${t.shape}]`);
+      }
+      const ty = ORT_TYPE[t.dtype];
+      ortFeeds[name] = new ort.Tensor(ty, data as never, [...t.shape]);
+    }
+    const res = await this.#session.run(ortFeeds);
+    const out: Record<string, NdArray> = {};
+    for (const name of Object.keys(this.#outputs)) {
+      const r = res[name];
+      const data = r.type === "bool" ? Uint8Array.from(r.data as ArrayLike<number>) : r.data;
+      out[name] = { data: data as TypedArray, shape: [...r.dims] };
+      r.dispose?.();
+    }
+    return out;
+  }
+
+  /** Release the session (cached sessions are shared: only call when done with this graph). */
+  async release(): Promise<void> {
+    await this.#session.release();
+  }
+}
+
+/** Compile the part of a graph that computes `outputs` (name → tensor). */
+export async function compile(
+  outputs: Readonly<Record<string, Tensor>>,
+  opts: CompileOptions = {},
+): Promise<Compiled> {
+  const bytes = toOnnx(outputs, { initializers: opts.initializers });
+  const session = await createSession(bytes, opts);
+  const inputs = new Map<string, Tensor>();
+  for (const t of liveTensors(Object.values(outputs))) {
+    if (t.op === "Input" && !opts.initializers?.has(t.name!)) inputs.set(t.name!, t);
+  }
+  return new Compiled(session, bytes, inputs, outputs);
+}

@@ -333,15 +333,11 @@ export function sampleMsaFeatures(
     }
   }
 
-  // 4. Nearest-cluster assignment of every extra sequence.
-  const assignment = nearestClusters(
-    masked,
-    nClust,
-    msa.tokens,
-    extras,
-    L,
-    cfg.gapAgreementWeight,
-  );
+  // 4. Nearest-cluster assignment of every extra sequence (not needed when a
+  // given profile replaces the cluster profiles).
+  const assignment = opts.profile
+    ? new Int32Array(nExtraAll)
+    : nearestClusters(masked, nClust, msa.tokens, extras, L, cfg.gapAgreementWeight);
 
   // 5. Cluster profiles and deletion means (centre + members).
   const counts = new Float32Array(nClust * L);
@@ -355,7 +351,7 @@ export function sampleMsaFeatures(
       delSum[c * L + r] += msa.deletions[src + r];
     }
   }
-  for (let e = 0; e < nExtraAll; e++) {
+  for (let e = 0; e < (opts.profile ? 0 : nExtraAll); e++) {
     const c = assignment[e];
     const src = extras[e] * L;
     for (let r = 0; r < L; r++) {

@@ -6,7 +6,6 @@ import {
   MSA_FEAT_CHANNELS,
   MSA_GAP,
   MSA_MASK_TOKEN,
-  type MsaSamplingConfig,
   type MsaSamplingTrace,
   msaToken,
   sampleMsaFeatures,
@@ -14,16 +13,7 @@ import {
 } from "../../model/features/msa_features.ts";
 import { Rng } from "../../model/features/rng.ts";
 import type { Msa } from "../../model/features/msa.ts";
-import { familyMsa, havePythonNumpy, runPython, UBIQUITIN } from "./msa_test_util.ts";
-
-/** AF2's training settings (config.py `masked_msa`, `block_delete_msa`, initial training sizes). */
-export const AF2_TRAIN: MsaSamplingConfig = {
-  maxMsaClusters: 128,
-  maxExtraMsa: 1024,
-  maskedMsa: { uniformProb: 0.1, profileProb: 0.1, sameProb: 0.1, replaceFraction: 0.15 },
-  blockDeletion: { msaFractionPerBlock: 0.3, numBlocks: 5, randomizeNumBlocks: false },
-  gapAgreementWeight: 0,
-};
+import { AF2_TRAIN, familyMsa, havePythonNumpy, runPython, UBIQUITIN } from "./msa_test_util.ts";
 
 Deno.test("MSA tokens follow AF2's HHblits-to-aatype mapping", () => {
   // AF2: HHBLITS_AA_TO_ID then MAP_HHBLITS_AATYPE_TO_OUR_AATYPE.

@@ -8,6 +8,7 @@
 
 import type { Msa } from "../../model/features/msa.ts";
 import { Rng } from "../../model/features/rng.ts";
+import type { MsaSamplingConfig } from "../../model/features/msa_features.ts";
 
 /** Human ubiquitin (UniProt P0CG48, residues 1-76). */
 export const UBIQUITIN =
@@ -63,3 +64,12 @@ export async function runPython(script: string, input: unknown): Promise<unknown
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
+
+/** AF2's training settings (config.py `masked_msa`, `block_delete_msa`, initial training sizes). */
+export const AF2_TRAIN: MsaSamplingConfig = {
+  maxMsaClusters: 128,
+  maxExtraMsa: 1024,
+  maskedMsa: { uniformProb: 0.1, profileProb: 0.1, sameProb: 0.1, replaceFraction: 0.15 },
+  blockDeletion: { msaFractionPerBlock: 0.3, numBlocks: 5, randomizeNumBlocks: false },
+  gapAgreementWeight: 0,
+};

@@ -289,6 +289,37 @@ function assignPolyProline(ss: string[], phi: Float64Array, psi: Float64Array, s
   }
 }
 
+/**
+ * Sheet label per residue: ladders that share a residue belong to one sheet
+ * (Kabsch & Sander's definition). Returns -1 for residues in no ladder and
+ * sheets numbered 0, 1, … in order of their first residue.
+ */
+export function sheetLabels(ladders: readonly Ladder[], n: number): Int32Array {
+  const parent = ladders.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const owner = new Int32Array(n).fill(-1);
+  ladders.forEach((l, li) => {
+    for (const r of [...spanOf(l.i), ...spanOf(l.j)]) {
+      if (owner[r] >= 0) parent[find(owner[r])] = find(li);
+      owner[r] = li;
+    }
+  });
+  const label = new Map<number, number>();
+  const out = new Int32Array(n).fill(-1);
+  for (let r = 0; r < n; r++) {
+    if (owner[r] < 0) continue;
+    const root = find(owner[r]);
+    if (!label.has(root)) label.set(root, label.size);
+    out[r] = label.get(root)!;
+  }
+  return out;
+}
+
+function spanOf(residues: readonly number[]): number[] {
+  const lo = Math.min(...residues), hi = Math.max(...residues);
+  return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+}
+
 /** 3-state reduction: H/G/I → H, E/B → E, everything else → C. */
 export function toThreeState(ss: string): string {
   return ss.replace(/[HGI]/g, "H").replace(/[EB]/g, "E").replace(/[^HE]/g, "C");

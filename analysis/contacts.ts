@@ -1,0 +1,94 @@
+/**
+ * Contact maps and the precision of predicted contacts (CASP convention): two
+ * residues are in contact when their Cβ atoms (Cα for glycine or backbone-only
+ * structures) are closer than 8 Å; predictions are ranked by probability and the
+ * top L/5, L/2 (or L) pairs in a sequence-separation range are checked.
+ *
+ * @module
+ */
+
+import type { Coords } from "./geometry.ts";
+
+/** Contact distance threshold (Å). */
+export const CONTACT_DISTANCE = 8;
+
+/** Sequence-separation ranges |i − j| (inclusive bounds). */
+export const SEPARATION_RANGES = {
+  short: [6, 11],
+  medium: [12, 23],
+  long: [24, Infinity],
+} as const;
+
+/** A separation range name. */
+export type SeparationRange = keyof typeof SEPARATION_RANGES;
+
+/**
+ * The true contact map `[L,L]` (1 = contact, 0 = not, −1 = unknown because a
+ * residue is missing) from Cβ-or-Cα coordinates `[L,3]`.
+ */
+export function contactMap(cb: Coords, mask?: ArrayLike<number>): Int8Array {
+  const n = cb.length / 3;
+  const out = new Int8Array(n * n);
+  const cut2 = CONTACT_DISTANCE * CONTACT_DISTANCE;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (mask !== undefined && (!(mask[i] > 0) || !(mask[j] > 0))) {
+        out[i * n + j] = -1;
+        continue;
+      }
+      let d2 = 0;
+      for (let d = 0; d < 3; d++) d2 += (cb[3 * i + d] - cb[3 * j + d]) ** 2;
+      out[i * n + j] = d2 < cut2 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Precision of the top-k predicted contacts in one range. */
+export interface ContactPrecision {
+  /** Separation range. */
+  range: SeparationRange;
+  /** Name of the list size: "L/5", "L/2" or "L". */
+  top: string;
+  /** Pairs evaluated (k, or fewer when the range has fewer known pairs). */
+  evaluated: number;
+  /** Fraction of them that are true contacts (NaN when none evaluated). */
+  precision: number;
+}
+
+/**
+ * Precision of top-L/5, L/2 and L contacts per separation range, given a
+ * predicted probability map `probs [L,L]` (only i < j is read) and the true
+ * contact map from {@link contactMap}. Pairs with an unknown truth are skipped.
+ * Ties in probability keep the order of (i, j).
+ */
+export function contactPrecision(probs: ArrayLike<number>, truth: Int8Array): ContactPrecision[] {
+  const n = Math.round(Math.sqrt(truth.length));
+  if (n * n !== truth.length || probs.length !== truth.length) {
+    throw new RangeError("contactPrecision: maps must both be [L,L]");
+  }
+  const out: ContactPrecision[] = [];
+  for (const range of Object.keys(SEPARATION_RANGES) as SeparationRange[]) {
+    const [lo, hi] = SEPARATION_RANGES[range];
+    const pairs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      for (let j = i + lo; j < n && j - i <= hi; j++) {
+        if (truth[i * n + j] >= 0) pairs.push(i * n + j);
+      }
+    }
+    pairs.sort((a, b) => probs[b] - probs[a]);
+    for (
+      const [top, k] of [["L/5", Math.floor(n / 5)], ["L/2", Math.floor(n / 2)], ["L", n]] as const
+    ) {
+      const take = pairs.slice(0, k);
+      const hits = take.filter((p) => truth[p] === 1).length;
+      out.push({
+        range,
+        top,
+        evaluated: take.length,
+        precision: take.length ? hits / take.length : NaN,
+      });
+    }
+  }
+  return out;
+}

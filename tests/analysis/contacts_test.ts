@@ -1,0 +1,81 @@
+import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
+import { contactMap, contactPrecision } from "../../analysis/contacts.ts";
+import { caOfChain, corpusChains, runTool, seededRng } from "./fixtures.ts";
+
+/** Independent reference in plain Python (no numpy): top-k precision per range. */
+const PY_REFERENCE = `
+import json, sys, math
+d = json.load(sys.stdin)
+xyz, probs = d["xyz"], d["probs"]
+n = len(xyz) // 3
+def dist(i, j):
+    return math.sqrt(sum((xyz[3*i+k] - xyz[3*j+k])**2 for k in range(3)))
+out = []
+for name, lo, hi in [("short", 6, 11), ("medium", 12, 23), ("long", 24, 10**9)]:
+    pairs = [(i, j) for i in range(n) for j in range(n) if lo <= j - i <= hi]
+    pairs.sort(key=lambda p: -probs[p[0]*n + p[1]])  # stable: ties keep (i, j) order
+    for top, k in [("L/5", n // 5), ("L/2", n // 2), ("L", n)]:
+        take = pairs[:k]
+        hits = sum(1 for i, j in take if dist(i, j) < 8.0)
+        out.append([name, top, len(take), hits / len(take) if take else None])
+print(json.dumps(out))
+`;
+
+Deno.test("shared data: contact precision matches an independent Python count on a real chain", async () => {
+  const [, c] = await corpusChains(2);
+  const ca = caOfChain(c), n = c.seq.length;
+  // "Prediction": a logistic of the distances in a noisy copy (σ = 2 Å).
+  const rng = seededRng(5);
+  const noisy = ca.map((v) => v + 2 * rng.normal());
+  const probs = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const d = Math.hypot(
+        noisy[3 * i] - noisy[3 * j],
+        noisy[3 * i + 1] - noisy[3 * j + 1],
+        noisy[3 * i + 2] - noisy[3 * j + 2],
+      );
+      probs[i * n + j] = 1 / (1 + Math.exp(d - 8));
+    }
+  }
+  const got = contactPrecision(probs, contactMap(ca));
+  const input = JSON.stringify({ xyz: Array.from(ca), probs: Array.from(probs) });
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/in.json`, input);
+    await Deno.writeTextFile(`${dir}/ref.py`, PY_REFERENCE);
+    const py = await runTool("sh", ["-c", `python3 ${dir}/ref.py < ${dir}/in.json`]);
+    if (py === null) return;
+    const want = JSON.parse(py) as [string, string, number, number | null][];
+    assertEquals(got.length, want.length);
+    got.forEach((g, k) => {
+      assertEquals([g.range, g.top, g.evaluated], want[k].slice(0, 3));
+      assertAlmostEquals(g.precision, want[k][3]!, 1e-12, `${g.range} ${g.top}`);
+    });
+    console.log(
+      `${c.id} (L=${n}) precision: ` +
+        got.map((g) => `${g.range} ${g.top} ${g.precision.toFixed(3)}`).join(", "),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // The truth itself as a prediction is perfect wherever a range has enough contacts.
+  const truth = contactMap(ca);
+  const perfect = contactPrecision(Float64Array.from(truth, (t) => Math.max(0, t)), truth);
+  const longL5 = perfect.find((p) => p.range === "long" && p.top === "L/5")!;
+  assertEquals(longL5.precision, 1);
+});
+
+Deno.test("shared data: contact map marks missing residues unknown and is symmetric", async () => {
+  const [c] = await corpusChains(1);
+  const ca = caOfChain(c), n = c.seq.length;
+  const mask = new Uint8Array(n).fill(1);
+  mask[3] = 0;
+  const m = contactMap(ca, mask);
+  for (let i = 0; i < n; i++) {
+    assertEquals(m[i * n + 3], -1);
+    assertEquals(m[i * n + i], i === 3 ? -1 : 1);
+    for (let j = 0; j < n; j++) assertEquals(m[i * n + j], m[j * n + i]);
+  }
+  assert(m.filter((v) => v === 1).length > 2 * n);
+});

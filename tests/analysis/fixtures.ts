@@ -1,0 +1,92 @@
+/**
+ * Test helpers for the analysis tests: corpus chains as coordinate arrays, a
+ * seeded RNG, a minimal backbone PDB writer (for feeding Debian's mkdssp and
+ * TMscore) and a runner that reports when a tool is missing.
+ *
+ * @module
+ */
+
+import { SHARED_DATA } from "../shared_data.ts";
+import { type BackboneChain, readBackboneCorpus } from "../../model/features/backbone_corpus.ts";
+import { RESTYPE_3, RESTYPES } from "../../model/protein/residue_constants.ts";
+
+/** The backbone corpus file. */
+export const CORPUS = `${SHARED_DATA}/backbone/pm3_backbone.jsonl.gz`;
+
+/** Cα `[L,3]` of a corpus chain. */
+export function caOfChain(c: BackboneChain): Float64Array {
+  const n = c.seq.length;
+  return Float64Array.from(
+    { length: 3 * n },
+    (_, k) => c.backbone[(Math.floor(k / 3) * 4 + 1) * 3 + (k % 3)],
+  );
+}
+
+/** The first `limit` chains of the corpus. */
+export async function corpusChains(limit: number): Promise<BackboneChain[]> {
+  const out: BackboneChain[] = [];
+  for await (const c of readBackboneCorpus(CORPUS, { limit })) out.push(c);
+  return out;
+}
+
+/** A small seeded generator (mulberry32) with uniform and normal draws. */
+export function seededRng(seed: number): { uniform: () => number; normal: () => number } {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  return { uniform, normal };
+}
+
+/**
+ * PDB text (with a HEADER line, which mkdssp requires) of residues numbered
+ * 1..L in chain `chain`: `atoms` per residue from `xyz` `[L, atoms.length, 3]`.
+ */
+export function backbonePdb(
+  xyz: ArrayLike<number>,
+  seq: string,
+  atoms: readonly string[] = ["N", "CA", "C", "O"],
+  chain = "A",
+): string {
+  const lines = ["HEADER    DENOFOLD TEST                           01-JAN-00   XXXX"];
+  let serial = 0;
+  for (let i = 0; i < seq.length; i++) {
+    const res = RESTYPE_3[RESTYPES.indexOf(seq[i])];
+    atoms.forEach((name, a) => {
+      const p = (d: number) => xyz[(i * atoms.length + a) * 3 + d].toFixed(3).padStart(8);
+      lines.push(
+        `ATOM  ${String(++serial).padStart(5)}  ${name.padEnd(3)} ${res} ${chain}${
+          String(i + 1).padStart(4)
+        }    ${p(0)}${p(1)}${p(2)}  1.00  0.00           ${name[0]}`,
+      );
+    });
+  }
+  lines.push("END", "");
+  return lines.join("\n");
+}
+
+/** Run a program; its stdout, or null (with the reason printed) when it is not installed. */
+export async function runTool(cmd: string, args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+    if (!out.success) {
+      throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    return new TextDecoder().decode(out.stdout);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      console.log(
+        `SKIPPED: ${cmd} is not installed (apt-get install ${
+          cmd === "mkdssp" ? "dssp" : "tm-align"
+        })`,
+      );
+      return null;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Where modules get their parameters, dropout masks and chunk size: a
+ * {@link ModelBuilder} owns the graph and the registries; a {@link Scope} is a
+ * named position in it (OpenFold state-dict prefixes such as
+ * `evoformer.blocks.0.msa_att_row`).
+ *
+ * @module
+ */
+
+import { Graph, GraphError, type Shape, type Tensor } from "../graph/mod.ts";
+import * as G from "../graph/mod.ts";
+
+/**
+ * How a parameter is initialised (OpenFold `primitives.Linear` init names):
+ * `lecun` ("default": truncated normal, scale 1/fan_in), `he` ("relu": scale 2/fan_in),
+ * `glorot` (uniform, 6/(fan_in+fan_out)), `normal` (normal, std 1/√fan_in),
+ * `zeros` ("final" weights and every bias), `ones` (LayerNorm gain, "gating" bias),
+ * or a constant.
+ */
+export type Init =
+  | { kind: "lecun" | "he" | "glorot" | "normal"; fanIn: number; fanOut: number }
+  | { kind: "zeros" | "ones" }
+  | { kind: "constant"; value: number };
+
+/** A model parameter: its OpenFold name, PyTorch-layout shape and init. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  init: Init;
+}
+
+/** A dropout mask fed at run time (1/(1-rate) or 0, shared along broadcast dims). */
+export interface DropoutSpec {
+  name: string;
+  shape: number[];
+  rate: number;
+}
+
+/** Options of a model graph. */
+export interface BuildOptions {
+  /** Build the training variant (dropout masks as inputs). */
+  training?: boolean;
+  /** Chunk attention / triangle ops over this many rows (undefined = no chunking). */
+  chunkSize?: number;
+}
+
+/** Owns a graph plus the parameter and dropout registries that modules fill. */
+export class ModelBuilder {
+  /** The graph being built. */
+  readonly g: Graph;
+  /** Parameters in creation order. */
+  readonly params: ParamSpec[] = [];
+  /** Dropout masks in creation order. */
+  readonly dropouts: DropoutSpec[] = [];
+  /** Build options. */
+  readonly options: BuildOptions;
+  readonly #byName = new Map<string, Tensor>();
+
+  constructor(options: BuildOptions = {}, g: Graph = new Graph()) {
+    this.g = g;
+    this.options = options;
+  }
+
+  /** The root scope (or a scope at `prefix`). */
+  scope(prefix = ""): Scope {
+    return new Scope(this, prefix);
+  }
+
+  /** @internal the parameter called `name`, created on first use. */
+  param(name: string, shape: Shape, init: Init): Tensor {
+    const have = this.#byName.get(name);
+    if (have) {
+      if (have.shape.join() !== shape.join()) {
+        throw new GraphError(
+          "param",
+          `"${name}" reused with shape [${shape}], was [${have.shape}]`,
+        );
+      }
+      return have;
+    }
+    const t = this.g.input(name, shape);
+    this.#byName.set(name, t);
+    this.params.push({ name, shape: [...shape], init });
+    return t;
+  }
+
+  /** Parameter tensors by name. */
+  paramTensors(): Map<string, Tensor> {
+    return new Map(this.#byName);
+  }
+
+  /** Total number of parameter values. */
+  paramCount(): number {
+    return this.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  }
+}
+
+/** A named position in a model: parameters created here get `prefix.name`. */
+export class Scope {
+  constructor(readonly builder: ModelBuilder, readonly prefix: string) {}
+
+  /** The graph. */
+  get g(): Graph {
+    return this.builder.g;
+  }
+
+  /** Chunk size for attention/triangle ops, if chunking. */
+  get chunkSize(): number | undefined {
+    return this.builder.options.chunkSize;
+  }
+
+  /** Whether this is a training graph. */
+  get training(): boolean {
+    return this.builder.options.training ?? false;
+  }
+
+  /** A sub-scope: `prefix.name`. */
+  child(name: string | number): Scope {
+    return new Scope(this.builder, this.prefix ? `${this.prefix}.${name}` : String(name));
+  }
+
+  /** This scope's parameter `name` (created on first use, then shared). */
+  param(name: string, shape: Shape, init: Init): Tensor {
+    return this.builder.param(this.prefix ? `${this.prefix}.${name}` : name, shape, init);
+  }
+
+  /**
+   * Dropout of `x` with a mask fed at run time (AF2 supplement 1.11.6): the mask
+   * has size 1 along `sharedAxes` (row- or column-wise dropout shares it across
+   * that axis). Identity outside training or at rate 0.
+   */
+  dropout(x: Tensor, rate: number, sharedAxes: readonly number[] = []): Tensor {
+    if (!this.training || rate === 0) return x;
+    const axes = sharedAxes.map((a) => (a < 0 ? a + x.rank : a));
+    const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const name = `dropout.${this.prefix}.${this.builder.dropouts.length}`;
+    this.builder.dropouts.push({ name, shape, rate });
+    return G.mul(x, this.g.input(name, shape, x.dtype));
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Every parity runner, by the OpenFold module path a fixture's `meta.module`
+ * names. Each area of the model keeps its runners in its own file.
+ *
+ * @module
+ */
+
+import type { Runner } from "./harness.ts";
+import { NN_RUNNERS } from "./runners_nn.ts";
+
+/** OpenFold module path (or fixture case name) → runner. */
+export const RUNNERS: Readonly<Record<string, Runner>> = {
+  ...NN_RUNNERS,
+};

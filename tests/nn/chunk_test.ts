@@ -22,7 +22,7 @@ async function runBoth(
     const y = build(b, xi, mi);
     const params = initParams(b.params, 11);
     // Non-zero final/gating layers so the check sees every path.
-    for (const [k, v] of params) if (v.every((e) => e === 0)) v.fill(0.05);
+    for (const v of params.values()) if (v.every((e) => e === 0)) v.fill(0.05);
     const c = await G.compile({ y });
     const r = await c.run({ x, mask, ...Object.fromEntries(params) });
     results.push(r.y.data as Float32Array);

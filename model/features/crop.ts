@@ -29,6 +29,9 @@
 import type { Rng } from "./rng.ts";
 import { type FeatureTensor, shapeSize } from "./feature_tensor.ts";
 
+/** A float32 or int32 feature tensor. */
+export type AnyTensor = FeatureTensor<Float32Array> | FeatureTensor<Int32Array>;
+
 /** How a crop was chosen. */
 export type CropKind = "none" | "contiguous" | "spatial";
 
@@ -113,32 +116,32 @@ export function chooseCrop(
 }
 
 /** Keep the entries `indices` along `axis` of a tensor (a gather). */
-export function takeAlong<A extends Float32Array | Int32Array>(
-  t: FeatureTensor<A>,
+export function takeAlong<T extends AnyTensor>(
+  t: T,
   axis: number,
   indices: ArrayLike<number>,
-): FeatureTensor<A> {
+): T {
   const shape = t.shape.slice();
   const outer = shapeSize(shape.slice(0, axis));
   const inner = shapeSize(shape.slice(axis + 1));
   const dim = shape[axis];
   shape[axis] = indices.length;
-  const out = new (t.data.constructor as { new (n: number): A })(shapeSize(shape));
+  const out = new (t.data.constructor as { new (n: number): T["data"] })(shapeSize(shape));
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < indices.length; j++) {
       const src = (o * dim + indices[j]) * inner;
       out.set(t.data.subarray(src, src + inner), (o * indices.length + j) * inner);
     }
   }
-  return { data: out, shape };
+  return { data: out, shape } as T;
 }
 
 /** Zero-pad a tensor along `axis` to `size` (no-op when already that size). */
-export function padAlong<A extends Float32Array | Int32Array>(
-  t: FeatureTensor<A>,
+export function padAlong<T extends AnyTensor>(
+  t: T,
   axis: number,
   size: number,
-): FeatureTensor<A> {
+): T {
   const dim = t.shape[axis];
   if (dim === size) return t;
   if (dim > size) throw new Error(`cannot pad axis ${axis} of size ${dim} down to ${size}`);
@@ -146,11 +149,11 @@ export function padAlong<A extends Float32Array | Int32Array>(
   shape[axis] = size;
   const outer = shapeSize(t.shape.slice(0, axis));
   const inner = shapeSize(t.shape.slice(axis + 1));
-  const out = new (t.data.constructor as { new (n: number): A })(shapeSize(shape));
+  const out = new (t.data.constructor as { new (n: number): T["data"] })(shapeSize(shape));
   for (let o = 0; o < outer; o++) {
     out.set(t.data.subarray(o * dim * inner, (o + 1) * dim * inner), o * size * inner);
   }
-  return { data: out, shape };
+  return { data: out, shape } as T;
 }
 
 /**

@@ -1,0 +1,299 @@
+/**
+ * The feature pipeline: one chain in, the AF2 input (and ground-truth) tensors
+ * out, cropped and padded to a length bucket — `buildFeatures(input, config, rng)`.
+ *
+ * Feature names are AF2/OpenFold's (`msa_feat`, `target_feat`, `extra_msa`, ...)
+ * so they match the parity fixtures and the model's input names.
+ *
+ * Order (AF2 supplement 1.2, OpenFold `input_pipeline.py`): MSA merge →
+ * block deletion → cluster sampling → masking → cluster profiles → extra-MSA
+ * crop → `msa_feat`, then the residue crop, then padding (residues to the length
+ * bucket, MSA rows to `maxMsaClusters`, extra rows to `maxExtraMsa`, all masks 0
+ * on padding).
+ *
+ * Evolutionary input per chain: its alignments when given (fullatom chains with
+ * OpenFold MSAs), otherwise its profile through `profile_msa.ts` (backbone
+ * corpus), otherwise the query alone (AF2 single-sequence mode).
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { Msa } from "./msa.ts";
+import type { Protein } from "../protein/protein.ts";
+import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../protein/residue_constants.ts";
+import type { Rng } from "./rng.ts";
+import { type FeatureTensor, tensorOf } from "./feature_tensor.ts";
+import { mergeMsas, sampleMsaFeatures, targetFeat } from "./msa_features.ts";
+import { profilePseudoMsa } from "./profile_msa.ts";
+import { chooseCrop, type CropKind, lengthBucket, padAlong, takeAlong } from "./crop.ts";
+
+const probability = z.number().min(0).max(1);
+
+/** zod schema of the feature-pipeline settings; defaults are AF2's initial training. */
+export const FeatureConfigSchema = z.object({
+  /** Residues per training crop (AF2: 256; fine-tuning 384). */
+  cropSize: z.number().int().positive().default(256),
+  /** Crop residues at all (training); off for inference on whole chains. */
+  crop: z.boolean().default(true),
+  /** Probability of a spatial crop (see crop.ts). */
+  spatialCropProb: probability.default(0.5),
+  /** Cluster centres N_clust (AF2: 128 training, 512 fine-tuning/eval). */
+  maxMsaClusters: z.number().int().positive().default(128),
+  /** Extra MSA rows N_extra (AF2: 1024 training, 5120 fine-tuning). */
+  maxExtraMsa: z.number().int().nonnegative().default(1024),
+  /** BERT masking (AF2 `masked_msa` and `masked_msa_replace_fraction`). */
+  maskedMsa: z.object({
+    uniformProb: probability.default(0.1),
+    profileProb: probability.default(0.1),
+    sameProb: probability.default(0.1),
+    replaceFraction: probability.default(0.15),
+  }).refine((m) => m.uniformProb + m.profileProb + m.sameProb <= 1, {
+    message: "uniformProb + profileProb + sameProb must not exceed 1",
+  }).default({ uniformProb: 0.1, profileProb: 0.1, sameProb: 0.1, replaceFraction: 0.15 }),
+  /** MSA block deletion (AF2 config `block_delete_msa`); null disables it. */
+  blockDeletion: z.object({
+    msaFractionPerBlock: probability,
+    numBlocks: z.number().int().nonnegative(),
+    randomizeNumBlocks: z.boolean(),
+  }).nullable().default({ msaFractionPerBlock: 0.3, numBlocks: 5, randomizeNumBlocks: false }),
+  /** Gap agreement weight of the nearest-cluster assignment (AF2: 0). */
+  gapAgreementWeight: z.number().min(0).default(0),
+  /** Per database (in merge order), rows kept before merging (AF2: uniref90 10000, mgnify 501). */
+  maxRowsPerMsa: z.array(z.number().int().positive().nullable()).default([]),
+  /** Rows of the pseudo-MSA drawn from a profile (query included). */
+  profileMsaDepth: z.number().int().positive().default(1152),
+  /** Pad residues to the length bucket and MSA rows to their maxima. */
+  pad: z.boolean().default(true),
+  /** Probability that a sample uses clamped FAPE (AF2 supplement 1.11.5: 0.9). */
+  clampedFapeProb: probability.default(0.9),
+});
+
+/** Validated feature-pipeline settings. */
+export type FeatureConfig = z.infer<typeof FeatureConfigSchema>;
+
+/** Parse and validate settings (unknown JSON in, defaults filled); throws a zod error. */
+export function parseFeatureConfig(json: unknown = {}): FeatureConfig {
+  return FeatureConfigSchema.parse(json);
+}
+
+/** One chain to featurise. */
+export interface FeatureInput {
+  /** Identifier for messages. */
+  id: string;
+  /** The query sequence; taken from `structure.aatype` when absent. */
+  sequence?: string;
+  /** The structure (ground truth), atom37; residues must match the sequence. */
+  structure?: Protein;
+  /** Alignments, one per database in AF2 merge order, each with row 0 = query. */
+  msas?: Msa[];
+  /** Sequence profile `[L, 20]` (AF2 aatype order), used when `msas` is absent. */
+  profile?: Float32Array;
+}
+
+/** Where a feature set came from and how it was cut. */
+export interface FeatureMeta {
+  /** Chain identifier. */
+  id: string;
+  /** Residues of the chain before cropping. */
+  chainLength: number;
+  /** Real (unpadded) residues in the crop. */
+  numRes: number;
+  /** Residue dimension after padding. */
+  paddedLength: number;
+  /** Crop kind. */
+  crop: CropKind;
+  /** Chain residue index of each cropped residue. */
+  cropIndices: Int32Array;
+  /** Source of the MSA features. */
+  msaSource: "alignment" | "profile" | "single_sequence";
+  /** Rows of the merged MSA before sampling. */
+  msaDepth: number;
+}
+
+/** The tensors of one example; residue dimension `N_res` is the padded length. */
+export interface AF2Features {
+  /** `[N_res]` residue types 0..20. */
+  aatype: FeatureTensor<Int32Array>;
+  /** `[N_res]` residue numbers from 0 (gaps in the structure's numbering kept). */
+  residue_index: FeatureTensor<Int32Array>;
+  /** `[N_res]` 1 on real residues. */
+  seq_mask: FeatureTensor<Float32Array>;
+  /** `[N_res, 22]` between-segment flag + aatype one-hot (21). */
+  target_feat: FeatureTensor<Float32Array>;
+  /** `[N_clust, N_res, 49]`. */
+  msa_feat: FeatureTensor<Float32Array>;
+  /** `[N_clust, N_res]`. */
+  msa_mask: FeatureTensor<Float32Array>;
+  /** `[N_clust, N_res]` BERT targets. */
+  true_msa: FeatureTensor<Int32Array>;
+  /** `[N_clust, N_res]` BERT positions. */
+  bert_mask: FeatureTensor<Float32Array>;
+  /** `[N_extra, N_res]`. */
+  extra_msa: FeatureTensor<Int32Array>;
+  /** `[N_extra, N_res]`. */
+  extra_has_deletion: FeatureTensor<Float32Array>;
+  /** `[N_extra, N_res]`. */
+  extra_deletion_value: FeatureTensor<Float32Array>;
+  /** `[N_extra, N_res]`. */
+  extra_msa_mask: FeatureTensor<Float32Array>;
+  /** `[N_res, 37, 3]` ground-truth atom positions (Å), when a structure was given. */
+  all_atom_positions?: FeatureTensor<Float32Array>;
+  /** `[N_res, 37]` 1 where the atom was observed (backbone-only chains: N, CA, C, O). */
+  all_atom_mask?: FeatureTensor<Float32Array>;
+  /** `[]` 1 when this sample's FAPE is clamped (AF2: 90 % of samples). */
+  use_clamped_fape: FeatureTensor<Float32Array>;
+}
+
+/** Features plus their provenance. */
+export interface FeatureExample {
+  /** The tensors. */
+  features: AF2Features;
+  /** Provenance. */
+  meta: FeatureMeta;
+}
+
+const MSA_ROW_FEATURES = ["msa_feat", "msa_mask", "true_msa", "bert_mask"] as const;
+const EXTRA_ROW_FEATURES = [
+  "extra_msa",
+  "extra_has_deletion",
+  "extra_deletion_value",
+  "extra_msa_mask",
+] as const;
+
+function sequenceOf(input: FeatureInput): string {
+  if (input.sequence !== undefined) return input.sequence.toUpperCase();
+  if (!input.structure) throw new Error(`${input.id}: neither a sequence nor a structure`);
+  return Array.from(input.structure.aatype, (a) => a < 20 ? RESTYPES[a] : "X").join("");
+}
+
+/**
+ * Residue numbers shifted to start at 0 (AF2 numbers the modelled sequence
+ * 0..L-1; we keep gaps of the structure's numbering so relative positions stay
+ * true), or plain 0..L-1 when the numbering is not strictly increasing
+ * (insertion codes) or absent.
+ */
+function residueIndexOf(L: number, structure?: Protein): Int32Array {
+  const idx = Int32Array.from({ length: L }, (_, i) => i);
+  const src = structure?.residueIndex;
+  if (!src || src.length !== L) return idx;
+  for (let i = 1; i < L; i++) if (src[i] <= src[i - 1]) return idx;
+  return Int32Array.from(src, (v) => v - src[0]);
+}
+
+/**
+ * Featurise one chain: MSA features (from alignments, a profile, or the query
+ * alone), sequence features, ground-truth atom37 when a structure is given, one
+ * training crop (when `config.crop`), and padding (when `config.pad`). All random
+ * choices come from `rng`.
+ */
+export function buildFeatures(
+  input: FeatureInput,
+  config: z.input<typeof FeatureConfigSchema>,
+  rng: Rng,
+): FeatureExample {
+  const cfg = FeatureConfigSchema.parse(config);
+  const seq = sequenceOf(input);
+  const L = seq.length;
+  const s = input.structure;
+  if (s && s.aatype.length !== L) {
+    throw new Error(`${input.id}: structure has ${s.aatype.length} residues, sequence ${L}`);
+  }
+  if (input.profile && input.profile.length !== L * 20) {
+    throw new Error(`${input.id}: profile has ${input.profile.length} values, want ${L} x 20`);
+  }
+
+  // Evolutionary input.
+  const msaRng = rng.fork("msa");
+  let msaSource: FeatureMeta["msaSource"];
+  let encoded;
+  let profile: Float32Array | undefined;
+  if (input.msas && input.msas.length > 0) {
+    msaSource = "alignment";
+    encoded = mergeMsas(seq, input.msas, {
+      maxRowsPerMsa: cfg.maxRowsPerMsa.map((v) => v ?? undefined),
+    });
+  } else if (input.profile) {
+    msaSource = "profile";
+    profile = input.profile;
+    encoded = profilePseudoMsa(seq, profile, cfg.profileMsaDepth, msaRng.fork("pseudo"));
+  } else {
+    msaSource = "single_sequence";
+    encoded = mergeMsas(seq, []);
+  }
+  const msa = sampleMsaFeatures(encoded, cfg, msaRng, { profile });
+
+  // Per-residue features.
+  const aatype = Int32Array.from(seq, (c) => {
+    const i = RESTYPES.indexOf(c);
+    return i >= 0 ? i : 20;
+  });
+  const feats: Record<string, FeatureTensor<Float32Array> | FeatureTensor<Int32Array>> = {
+    aatype: tensorOf(aatype, [L]),
+    residue_index: tensorOf(residueIndexOf(L, s), [L]),
+    seq_mask: tensorOf(new Float32Array(L).fill(1), [L]),
+    target_feat: tensorOf(targetFeat(aatype), [L, 22]),
+    ...msa,
+  };
+  if (s) {
+    feats.all_atom_positions = tensorOf(Float32Array.from(s.atomPositions), [L, ATOM_TYPE_NUM, 3]);
+    feats.all_atom_mask = tensorOf(Float32Array.from(s.atomMask), [L, ATOM_TYPE_NUM]);
+  }
+
+  // Residue crop, applied to every per-residue axis alike.
+  const cropRng = rng.fork("crop");
+  let ca: { positions: Float32Array; mask: Float32Array } | undefined;
+  if (s) {
+    const caSlot = ATOM_ORDER["CA"];
+    const positions = new Float32Array(L * 3);
+    const mask = new Float32Array(L);
+    for (let i = 0; i < L; i++) {
+      mask[i] = s.atomMask[i * ATOM_TYPE_NUM + caSlot];
+      for (let d = 0; d < 3; d++) {
+        positions[3 * i + d] = s.atomPositions[(i * ATOM_TYPE_NUM + caSlot) * 3 + d];
+      }
+    }
+    ca = { positions, mask };
+  }
+  const choice = cfg.crop
+    ? chooseCrop(L, cfg, cropRng, ca)
+    : { indices: Int32Array.from({ length: L }, (_, i) => i), kind: "none" as CropKind };
+  const n = choice.indices.length;
+  const paddedLength = cfg.pad ? lengthBucket(n) : n;
+  for (const [k, t] of Object.entries(feats)) {
+    const axis = residueAxis(k);
+    let u = choice.kind === "none" ? t : takeAlong(t, axis, choice.indices);
+    if (cfg.pad) {
+      u = padAlong(u, axis, paddedLength);
+      if (k in ROW_PAD) u = padAlong(u, 0, ROW_PAD[k](cfg));
+    }
+    feats[k] = u;
+  }
+  // Residue numbers after the crop keep their chain values (relative positions).
+  const clamped = rng.fork("fape").float() < cfg.clampedFapeProb ? 1 : 0;
+  feats.use_clamped_fape = tensorOf(Float32Array.of(clamped), []);
+
+  return {
+    features: feats as unknown as AF2Features,
+    meta: {
+      id: input.id,
+      chainLength: L,
+      numRes: n,
+      paddedLength,
+      crop: choice.kind,
+      cropIndices: choice.indices,
+      msaSource,
+      msaDepth: encoded.numRows,
+    },
+  };
+}
+
+const ROW_PAD: Record<string, (cfg: FeatureConfig) => number> = Object.fromEntries([
+  ...MSA_ROW_FEATURES.map((k) => [k, (c: FeatureConfig) => c.maxMsaClusters]),
+  ...EXTRA_ROW_FEATURES.map((k) => [k, (c: FeatureConfig) => c.maxExtraMsa]),
+]);
+
+/** The residue axis of a feature: 1 for MSA-row features, 0 for the rest. */
+function residueAxis(name: string): number {
+  return name in ROW_PAD ? 1 : 0;
+}

@@ -1,0 +1,162 @@
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
+import { buildFeatures, parseFeatureConfig } from "../../model/features/pipeline.ts";
+import { backboneToProtein } from "../../model/features/backbone_corpus.ts";
+import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../../model/protein/residue_constants.ts";
+import { Rng } from "../../model/features/rng.ts";
+import { sampleBackboneChains, sampleOpenfoldMsas } from "./sample_data.ts";
+
+const SMALL = {
+  cropSize: 64,
+  maxMsaClusters: 16,
+  maxExtraMsa: 32,
+  profileMsaDepth: 128,
+  spatialCropProb: 0.5,
+};
+
+Deno.test("backbone chain + profile: cropped, padded, masks and ground truth consistent", async () => {
+  const [long] = await sampleBackboneChains((c) => c.seq.length > 150, 1);
+  const { chain, profile } = long;
+  const structure = backboneToProtein(chain);
+  const input = { id: chain.id, sequence: chain.seq, structure, profile };
+  const L = chain.seq.length;
+  for (let seed = 0; seed < 6; seed++) {
+    const { features: f, meta } = buildFeatures(input, SMALL, new Rng(seed));
+    assertEquals(meta.msaSource, "profile");
+    assertEquals(meta.numRes, 64);
+    assertEquals(meta.paddedLength, 64);
+    assert(meta.crop === "spatial" || meta.crop === "contiguous", meta.crop);
+    const idx = meta.cropIndices;
+    assertEquals(f.aatype.shape, [64]);
+    assertEquals(f.target_feat.shape, [64, 22]);
+    assertEquals(f.msa_feat.shape, [16, 64, 49]);
+    assertEquals(f.extra_msa.shape, [32, 64]);
+    assertEquals(f.all_atom_positions!.shape, [64, 37, 3]);
+    for (let j = 0; j < 64; j++) {
+      const i = idx[j];
+      assertEquals(RESTYPES[f.aatype.data[j]], chain.seq[i]);
+      assertEquals(f.residue_index.data[j], i, "gap-free chain: index = position");
+      assertEquals(f.target_feat.data[j * 22 + 1 + f.aatype.data[j]], 1);
+      // Query row of the MSA is the cropped sequence (token or BERT-masked).
+      assertEquals(f.true_msa.data[j], f.aatype.data[j]);
+      // Ground truth moved with its residue; backbone-only mask.
+      for (let a = 0; a < 4; a++) {
+        const slot = j * ATOM_TYPE_NUM + ATOM_ORDER[["N", "CA", "C", "O"][a]];
+        assertEquals(f.all_atom_mask!.data[slot], 1);
+        for (let d = 0; d < 3; d++) {
+          assertAlmostEquals(
+            f.all_atom_positions!.data[slot * 3 + d],
+            chain.backbone[(i * 4 + a) * 3 + d],
+            1e-6,
+          );
+        }
+      }
+      let maskSum = 0;
+      for (let a = 0; a < 37; a++) maskSum += f.all_atom_mask!.data[j * 37 + a];
+      assertEquals(maskSum, 4);
+    }
+    if (meta.crop === "contiguous") assertEquals(idx[63] - idx[0], 63);
+    // Profile mode: the cluster profile of the first residue is its profile row
+    // (renormalised: the stored percentages are rounded and sum to about 1).
+    let rowSum = 0;
+    for (let a = 0; a < 20; a++) rowSum += profile[idx[0] * 20 + a];
+    assert(Math.abs(rowSum - 1) < 0.1, `profile row sums to ${rowSum}`);
+    for (let a = 0; a < 20; a++) {
+      assertAlmostEquals(f.msa_feat.data[25 + a], profile[idx[0] * 20 + a] / rowSum, 1e-6);
+    }
+    assert(L > 64);
+  }
+});
+
+Deno.test("cropping takes the same columns of every MSA feature as the uncropped run", async () => {
+  const [{ chain, profile }] = await sampleBackboneChains((c) => c.seq.length > 120, 1);
+  const input = { id: chain.id, sequence: chain.seq, structure: backboneToProtein(chain), profile };
+  const full = buildFeatures(input, { ...SMALL, crop: false, pad: false }, new Rng(5));
+  const crop = buildFeatures(input, SMALL, new Rng(5));
+  const L = chain.seq.length;
+  assertEquals(full.features.msa_feat.shape, [16, L, 49]);
+  const idx = crop.meta.cropIndices;
+  for (let m = 0; m < 16; m++) {
+    for (let j = 0; j < 64; j++) {
+      const a = (m * 64 + j) * 49, b = (m * L + idx[j]) * 49;
+      for (let k = 0; k < 49; k++) {
+        assertEquals(crop.features.msa_feat.data[a + k], full.features.msa_feat.data[b + k]);
+      }
+      assertEquals(
+        crop.features.bert_mask.data[m * 64 + j],
+        full.features.bert_mask.data[m * L + idx[j]],
+      );
+    }
+  }
+  for (let e = 0; e < 32; e++) {
+    for (let j = 0; j < 64; j++) {
+      assertEquals(
+        crop.features.extra_msa.data[e * 64 + j],
+        full.features.extra_msa.data[e * L + idx[j]],
+      );
+    }
+  }
+});
+
+Deno.test("short chain with a real MSA: padded to its bucket with zero masks on padding", async () => {
+  const msas = await sampleOpenfoldMsas("3zee_A");
+  const seq = msas[0].sequences[0];
+  const L = seq.length; // 84 -> bucket 96
+  const cfg = { ...SMALL, cropSize: 256, maxMsaClusters: 64, maxExtraMsa: 1024 };
+  const { features: f, meta } = buildFeatures(
+    { id: "3zee_A", sequence: seq, msas },
+    cfg,
+    new Rng(1),
+  );
+  assertEquals(meta.msaSource, "alignment");
+  assertEquals(meta.crop, "none");
+  assertEquals(meta.paddedLength, 96);
+  assertEquals(f.seq_mask.data.reduce((s, v) => s + v, 0), L);
+  for (let j = L; j < 96; j++) assertEquals(f.seq_mask.data[j], 0);
+  const n = f.msa_mask.shape[0];
+  assertEquals(f.msa_mask.shape, [64, 96]);
+  assertEquals(f.extra_msa_mask.shape, [1024, 96]);
+  let msaMaskSum = 0, extraMaskSum = 0;
+  f.msa_mask.data.forEach((v) => msaMaskSum += v);
+  f.extra_msa_mask.data.forEach((v) => extraMaskSum += v);
+  assertEquals(msaMaskSum, 64 * L, "64 real rows x L real columns");
+  assert(extraMaskSum % L === 0 && extraMaskSum > 0, `extra mask ${extraMaskSum}`);
+  // Everything in padded columns is zero.
+  for (let m = 0; m < n; m++) {
+    for (let j = L; j < 96; j++) {
+      for (let k = 0; k < 49; k++) assertEquals(f.msa_feat.data[(m * 96 + j) * 49 + k], 0);
+    }
+  }
+  assertEquals(f.all_atom_positions, undefined);
+  assert(f.use_clamped_fape.data[0] === 0 || f.use_clamped_fape.data[0] === 1);
+});
+
+Deno.test("single-sequence mode and reproducibility", async () => {
+  const [{ chain }] = await sampleBackboneChains((c) => c.seq.length < 60, 1);
+  const a = buildFeatures({ id: chain.id, sequence: chain.seq }, SMALL, new Rng(3));
+  const b = buildFeatures({ id: chain.id, sequence: chain.seq }, SMALL, new Rng(3));
+  assertEquals(a.meta.msaSource, "single_sequence");
+  assertEquals(a.meta.msaDepth, 1);
+  assertEquals(a.features.msa_feat.data, b.features.msa_feat.data);
+  assertEquals(a.features.msa_mask.data.reduce((s, v) => s + v, 0), chain.seq.length);
+  assertEquals(a.features.extra_msa.shape, [32, 64]);
+  assert(a.features.extra_msa_mask.data.every((v) => v === 0), "no extra rows");
+});
+
+Deno.test("config is validated with zod: defaults are AF2's, bad values rejected", () => {
+  const c = parseFeatureConfig({});
+  assertEquals([c.cropSize, c.maxMsaClusters, c.maxExtraMsa], [256, 128, 1024]);
+  assertEquals(c.maskedMsa.replaceFraction, 0.15);
+  assertEquals(c.blockDeletion, {
+    msaFractionPerBlock: 0.3,
+    numBlocks: 5,
+    randomizeNumBlocks: false,
+  });
+  assertThrows(() => parseFeatureConfig({ cropSize: -1 }));
+  assertThrows(() => parseFeatureConfig({ spatialCropProb: 2 }));
+  assertThrows(() =>
+    parseFeatureConfig({
+      maskedMsa: { uniformProb: 0.5, profileProb: 0.4, sameProb: 0.2, replaceFraction: 0.15 },
+    })
+  );
+  assertThrows(() => buildFeatures({ id: "x", sequence: "ACD" }, { maxExtraMsa: -3 }, new Rng(1)));
+});

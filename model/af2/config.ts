@@ -1,0 +1,245 @@
+/**
+ * Model configuration: one zod schema (every field validated, errors name the
+ * field) and the presets. Values follow OpenFold's `model_config("model_1")`
+ * (AF2 supplement Table 4/5 hyperparameters).
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+const pos = () => z.number().int().positive();
+const nonneg = () => z.number().int().nonnegative();
+const rate = () => z.number().min(0).max(1);
+
+/** The model hyperparameters. */
+export const modelConfigSchema = z.strictObject({
+  c_m: pos(),
+  c_z: pos(),
+  c_s: pos(),
+  c_t: pos(),
+  c_e: pos(),
+  input_embedder: z.strictObject({ tf_dim: pos(), msa_dim: pos(), relpos_k: pos() }),
+  recycling_embedder: z.strictObject({
+    min_bin: z.number(),
+    max_bin: z.number(),
+    no_bins: pos(),
+    inf: z.number(),
+  }),
+  template: z.strictObject({
+    enabled: z.boolean(),
+    embed_angles: z.boolean(),
+    use_unit_vector: z.boolean(),
+    distogram: z.strictObject({ min_bin: z.number(), max_bin: z.number(), no_bins: pos() }),
+    angle_feat_dim: pos(),
+    pair_feat_dim: pos(),
+    pair_stack: z.strictObject({
+      c_hidden_tri_att: pos(),
+      c_hidden_tri_mul: pos(),
+      no_blocks: nonneg(),
+      no_heads: pos(),
+      pair_transition_n: pos(),
+      dropout_rate: rate(),
+      inf: z.number(),
+    }),
+    pointwise_attention: z.strictObject({ c_hidden: pos(), no_heads: pos(), inf: z.number() }),
+    inf: z.number(),
+    eps: z.number(),
+  }),
+  extra_msa: z.strictObject({
+    enabled: z.boolean(),
+    c_in: pos(),
+    c_hidden_msa_att: pos(),
+    c_hidden_opm: pos(),
+    c_hidden_mul: pos(),
+    c_hidden_pair_att: pos(),
+    no_heads_msa: pos(),
+    no_heads_pair: pos(),
+    no_blocks: nonneg(),
+    transition_n: pos(),
+    msa_dropout: rate(),
+    pair_dropout: rate(),
+    inf: z.number(),
+    eps: z.number(),
+  }),
+  evoformer: z.strictObject({
+    c_hidden_msa_att: pos(),
+    c_hidden_opm: pos(),
+    c_hidden_mul: pos(),
+    c_hidden_pair_att: pos(),
+    no_heads_msa: pos(),
+    no_heads_pair: pos(),
+    no_blocks: nonneg(),
+    transition_n: pos(),
+    msa_dropout: rate(),
+    pair_dropout: rate(),
+    inf: z.number(),
+    eps: z.number(),
+  }),
+  structure_module: z.strictObject({
+    c_ipa: pos(),
+    c_resnet: pos(),
+    no_heads_ipa: pos(),
+    no_qk_points: pos(),
+    no_v_points: pos(),
+    dropout_rate: rate(),
+    no_blocks: pos(),
+    no_transition_layers: pos(),
+    no_resnet_blocks: pos(),
+    no_angles: pos(),
+    trans_scale_factor: z.number().positive(),
+    epsilon: z.number().positive(),
+    inf: z.number(),
+  }),
+  heads: z.strictObject({
+    lddt: z.strictObject({ no_bins: pos(), c_hidden: pos() }),
+    distogram: z.strictObject({ no_bins: pos(), first_break: z.number(), last_break: z.number() }),
+    tm: z.strictObject({ enabled: z.boolean(), no_bins: pos(), max_bin: pos() }),
+    masked_msa: z.strictObject({ c_out: pos() }),
+    experimentally_resolved: z.strictObject({ c_out: pos() }),
+  }),
+});
+
+/** A validated model configuration. */
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** AF2 model_1 (OpenFold `model_config("model_1")`): 93,229,082 parameters. */
+export const AF2_MODEL_1: ModelConfig = {
+  c_m: 256,
+  c_z: 128,
+  c_s: 384,
+  c_t: 64,
+  c_e: 64,
+  input_embedder: { tf_dim: 22, msa_dim: 49, relpos_k: 32 },
+  recycling_embedder: { min_bin: 3.25, max_bin: 20.75, no_bins: 15, inf: 1e8 },
+  template: {
+    enabled: true,
+    embed_angles: true,
+    use_unit_vector: false,
+    distogram: { min_bin: 3.25, max_bin: 50.75, no_bins: 39 },
+    angle_feat_dim: 57,
+    pair_feat_dim: 88,
+    pair_stack: {
+      c_hidden_tri_att: 16,
+      c_hidden_tri_mul: 64,
+      no_blocks: 2,
+      no_heads: 4,
+      pair_transition_n: 2,
+      dropout_rate: 0.25,
+      inf: 1e9,
+    },
+    pointwise_attention: { c_hidden: 16, no_heads: 4, inf: 1e5 },
+    inf: 1e5,
+    eps: 1e-6,
+  },
+  extra_msa: {
+    enabled: true,
+    c_in: 25,
+    c_hidden_msa_att: 8,
+    c_hidden_opm: 32,
+    c_hidden_mul: 128,
+    c_hidden_pair_att: 32,
+    no_heads_msa: 8,
+    no_heads_pair: 4,
+    no_blocks: 4,
+    transition_n: 4,
+    msa_dropout: 0.15,
+    pair_dropout: 0.25,
+    inf: 1e9,
+    eps: 1e-8,
+  },
+  evoformer: {
+    c_hidden_msa_att: 32,
+    c_hidden_opm: 32,
+    c_hidden_mul: 128,
+    c_hidden_pair_att: 32,
+    no_heads_msa: 8,
+    no_heads_pair: 4,
+    no_blocks: 48,
+    transition_n: 4,
+    msa_dropout: 0.15,
+    pair_dropout: 0.25,
+    inf: 1e9,
+    eps: 1e-10,
+  },
+  structure_module: {
+    c_ipa: 16,
+    c_resnet: 128,
+    no_heads_ipa: 12,
+    no_qk_points: 4,
+    no_v_points: 8,
+    dropout_rate: 0.1,
+    no_blocks: 8,
+    no_transition_layers: 1,
+    no_resnet_blocks: 2,
+    no_angles: 7,
+    trans_scale_factor: 10,
+    epsilon: 1e-8,
+    inf: 1e5,
+  },
+  heads: {
+    lddt: { no_bins: 50, c_hidden: 128 },
+    distogram: { no_bins: 64, first_break: 2.3125, last_break: 21.6875 },
+    tm: { enabled: false, no_bins: 64, max_bin: 31 },
+    masked_msa: { c_out: 23 },
+    experimentally_resolved: { c_out: 37 },
+  },
+};
+
+/** A partial override, any depth. */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
+  if (over === undefined) return base;
+  if (typeof base !== "object" || base === null || Array.isArray(base)) return over as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
+    out[k] = k in out ? merge(out[k], v as never) : v;
+  }
+  return out as T;
+}
+
+/** The dimensions OpenFold's bench-tiny uses (issue 8): 686,138 parameters. */
+const TINY_DIMS: DeepPartial<ModelConfig> = {
+  c_m: 32,
+  c_z: 16,
+  c_s: 64,
+  c_t: 16,
+  c_e: 16,
+  template: { pair_stack: { no_blocks: 1 } },
+  extra_msa: { no_blocks: 1 },
+  evoformer: { no_blocks: 2 },
+};
+
+/** Named presets. */
+export const PRESETS: Readonly<Record<string, ModelConfig>> = {
+  af2: AF2_MODEL_1,
+  /** AF2 with the pTM head (model_1_ptm). */
+  af2_ptm: merge(AF2_MODEL_1, { heads: { tm: { enabled: true } } }),
+  /** OpenFold's bench-tiny shapes with the full 8 structure-module layers. */
+  bench_tiny: merge(AF2_MODEL_1, TINY_DIMS),
+  /** The smallest trainable model: tiny dims and 4 structure-module layers. */
+  tiny: merge(AF2_MODEL_1, merge(TINY_DIMS, { structure_module: { no_blocks: 4 } })),
+  /** The default for CPU training: wider and deeper than tiny, still minutes per hundred steps. */
+  small: merge(AF2_MODEL_1, {
+    c_m: 64,
+    c_z: 32,
+    c_s: 128,
+    c_t: 16,
+    c_e: 16,
+    template: { enabled: false, pair_stack: { no_blocks: 1 } },
+    extra_msa: { no_blocks: 1, c_hidden_mul: 32, c_hidden_opm: 16 },
+    evoformer: { no_blocks: 4, c_hidden_mul: 32, c_hidden_opm: 16, c_hidden_msa_att: 16 },
+    structure_module: { no_blocks: 4, c_resnet: 64, no_heads_ipa: 4 },
+    heads: { lddt: { c_hidden: 64 }, tm: { enabled: true } },
+  }),
+};
+
+/** A preset with overrides, validated; a bad field raises a zod error naming its path. */
+export function modelConfig(preset: string, overrides?: DeepPartial<ModelConfig>): ModelConfig {
+  const base = PRESETS[preset];
+  if (!base) {
+    throw new Error(`unknown preset "${preset}" (have: ${Object.keys(PRESETS).join(", ")})`);
+  }
+  return modelConfigSchema.parse(merge(base, overrides));
+}

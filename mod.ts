@@ -21,3 +21,4 @@ export * from "./model/features/msa_features.ts";
 export * from "./model/features/profile_msa.ts";
 export * from "./model/features/crop.ts";
 export * from "./model/features/pipeline.ts";
+export * from "./model/protein/rigid.ts";

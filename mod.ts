@@ -22,3 +22,48 @@ export * from "./model/features/profile_msa.ts";
 export * from "./model/features/crop.ts";
 export * from "./model/features/pipeline.ts";
 export * from "./model/protein/rigid.ts";
+export {
+  COIL,
+  dssp,
+  type DsspInput,
+  type DsspOptions,
+  dsspProtein,
+  type DsspResult,
+  formatSs,
+  type Ladder,
+  type ProteinDssp,
+  sheetLabels,
+  toThreeState,
+} from "./analysis/dssp.ts";
+export { type ClassicDsspResidue, parseClassicDssp } from "./analysis/dssp_classic.ts";
+export {
+  applyTransform,
+  kabschRmsd,
+  type RigidTransform,
+  rmsdNoSuperposition,
+  superpose,
+  type Superposition,
+} from "./analysis/superpose.ts";
+export { tmD0, type TmResult, tmScore } from "./analysis/tm_score.ts";
+export { lddt, lddtAllAtom, type LddtOptions, type LddtResult } from "./analysis/lddt.ts";
+export {
+  contactMap,
+  type ContactPrecision,
+  contactPrecision,
+  SEPARATION_RANGES,
+  type SeparationRange,
+} from "./analysis/contacts.ts";
+export {
+  type AxisGrowth,
+  axisGrowth,
+  type Dimensionality,
+  dimensionality,
+  radiusOfGyration,
+} from "./analysis/dimensionality.ts";
+export {
+  compareStructures,
+  pairResidues,
+  type ResiduePairing,
+  type StructureComparison,
+} from "./analysis/metrics.ts";
+export { caCoords, cbOrCaCoords, proteinBackbone } from "./analysis/protein_coords.ts";

@@ -67,3 +67,32 @@ export {
   type StructureComparison,
 } from "./analysis/metrics.ts";
 export { caCoords, cbOrCaCoords, proteinBackbone } from "./analysis/protein_coords.ts";
+export {
+  formatPdb,
+  parsePdb,
+  parsePdbModels,
+  parsePdbRecords,
+  type PdbReadOptions,
+  readPdb,
+  readPdbModels,
+  writePdb,
+} from "./model/protein/pdb.ts";
+export {
+  type CifBlock,
+  type CifValue,
+  formatMmcif,
+  type MmcifReadOptions,
+  parseCif,
+  parseMmcif,
+  parseMmcifModels,
+  parseMmcifRecords,
+  readMmcif,
+  readMmcifModels,
+  writeMmcif,
+} from "./model/protein/mmcif.ts";
+export type {
+  AtomRecord,
+  StructureOptions,
+  StructureWriteOptions,
+} from "./model/protein/structure_select.ts";
+export { isMmcifPath, readStructure, readStructureModels } from "./model/protein/structure_file.ts";

@@ -1,10 +1,8 @@
 // Cross-check of the PDB and mmCIF readers against an independent reader:
 // Biopython (Debian's python3-biopython), run as a subprocess on real files.
 import { assert, assertEquals } from "../assert.ts";
-import { readPdb } from "../../model/protein/pdb.ts";
-import { readMmcif } from "../../model/protein/mmcif.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
 import { ATOM_TYPE_NUM, ATOM_TYPES, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
-import type { Protein } from "../../model/protein/protein.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 
 interface RefResidue {
@@ -78,7 +76,7 @@ Deno.test("shared data: PDB and mmCIF coordinates and atoms match Biopython", as
   let maxDiff = 0, atoms = 0, residues = 0, micro = 0;
   for (let f = 0; f < paths.length; f++) {
     const path = paths[f];
-    const p: Protein = path.includes(".cif") ? await readMmcif(path) : await readPdb(path);
+    const p = await readStructure(path);
     const ref = reference[f];
     const name = path.split("/").pop();
     // Residues: same keys, same order within each chain.

@@ -1,8 +1,7 @@
 // Every structure of ../shared/data/fullatom parses, and each manifest chain's sequence is
 // what the reader returns for that chain.
 import { assert, assertEquals } from "../assert.ts";
-import { readPdb } from "../../model/protein/pdb.ts";
-import { readMmcif } from "../../model/protein/mmcif.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
 import { oneLetter, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
@@ -59,7 +58,7 @@ Deno.test("shared data: every fullatom structure parses and matches the manifest
     const path = `${SHARED_DATA}/${row.file}`;
     if (row.file !== file) {
       file = row.file;
-      p = /\.cif(\.gz)?$/.test(path) ? await readMmcif(path) : await readPdb(path);
+      p = await readStructure(path);
       text = path.includes(".cif") ? "" : await readText(path);
     }
     const { seq, residues } = chainSequence(p!, row.chain);

@@ -3,6 +3,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
 import { formatPdb, parsePdb, readPdb, writePdb } from "../../model/protein/pdb.ts";
 import { formatMmcif, parseMmcif, readMmcif, writeMmcif } from "../../model/protein/mmcif.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
 import { ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
@@ -16,8 +17,6 @@ async function manifestFiles(): Promise<string[]> {
     .map((f) => `${SHARED_DATA}/${f}`);
 }
 
-const read = (path: string) => path.includes(".cif") ? readMmcif(path) : readPdb(path);
-
 const fitsPdb = (p: Protein) =>
   p.chainIds.every((c) => c.length <= 1) &&
   p.residueIndex.every((r) => r >= -999 && r <= 9999) &&
@@ -28,7 +27,7 @@ Deno.test("shared data: read → write → read gives identical arrays (PDB and 
   let pdbTrips = 0, cifTrips = 0;
   for (const path of await manifestFiles()) {
     const name = path.split("/").pop();
-    const p = await read(path);
+    const p = await readStructure(path);
     // mmCIF carries every value exactly (shortest float32 text); PDB has fixed columns.
     assertEquals(parseMmcif(formatMmcif(p)), p, `${name} via mmCIF`);
     cifTrips++;

@@ -1,0 +1,25 @@
+/**
+ * The Evoformer-family fixtures of ../shared/parity again, this time with the
+ * graph chunked (Slice … Concat): OpenFold's unchunked outputs must still be
+ * matched within the parity tolerance.
+ */
+import { SHARED_PARITY } from "../shared_data.ts";
+import { compareOutputs, loadCase, runModule } from "../../model/parity/harness.ts";
+import { EVOFORMER_BUILDS } from "../../model/parity/runners_evoformer.ts";
+import { fixtureFiles } from "../../model/parity/run.ts";
+import { assert } from "../assert.ts";
+
+for (const file of await fixtureFiles(SHARED_PARITY)) {
+  const c = await loadCase(file);
+  const build = EVOFORMER_BUILDS[String(c.meta.module)];
+  if (!build) continue;
+  const name = file.split("/").pop()!;
+  for (const chunkSize of [1, 4]) {
+    Deno.test(`shared data: ${name} chunked by ${chunkSize} matches OpenFold`, async () => {
+      const ours = await runModule(c, build(c), { chunkSize });
+      for (const e of compareOutputs(c, ours)) {
+        assert(e.pass, `${e.key}: max abs ${e.maxAbs}, rel ${e.rel}`);
+      }
+    });
+  }
+}

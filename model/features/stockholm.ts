@@ -372,3 +372,31 @@ export function hmmsearchTemplateHits(
   }
   return hits;
 }
+
+/**
+ * Writes an alignment as Stockholm text in one block (names padded to one column),
+ * `#=GR` lines after their row; {@link parseStockholm} reads it back unchanged.
+ */
+export function formatStockholm(aln: StockholmAlignment): string {
+  const out = ["# STOCKHOLM 1.0"];
+  for (const [feature, texts] of aln.gf) for (const t of texts) out.push(`#=GF ${feature} ${t}`);
+  for (const [name, per] of aln.gs) {
+    for (const [feature, text] of per) out.push(`#=GS ${name} ${feature} ${text}`);
+  }
+  out.push("");
+  const labels = [
+    ...aln.names,
+    ...[...aln.gr].flatMap(([n, per]) => [...per.keys()].map((f) => `#=GR ${n} ${f}`)),
+    ...[...aln.gc.keys()].map((f) => `#=GC ${f}`),
+  ];
+  const width = Math.max(0, ...labels.map((l) => l.length)) + 1;
+  aln.names.forEach((name, k) => {
+    out.push(name.padEnd(width) + aln.rows[k]);
+    for (const [f, row] of aln.gr.get(name) ?? []) {
+      out.push(`#=GR ${name} ${f}`.padEnd(width) + row);
+    }
+  });
+  for (const [f, row] of aln.gc) out.push(`#=GC ${f}`.padEnd(width) + row);
+  out.push("//");
+  return out.join("\n") + "\n";
+}

@@ -1,9 +1,11 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import {
+  formatStockholm,
   hmmsearchTemplateHits,
   parseStockholm,
   parseStockholmAll,
   removeEmptyColumns,
+  type StockholmAlignment,
   stockholmToMsa,
   truncateStockholm,
 } from "../../model/features/stockholm.ts";
@@ -194,4 +196,19 @@ Deno.test("shared data: hmmsearch template hits map onto the template's own sequ
   }
   assertEquals(checked, hit.alignedCols);
   assert(checked >= 80, `${checked}`);
+});
+
+Deno.test("shared data: formatStockholm writes what parseStockholm reads back", async () => {
+  const path = `${SHARED_DATA}/msa/openfold/2crb_A/hmm_output.sto.gz`;
+  for (const aln of [parseStockholm(TOY), parseStockholm(await readText(path), path)]) {
+    const again = parseStockholm(formatStockholm(aln));
+    // Maps as nested arrays: the test's deep equality does not look inside Maps.
+    const plain = (a: StockholmAlignment) =>
+      JSON.stringify(
+        { ...a, lines: [] },
+        (_, v) => v instanceof Map ? [...v] : v,
+      );
+    assertEquals(plain(again), plain(aln));
+    assert(aln.gs.size > 0 && aln.gr.size > 0 && aln.gc.size > 0, "annotation round-trips too");
+  }
 });

@@ -16,14 +16,6 @@ export function dist(a: Coords, i: number, b: Coords, j: number): number {
   return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }
 
-/** Squared distance between point `i` of `a` and point `j` of `b`. */
-export function dist2(a: Coords, i: number, b: Coords, j: number): number {
-  const dx = a[3 * i] - b[3 * j],
-    dy = a[3 * i + 1] - b[3 * j + 1],
-    dz = a[3 * i + 2] - b[3 * j + 2];
-  return dx * dx + dy * dy + dz * dz;
-}
-
 /**
  * Dihedral angle in degrees (-180, 180] of points `i1-i2-i3-i4` of `a`, with the
  * IUPAC sign convention (as DSSP's phi/psi).

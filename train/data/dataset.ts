@@ -1,0 +1,278 @@
+/**
+ * The training dataset over a data root (../shared/data or the bundled
+ * data/sample): backbone-corpus chains and fullatom chains, deduplicated across
+ * the two by sequence, clustered (see clusters.ts), split by cluster (splits.ts),
+ * sampled with AF2's weights (sampling.ts), and turned into features by
+ * `buildFeatures`.
+ *
+ * A run is reproducible from (data root, options, seed) and resumable from the
+ * stream position of its last sample.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { Protein } from "../../model/protein/protein.ts";
+import type { Msa } from "../../model/features/msa.ts";
+import {
+  backboneToProtein,
+  readBackboneCorpus,
+  readProfiles,
+} from "../../model/features/backbone_corpus.ts";
+import { readA3m } from "../../model/features/a3m.ts";
+import { readStockholmMsa } from "../../model/features/stockholm.ts";
+import { fitsQuery, structureOnQuery } from "../../model/features/structure_to_query.ts";
+import {
+  buildFeatures,
+  type FeatureConfigSchema,
+  type FeatureExample,
+  type FeatureInput,
+} from "../../model/features/pipeline.ts";
+import { Rng } from "../../model/features/rng.ts";
+import { dataPaths, readBackboneManifest, readFullatomManifest } from "./manifests.ts";
+import { clusterChains } from "./clusters.ts";
+import { type SplitConfig, SplitConfigSchema, type SplitName, splitOfCluster } from "./splits.ts";
+import { af2SampleWeights, type SampleDraw, WeightedSampler } from "./sampling.ts";
+
+/** One chain of the dataset. */
+export interface ChainEntry {
+  /** Unique key: `bb:<id>` or `fa:<file>:<chain>`. */
+  key: string;
+  /** Which part of the data root it comes from. */
+  source: "backbone" | "fullatom";
+  /** Backbone id, or `<file stem>_<chain>`. */
+  id: string;
+  /** Sequence (manifest). */
+  seq: string;
+  /** Sequence length. */
+  length: number;
+  /** Identity cluster. */
+  cluster: string;
+  /** Split of the cluster. */
+  split: SplitName;
+  /** Fullatom: structure file relative to the data root. */
+  file?: string;
+  /** Fullatom: chain identifier in the file ("" = the only chain). */
+  chain?: string;
+  /** Fullatom: OpenFold alignment directory of this chain, when one exists. */
+  msaDir?: string;
+}
+
+/** Reads one chain of a structure file (mmCIF or PDB, gzip-aware). */
+export type StructureReader = (path: string, chain: string) => Promise<Protein>;
+
+/** zod schema of the dataset options. */
+export const DatasetOptionsSchema = z.object({
+  /** Cluster split settings. */
+  split: SplitConfigSchema.default({ valFraction: 0.05, testFraction: 0.05, seed: 0 }),
+  /** Shortest chain kept. */
+  minLength: z.number().int().positive().default(16),
+  /** Longest chain kept (longer chains are cropped anyway; this bounds memory). */
+  maxLength: z.number().int().positive().default(2000),
+  /** Include the fullatom chains. */
+  fullatom: z.boolean().default(true),
+});
+
+/** Validated dataset options. */
+export type DatasetOptions = z.infer<typeof DatasetOptionsSchema>;
+
+/** The pdb entry of a fullatom file name (`2q2k.cif.gz`, `pdb1ubi`, `d1lfma_`, `1KDQ_A`). */
+function pdbOfFile(file: string): string | undefined {
+  const stem = file.slice(file.lastIndexOf("/") + 1).replace(/\..*$/, "").toLowerCase();
+  const m = /^(?:pdb)?([0-9][a-z0-9]{3})(?:[_.a-z0-9]*)?$/.exec(stem) ??
+    /^d([0-9][a-z0-9]{3})[a-z0-9_.]{2}$/.exec(stem);
+  return m?.[1];
+}
+
+/** The dataset of one data root. */
+export class Dataset {
+  /** Every kept chain, in a deterministic order (backbone then fullatom manifest order). */
+  readonly entries: ChainEntry[];
+  /** Backbone keys dropped because a fullatom chain has the same sequence. */
+  readonly duplicates: Map<string, string>;
+  readonly #root: string;
+  readonly #readStructure?: StructureReader;
+  #backbone?: Map<string, { protein: Protein; seq: string; profile?: Float32Array }>;
+
+  private constructor(
+    root: string,
+    entries: ChainEntry[],
+    duplicates: Map<string, string>,
+    readStructure?: StructureReader,
+  ) {
+    this.#root = root;
+    this.entries = entries;
+    this.duplicates = duplicates;
+    this.#readStructure = readStructure;
+  }
+
+  /**
+   * Open the dataset of a data root: read the manifests, cluster, deduplicate
+   * and split. `readStructure` reads fullatom chains (mmCIF/PDB readers).
+   */
+  static async open(
+    root: string,
+    options: z.input<typeof DatasetOptionsSchema> = {},
+    readStructure?: StructureReader,
+  ): Promise<Dataset> {
+    const opts = DatasetOptionsSchema.parse(options);
+    const keep = (len: number) => len >= opts.minLength && len <= opts.maxLength;
+    const bb = (await readBackboneManifest(root)).filter((r) => keep(r.len));
+    const fa = opts.fullatom ? (await readFullatomManifest(root)).filter((r) => keep(r.len)) : [];
+    const { clusterOf, duplicates } = clusterChains(
+      bb.map((r) => ({ key: `bb:${r.id}`, seq: r.seq, cluster: r.clu30 })),
+      fa.map((r) => ({ key: `fa:${r.file}:${r.chain}`, seq: r.seq, pdb: pdbOfFile(r.file) })),
+    );
+    const msaDirs = fa.length ? await openfoldQueries(dataPaths(root).openfoldMsas) : [];
+    const entries: ChainEntry[] = [];
+    const split = (cluster: string) => splitOfCluster(cluster, opts.split as SplitConfig);
+    for (const r of bb) {
+      const key = `bb:${r.id}`;
+      if (duplicates.has(key)) continue;
+      const cluster = clusterOf.get(key)!;
+      entries.push({
+        key,
+        source: "backbone",
+        id: r.id,
+        seq: r.seq,
+        length: r.len,
+        cluster,
+        split: split(cluster),
+      });
+    }
+    for (const r of fa) {
+      const key = `fa:${r.file}:${r.chain}`;
+      const cluster = clusterOf.get(key)!;
+      const stem = r.file.slice(r.file.lastIndexOf("/") + 1).replace(/\..*$/, "");
+      const pdb = pdbOfFile(r.file);
+      // The OpenFold alignment whose query holds this chain's sequence.
+      const msa = msaDirs.find((m) => m.pdb === pdb && fitsQuery(r.seq, m.query));
+      entries.push({
+        key,
+        source: "fullatom",
+        id: `${stem}_${r.chain || "_"}`,
+        seq: msa ? msa.query : r.seq,
+        length: msa ? msa.query.length : r.len,
+        cluster,
+        split: split(cluster),
+        file: r.file,
+        chain: r.chain,
+        msaDir: msa?.dir,
+      });
+    }
+    return new Dataset(root, entries, duplicates, readStructure);
+  }
+
+  /** The chains of one split. */
+  split(name: SplitName): ChainEntry[] {
+    return this.entries.filter((e) => e.split === name);
+  }
+
+  /** The AF2-weighted sample stream of a split for a seed. */
+  sampler(name: SplitName, seed: number): { chains: ChainEntry[]; sampler: WeightedSampler } {
+    const chains = this.split(name);
+    if (chains.length === 0) throw new Error(`split ${name} is empty`);
+    return { chains, sampler: new WeightedSampler(af2SampleWeights(chains), seed) };
+  }
+
+  /** Load what `buildFeatures` needs for one chain (structure, MSAs or profile). */
+  async loadInput(entry: ChainEntry): Promise<FeatureInput> {
+    if (entry.source === "backbone") {
+      const bb = (await this.#loadBackbone()).get(entry.id);
+      if (!bb) throw new Error(`${entry.id} is not in ${this.#root}/backbone`);
+      return { id: entry.id, sequence: bb.seq, structure: bb.protein, profile: bb.profile };
+    }
+    if (!this.#readStructure) {
+      throw new Error(`no structure reader given: cannot load fullatom chain ${entry.id}`);
+    }
+    const raw = await this.#readStructure(`${this.#root}/${entry.file}`, entry.chain ?? "");
+    const { protein } = structureOnQuery(raw, entry.seq);
+    const msas = entry.msaDir ? await readOpenfoldMsas(entry.msaDir) : undefined;
+    return { id: entry.id, sequence: entry.seq, structure: protein, msas };
+  }
+
+  /**
+   * Features for the samples of a split from stream position `start` on: each
+   * sample's features are built with its own seed, so the stream is the same
+   * whether started at 0 or resumed.
+   */
+  async *samples(
+    name: SplitName,
+    seed: number,
+    config: z.input<typeof FeatureConfigSchema>,
+    start = 0,
+  ): AsyncGenerator<{ draw: SampleDraw; entry: ChainEntry; example: FeatureExample }> {
+    const { chains, sampler } = this.sampler(name, seed);
+    for (const draw of sampler.from(start)) {
+      const entry = chains[draw.index];
+      const input = await this.loadInput(entry);
+      yield { draw, entry, example: buildFeatures(input, config, new Rng(draw.seed)) };
+    }
+  }
+
+  async #loadBackbone() {
+    if (this.#backbone) return this.#backbone;
+    const paths = dataPaths(this.#root);
+    const ids = new Set(this.entries.filter((e) => e.source === "backbone").map((e) => e.id));
+    const map = new Map<string, { protein: Protein; seq: string; profile?: Float32Array }>();
+    for await (const c of readBackboneCorpus(paths.backboneChains, { ids })) {
+      map.set(c.id, { protein: backboneToProtein(c), seq: c.seq });
+    }
+    for await (const p of readProfiles(paths.backboneProfiles, { ids })) {
+      const e = map.get(p.id);
+      if (e && p.profile.length === e.seq.length * 20) e.profile = p.profile;
+    }
+    this.#backbone = map;
+    return map;
+  }
+}
+
+/** AF2 monomer merge order of the OpenFold per-chain alignment files. */
+const MSA_FILES = ["uniref90_hits", "bfd_uniclust_hits", "mgnify_hits"];
+
+async function findFile(dir: string, stem: string): Promise<string | undefined> {
+  for (const ext of [".sto", ".sto.gz", ".a3m", ".a3m.gz"]) {
+    try {
+      await Deno.stat(`${dir}/${stem}${ext}`);
+      return `${dir}/${stem}${ext}`;
+    } catch {
+      // try the next extension
+    }
+  }
+  return undefined;
+}
+
+/** The monomer alignments of one OpenFold chain directory, in AF2 merge order. */
+export async function readOpenfoldMsas(dir: string): Promise<Msa[]> {
+  const out: Msa[] = [];
+  for (const stem of MSA_FILES) {
+    const path = await findFile(dir, stem);
+    if (!path) continue;
+    out.push(path.includes(".a3m") ? await readA3m(path) : await readStockholmMsa(path));
+  }
+  return out;
+}
+
+/** Query sequence of every OpenFold chain directory (from its first alignment). */
+async function openfoldQueries(
+  root: string,
+): Promise<{ dir: string; pdb: string; query: string }[]> {
+  const out: { dir: string; pdb: string; query: string }[] = [];
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(root)].filter((e) => e.isDirectory).map((e) => e.name).sort();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return out;
+    throw e;
+  }
+  for (const name of names) {
+    const msas = await readOpenfoldMsas(`${root}/${name}`);
+    if (msas.length === 0) continue;
+    out.push({
+      dir: `${root}/${name}`,
+      pdb: name.slice(0, 4).toLowerCase(),
+      query: msas[0].sequences[0],
+    });
+  }
+  return out;
+}

@@ -50,6 +50,7 @@ export {
   contactMap,
   type ContactPrecision,
   contactPrecision,
+  proteinContactMap,
   SEPARATION_RANGES,
   type SeparationRange,
 } from "./analysis/contacts.ts";
@@ -96,3 +97,4 @@ export type {
   StructureWriteOptions,
 } from "./model/protein/structure_select.ts";
 export { isMmcifPath, readStructure, readStructureModels } from "./model/protein/structure_file.ts";
+export * from "./model/protein/gt_transforms.ts";

@@ -50,7 +50,6 @@ export {
   contactMap,
   type ContactPrecision,
   contactPrecision,
-  proteinContactMap,
   SEPARATION_RANGES,
   type SeparationRange,
 } from "./analysis/contacts.ts";

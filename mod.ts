@@ -50,6 +50,7 @@ export {
   contactMap,
   type ContactPrecision,
   contactPrecision,
+  proteinContactMap,
   SEPARATION_RANGES,
   type SeparationRange,
 } from "./analysis/contacts.ts";

@@ -8,6 +8,8 @@
  */
 
 import type { Coords } from "./geometry.ts";
+import type { Protein } from "../model/protein/protein.ts";
+import { cbOrCaCoords } from "./protein_coords.ts";
 
 /** Contact distance threshold (Å). */
 export const CONTACT_DISTANCE = 8;
@@ -42,6 +44,12 @@ export function contactMap(cb: Coords, mask?: ArrayLike<number>): Int8Array {
     }
   }
   return out;
+}
+
+/** The true contact map of a structure (Cβ, or Cα for glycine / backbone-only residues). */
+export function proteinContactMap(p: Protein): Int8Array {
+  const { xyz, mask } = cbOrCaCoords(p);
+  return contactMap(xyz, mask);
 }
 
 /** Precision of the top-k predicted contacts in one range. */

@@ -126,7 +126,10 @@ export function dssp(input: DsspInput, opts: DsspOptions = {}): DsspResult {
   }
   const t3 = turnStart.get(3)!, t4 = turnStart.get(4)!, t5 = turnStart.get(5)!;
 
-  // Minimal helices: two consecutive n-turns at i-1 and i give helix residues i..i+n-1.
+  // Minimal helices: two consecutive n-turns at i-1 and i give helix residues
+  // i..i+n-1. The order is mkdssp 4.2's (checked against its output): α first,
+  // over anything (strands included); then 3₁₀ only where still coil or G; then
+  // π where coil, I or (π priority) H, so π wins over α but not over 3₁₀ or E.
   for (let i = 1; i + 4 < n; i++) {
     if (t4[i] && t4[i - 1]) { for (let k = i; k <= i + 3; k++) ss[k] = "H"; }
   }

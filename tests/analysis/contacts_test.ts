@@ -1,5 +1,9 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import { contactMap, contactPrecision } from "../../analysis/contacts.ts";
+import { contactMap, contactPrecision, proteinContactMap } from "../../analysis/contacts.ts";
+import { atomCoords } from "../../analysis/protein_coords.ts";
+import { aatypeOf, ATOM_ORDER } from "../../model/protein/residue_constants.ts";
+import { readPdb } from "../../model/protein/pdb.ts";
+import { SHARED_DATA } from "../shared_data.ts";
 import { caOfChain, corpusChains, runTool, seededRng } from "./fixtures.ts";
 
 /** Independent reference in plain Python (no numpy): top-k precision per range. */
@@ -78,4 +82,21 @@ Deno.test("shared data: contact map marks missing residues unknown and is symmet
     for (let j = 0; j < n; j++) assertEquals(m[i * n + j], m[j * n + i]);
   }
   assert(m.filter((v) => v === 1).length > 2 * n);
+});
+
+Deno.test("shared data: a full-atom structure's contacts use Cβ, and Cα for glycine", async () => {
+  const p = await readPdb(`${SHARED_DATA}/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz`);
+  const n = p.aatype.length;
+  const m = proteinContactMap(p);
+  const cb = atomCoords(p, ATOM_ORDER.CB), ca = atomCoords(p, ATOM_ORDER.CA);
+  const gly = aatypeOf("G");
+  const point = (i: number) => (p.aatype[i] === gly ? ca.xyz : cb.xyz).slice(3 * i, 3 * i + 3);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const [a, b] = [point(i), point(j)];
+      const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+      assertEquals(m[i * n + j], d < 8 ? 1 : 0, `${i},${j}`);
+    }
+  }
+  assert(p.aatype.some((t) => t === gly), "ubiquitin has glycines");
 });

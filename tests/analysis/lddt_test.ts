@@ -1,10 +1,11 @@
 import { assert, assertAlmostEquals } from "../assert.ts";
-import { SHARED_PARITY } from "../shared_data.ts";
+import { SHARED_DATA, SHARED_PARITY } from "../shared_data.ts";
+import { readPdbModels } from "../../model/protein/pdb.ts";
 import { readNpz } from "../../model/io/npz.ts";
 import { asFloat64 } from "../../model/io/ndarray.ts";
 import { lddt, lddtAllAtom } from "../../analysis/lddt.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
-import { caOfChain, corpusChains, seededRng } from "./fixtures.ts";
+import { caOfChain, corpusChains, runTool, seededRng } from "./fixtures.ts";
 
 Deno.test("shared data: lDDT-Cα matches OpenFold's lddt fixture (per residue and global)", async () => {
   const z = await readNpz(`${SHARED_PARITY}/14g_lddt.npz`);
@@ -55,4 +56,61 @@ Deno.test("shared data: lDDT on a real chain: identity 1, noise lowers it, match
   const aa = lddtAllAtom(noisyBb, bb, new Float64Array(4 * n).fill(1), 4);
   assertAlmostEquals(lddtAllAtom(bb, bb, new Float64Array(4 * n).fill(1), 4).global, 1, 1e-12);
   assert(Math.abs(aa.global - r.global) < 0.1, `${aa.global} vs ${r.global}`);
+});
+
+const PY_ALL_ATOM = `
+import json, sys, math
+d = json.load(sys.stdin)
+A, P, T, M = 37, d["pred"], d["truth"], d["mask"]
+atoms = [a for a in range(len(M)) if M[a] > 0]
+def dist(x, a, b):
+    return math.sqrt(sum((x[3*a+k] - x[3*b+k])**2 for k in range(3)))
+n_res = len(M) // A
+s, c = [0.0] * n_res, [0] * n_res
+for x in range(len(atoms)):
+    for y in range(x + 1, len(atoms)):
+        a, b = atoms[x], atoms[y]
+        if a // A == b // A:
+            continue
+        dt = dist(T, a, b)
+        if dt >= 15:
+            continue
+        dd = abs(dt - dist(P, a, b))
+        score = sum(0.25 for t in (0.5, 1, 2, 4) if dd < t)
+        for r in (a // A, b // A):
+            s[r] += score
+            c[r] += 1
+print(json.dumps({"global": sum(s) / sum(c), "per": [s[r] / c[r] if c[r] else None for r in range(n_res)]}))
+`;
+
+Deno.test("shared data: all-atom lDDT of an NMR model pair matches an independent Python count", async () => {
+  const models = await readPdbModels(`${SHARED_DATA}/fullatom/debian/theseus-examples/2sdf.pdb.gz`);
+  const [ref, model] = [models[0], models[models.length - 1]];
+  const mask = ref.atomMask.map((v, k) => (v > 0 && model.atomMask[k] > 0 ? 1 : 0));
+  const got = lddtAllAtom(model.atomPositions, ref.atomPositions, mask, ATOM_TYPE_NUM);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/in.json`,
+      JSON.stringify({
+        pred: Array.from(model.atomPositions),
+        truth: Array.from(ref.atomPositions),
+        mask: Array.from(mask),
+      }),
+    );
+    await Deno.writeTextFile(`${dir}/ref.py`, PY_ALL_ATOM);
+    const out = await runTool("sh", ["-c", `python3 ${dir}/ref.py < ${dir}/in.json`]);
+    if (out === null) return;
+    const want = JSON.parse(out) as { global: number; per: (number | null)[] };
+    console.log(
+      `all-atom lDDT 2sdf model ${models.length} vs 1: ${got.global} (Python ${want.global})`,
+    );
+    assertAlmostEquals(got.global, want.global, 1e-9);
+    want.per.forEach((w, r) => {
+      if (w === null) assert(Number.isNaN(got.perResidue[r]), `residue ${r} has no pairs`);
+      else assertAlmostEquals(got.perResidue[r], w, 1e-9, `residue ${r}`);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -287,7 +287,10 @@ export function parseMmcifRecords(text: string, file = "<mmcif>"): MmcifRecords 
   const blocks = parseCif(text, file);
   if (blocks.length === 0) throw new ParseError({ file }, "no data_ block");
   const block = blocks[0];
-  const col = {} as Record<SiteColumn, { values: CifValue[]; lines: number[] } | undefined>;
+  const col = {} as Record<
+    SiteColumn,
+    { tag: string; values: CifValue[]; lines: number[] } | undefined
+  >;
   let rows = -1;
   for (const key of Object.keys(SITE_COLUMNS) as SiteColumn[]) {
     const tag = SITE_COLUMNS[key].map((c) => `_atom_site.${c}`).find((t) => block.values.has(t));
@@ -308,14 +311,14 @@ export function parseMmcifRecords(text: string, file = "<mmcif>"): MmcifRecords 
       );
     }
     rows = values.length;
-    col[key] = { values, lines };
+    col[key] = { tag, values, lines };
   }
   const cell = (key: SiteColumn, i: number): CifValue => col[key]?.values[i] ?? null;
   const where = (key: SiteColumn, i: number) => ({ file, line: col[key]?.lines[i] });
   const required = (key: SiteColumn, i: number): string => {
     const v = cell(key, i);
     if (v === null) {
-      throw new ParseError(where(key, i), `_atom_site row ${i + 1}: ${key} is missing (? or .)`);
+      throw new ParseError(where(key, i), `atom ${i + 1}: ${col[key]?.tag} is missing (? or .)`);
     }
     return v;
   };
@@ -324,7 +327,7 @@ export function parseMmcifRecords(text: string, file = "<mmcif>"): MmcifRecords 
     if (v === null && fallback !== undefined) return fallback;
     const x = strictDecimal(required(key, i));
     if (x === undefined) {
-      throw new ParseError(where(key, i), `_atom_site row ${i + 1}: ${key} "${v}" is not a number`);
+      throw new ParseError(where(key, i), `atom ${i + 1}: ${col[key]!.tag} "${v}" is not a number`);
     }
     return x;
   };
@@ -333,7 +336,7 @@ export function parseMmcifRecords(text: string, file = "<mmcif>"): MmcifRecords 
     if (x === undefined) {
       throw new ParseError(
         where(key, i),
-        `_atom_site row ${i + 1}: ${key} "${text}" is not an integer`,
+        `atom ${i + 1}: ${col[key]?.tag ?? key} "${text}" is not an integer`,
       );
     }
     return x;

@@ -98,3 +98,49 @@ export type {
 } from "./model/protein/structure_select.ts";
 export { isMmcifPath, readStructure, readStructureModels } from "./model/protein/structure_file.ts";
 export * from "./model/protein/gt_transforms.ts";
+export type { Msa } from "./model/features/msa.ts";
+export {
+  type FastaOptions,
+  type FastaRecord,
+  formatFasta,
+  parseFasta,
+  readFasta,
+} from "./model/features/fasta.ts";
+export { type A3mOptions, parseA3m, readA3m, splitA3mRow } from "./model/features/a3m.ts";
+export {
+  formatStockholm,
+  hmmsearchTemplateHits,
+  parseStockholm,
+  parseStockholmAll,
+  readStockholmMsa,
+  removeEmptyColumns,
+  type StockholmAlignment,
+  stockholmToMsa,
+  type StockholmToMsaOptions,
+  truncateStockholm,
+} from "./model/features/stockholm.ts";
+export {
+  type HhrResult,
+  parseHhr,
+  queryToTemplateMapping,
+  readHhr,
+  type TemplateHit,
+} from "./model/features/hhr.ts";
+export {
+  ALIGNMENT_FILES,
+  type AlignmentDb,
+  type AlignmentDbIndex,
+  AlignmentDbIndexSchema,
+  type AlignmentFileSpec,
+  type AlignmentRole,
+  type ChainAlignments,
+  chainFiles,
+  type DatabaseMsa,
+  listAlignmentChains,
+  openAlignmentDb,
+  parseAlignmentDbIndex,
+  readAlignmentDir,
+  type ReadAlignmentsOptions,
+  writeAlignmentDb,
+} from "./model/features/alignment_dir.ts";
+export { buildAlignments, type MsaCliOptions, parseMsaArgs } from "./model/features/msa_cli.ts";

@@ -13,27 +13,12 @@ import { asFloat32, asInt32 } from "../../model/io/ndarray.ts";
 import { ParseError } from "../../model/features/parse_error.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
+import { pythonWith, runPython } from "./python_ref.ts";
 
-/** Run python3 with numpy, or return undefined (with a printed reason) when absent. */
+/** Run a numpy script, or return undefined (with a printed reason) when there is no numpy. */
 async function python(script: string, args: string[] = []): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command("python3", { args: ["-c", script, ...args] }).output();
-    if (!out.success) {
-      const err = new TextDecoder().decode(out.stderr);
-      if (err.includes("No module named 'numpy'")) {
-        console.log("skipped: python3 has no numpy");
-        return undefined;
-      }
-      throw new Error(`python3 failed: ${err}`);
-    }
-    return new TextDecoder().decode(out.stdout);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      console.log("skipped: python3 not installed");
-      return undefined;
-    }
-    throw e;
-  }
+  const exe = pythonWith(["numpy"]);
+  return exe ? await runPython(exe, script, args) : undefined;
 }
 
 function dataBytes(a: NdArray): Uint8Array {

@@ -7,6 +7,7 @@ import {
 import type { NdArray } from "../../model/io/ndarray.ts";
 import { ParseError } from "../../model/features/parse_error.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { pythonWith, runPython } from "./python_ref.ts";
 
 const TENSORS: Record<string, NdArray> = {
   "evoformer.blocks.0.msa_att_row.linear_q.weight": {
@@ -29,16 +30,8 @@ function header(b: Uint8Array): { n: number; json: Record<string, { data_offsets
 }
 
 async function python(script: string, args: string[]): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command("python3", { args: ["-c", script, ...args] }).output();
-    const err = new TextDecoder().decode(out.stderr);
-    if (err.includes("No module named 'numpy'")) return void console.log("skipped: no numpy");
-    if (!out.success) throw new Error(err);
-    return new TextDecoder().decode(out.stdout);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return void console.log("skipped: no python3");
-    throw e;
-  }
+  const exe = pythonWith(["numpy"]);
+  return exe ? await runPython(exe, script, args) : undefined;
 }
 
 Deno.test("safetensors round trip keeps every dtype, shape, value and the metadata", () => {

@@ -96,6 +96,97 @@ Deno.test({
   },
 });
 
+const hhsuite = await Promise.all(
+  ["hhblits", "hhmake", "ffindex_build"].map((t) =>
+    new Deno.Command(t, { args: ["-h"], stdout: "null", stderr: "null" }).output().then(
+      () => "",
+      () => `${t} not installed`,
+    )
+  ),
+).then((r) => r.filter((x) => x).join(", "));
+if (hhsuite) console.log(`skipping the hhblits run: ${hhsuite} (apt-get install hhsuite)`);
+
+Deno.test({
+  name: "shared data: msa task with --hhsuite-db also builds bfd_uniclust_hits.a3m",
+  ignore: hhsuite !== "" || jackhmmer !== "",
+  async fn() {
+    // A small HH-suite database of 8 Pfam families (first 60 sequences each); the
+    // query is the first sequence of the thioredoxin family PF00085.
+    const dir = await Deno.makeTempDir({ prefix: "msa_cli_hh_" });
+    const run = async (cmd: string, args: string[]) => {
+      const o = await new Deno.Command(cmd, { args, cwd: dir, stdout: "null", stderr: "piped" })
+        .output();
+      if (!o.success) throw new Error(`${cmd}: ${new TextDecoder().decode(o.stderr)}`);
+    };
+    try {
+      await Deno.mkdir(`${dir}/fas`);
+      await Deno.mkdir(`${dir}/hhm`);
+      const families = [
+        "PF00013",
+        "PF00018",
+        "PF00072",
+        "PF00076",
+        "PF00085",
+        "PF00240",
+        "PF00595",
+        "PF00691",
+      ]; // deno-fmt-ignore
+      let query = "";
+      const dbFasta: string[] = [];
+      for (const f of families) {
+        const text = await readText(`${SHARED_DATA}/msa/kortemme_pfam/${f}.align.80.gz`);
+        const records = text.split("\n>").slice(0, 60).join("\n>").trimEnd() + "\n";
+        await Deno.writeTextFile(`${dir}/fas/${f}.fas`, records);
+        await run("hhmake", ["-v", "0", "-M", "50", "-i", `fas/${f}.fas`, "-o", `hhm/${f}.hhm`]);
+        for (const rec of records.split(/\n(?=>)/)) {
+          const [head, ...rows] = rec.split("\n");
+          const seq = rows.join("").replace(/[-.]/g, "").toUpperCase();
+          if (seq) dbFasta.push(`${head.split(/\s/)[0]}\n${seq}`);
+          if (f === "PF00085" && !query) query = seq;
+        }
+      }
+      for (const kind of ["a3m", "hhm", "cs219"]) {
+        // This small database has no cs219 profiles (no cstranslate in Debian); with
+        // so few entries hhblits' prefilter passes everything, so the A3M files stand in.
+        await run("ffindex_build", [
+          "-s",
+          `db_${kind}.ffdata`,
+          `db_${kind}.ffindex`,
+          kind === "hhm" ? "hhm/" : "fas/",
+        ]);
+      }
+      await Deno.writeTextFile(`${dir}/db.fasta`, dbFasta.join("\n") + "\n");
+      await Deno.writeTextFile(`${dir}/q.fasta`, `>trx_A thioredoxin\n${query}\n`);
+      const code = await quietly(() =>
+        main([
+          "--fasta",
+          `${dir}/q.fasta`,
+          "--db",
+          `${dir}/db.fasta`,
+          "--out",
+          `${dir}/out`,
+          "--cpu",
+          "1",
+          "--hhsuite-db",
+          `${dir}/db`,
+        ]) // deno-fmt-ignore
+      );
+      assertEquals(code, 0);
+      const chain = await readAlignmentDir(`${dir}/out`, "trx_A", { querySequence: query });
+      assertEquals(chain.msas.map((m) => m.database), ["uniref90", "bfd"]);
+      const bfd = chain.msas[1].msa;
+      assert(bfd.sequences.length >= 30, `${bfd.sequences.length} rows from hhblits`);
+      const uniref = chain.msas[0].msa;
+      assert(uniref.sequences.length >= 30, `${uniref.sequences.length} rows from jackhmmer`);
+      console.log(
+        `hhblits ${bfd.sequences.length} rows, jackhmmer ${uniref.sequences.length} rows`,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("msa task: options are parsed strictly and validated", () => {
   const base = ["--fasta", "q.fa", "--db", "db.fa", "--out", "o"];
   const ok = parseMsaArgs([...base, "--cpu", "3", "--hhsuite-db", "a", "--hhsuite-db", "b"]);

@@ -70,23 +70,36 @@ export function backbonePdb(
   return lines.join("\n");
 }
 
-/** Run a program; its stdout, or null (with the reason printed) when it is not installed. */
-export async function runTool(cmd: string, args: string[]): Promise<string | null> {
+const PACKAGE: Record<string, string> = { mkdssp: "dssp", TMscore: "tm-align", python3: "python3" };
+
+/**
+ * Run a program (feeding `stdin` when given); its stdout, or null (with the
+ * reason printed) when the program is not installed.
+ */
+export async function runTool(cmd: string, args: string[], stdin?: string): Promise<string | null> {
+  let out: Deno.CommandOutput;
   try {
-    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-    if (!out.success) {
-      throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+    const child = new Deno.Command(cmd, {
+      args,
+      stdin: stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    if (stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(stdin));
+      await w.close();
     }
-    return new TextDecoder().decode(out.stdout);
+    out = await child.output();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      console.log(
-        `SKIPPED: ${cmd} is not installed (apt-get install ${
-          cmd === "mkdssp" ? "dssp" : "tm-align"
-        })`,
-      );
+      console.log(`SKIPPED: ${cmd} is not installed (apt-get install ${PACKAGE[cmd] ?? cmd})`);
       return null;
     }
     throw e;
   }
+  if (!out.success) {
+    throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return new TextDecoder().decode(out.stdout);
 }

@@ -90,16 +90,13 @@ Deno.test("shared data: all-atom lDDT of an NMR model pair matches an independen
   const got = lddtAllAtom(model.atomPositions, ref.atomPositions, mask, ATOM_TYPE_NUM);
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(
-      `${dir}/in.json`,
-      JSON.stringify({
-        pred: Array.from(model.atomPositions),
-        truth: Array.from(ref.atomPositions),
-        mask: Array.from(mask),
-      }),
-    );
     await Deno.writeTextFile(`${dir}/ref.py`, PY_ALL_ATOM);
-    const out = await runTool("sh", ["-c", `python3 ${dir}/ref.py < ${dir}/in.json`]);
+    const input = JSON.stringify({
+      pred: Array.from(model.atomPositions),
+      truth: Array.from(ref.atomPositions),
+      mask: Array.from(mask),
+    });
+    const out = await runTool("python3", [`${dir}/ref.py`], input);
     if (out === null) return;
     const want = JSON.parse(out) as { global: number; per: (number | null)[] };
     console.log(

@@ -8,9 +8,11 @@
 import type { Runner } from "./harness.ts";
 import { NN_RUNNERS } from "./runners_nn.ts";
 import { EVOFORMER_RUNNERS } from "./runners_evoformer.ts";
+import { STRUCTURE_RUNNERS } from "./runners_structure.ts";
 
 /** OpenFold module path (or fixture case name) → runner. */
 export const RUNNERS: Readonly<Record<string, Runner>> = {
   ...NN_RUNNERS,
   ...EVOFORMER_RUNNERS,
+  ...STRUCTURE_RUNNERS,
 };

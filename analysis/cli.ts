@@ -10,9 +10,16 @@
  * deno task analyze gdt MODEL REF [--json]
  * ```
  *
- * FILE/MODEL/REF are PDB or mmCIF (`.cif`, `.mmcif`), optionally gzipped.
- * Residues are paired by residue number. Bad usage exits with code 2 and one
- * line on stderr; unreadable input exits with 1; `--debug` prints the stack.
+ * FILE/MODEL/REF are PDB or mmCIF (`.cif`, `.mmcif`), optionally gzipped; the
+ * first model is read. `dssp` writes coil as '-' (mkdssp's blank) and leaves
+ * out residues without a complete backbone, as mkdssp does. The comparisons
+ * pair residues by residue number (like the TMscore program) and print, with 4
+ * decimals: `tmscore` the TM-score normalised by REF, `gdt` GDT-TS, `rmsd` the
+ * Cα RMSD after superposition, `lddt` the global lDDT-Cα; `--json` prints all
+ * of them plus GDT-HA, all-atom lDDT and per-residue lDDT-Cα.
+ *
+ * Bad usage exits with code 2 and one line on stderr; unreadable input exits
+ * with 1; `--debug` prints the stack.
  *
  * @module
  */

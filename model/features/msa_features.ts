@@ -18,7 +18,10 @@
 import type { Msa } from "./msa.ts";
 import type { Rng } from "./rng.ts";
 import { type FeatureTensor, tensorOf } from "./feature_tensor.ts";
-import { RESTYPES } from "../protein/residue_constants.ts";
+import {
+  HHBLITS_AA_TO_ID,
+  MAP_HHBLITS_AATYPE_TO_OUR_AATYPE,
+} from "../protein/residue_constants.ts";
 
 /** MSA token of an unknown residue. */
 export const MSA_UNKNOWN = 20;
@@ -33,17 +36,13 @@ export const MSA_FEAT_CHANNELS = 49;
 /** Channels of `target_feat`: between-segment flag + 21-class aatype one-hot. */
 export const TARGET_FEAT_CHANNELS = 22;
 
-// HHblits alphabet letter -> AF2 MSA token. AF2 first encodes with
-// `HHBLITS_AA_TO_ID` and then permutes with `MAP_HHBLITS_AATYPE_TO_OUR_AATYPE`
-// (`correct_msa_restypes`); composed, the ambiguity codes resolve as B -> D,
-// Z -> E, U (selenocysteine) -> C, and J, O, X -> unknown.
+// HHblits alphabet letter -> AF2 MSA token: AF2 encodes with `HHBLITS_AA_TO_ID`
+// and then permutes with `MAP_HHBLITS_AATYPE_TO_OUR_AATYPE` (`correct_msa_restypes`);
+// composed once here into a lookup table.
 const LETTER_TOKEN = new Int8Array(128).fill(-1);
-for (let i = 0; i < RESTYPES.length; i++) LETTER_TOKEN[RESTYPES.charCodeAt(i)] = i;
-LETTER_TOKEN["B".charCodeAt(0)] = RESTYPES.indexOf("D");
-LETTER_TOKEN["Z".charCodeAt(0)] = RESTYPES.indexOf("E");
-LETTER_TOKEN["U".charCodeAt(0)] = RESTYPES.indexOf("C");
-for (const c of "JOX") LETTER_TOKEN[c.charCodeAt(0)] = MSA_UNKNOWN;
-LETTER_TOKEN["-".charCodeAt(0)] = MSA_GAP;
+for (const [letter, id] of Object.entries(HHBLITS_AA_TO_ID)) {
+  LETTER_TOKEN[letter.charCodeAt(0)] = MAP_HHBLITS_AATYPE_TO_OUR_AATYPE[id];
+}
 
 /** AF2 MSA token (0..21) of one aligned character; throws on a character outside the alphabet. */
 export function msaToken(ch: string): number {

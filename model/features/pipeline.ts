@@ -27,6 +27,8 @@ import { type FeatureTensor, tensorOf } from "./feature_tensor.ts";
 import { mergeMsas, sampleMsaFeatures, targetFeat } from "./msa_features.ts";
 import { profilePseudoMsa } from "./profile_msa.ts";
 import { chooseCrop, type CropKind, lengthBucket, padAlong, takeAlong } from "./crop.ts";
+import { type GroundTruthFeatures, groundTruthFeatures } from "../protein/gt_transforms.ts";
+import { fillVirtualCb } from "./virtual_cb.ts";
 
 const probability = z.number().min(0).max(1);
 
@@ -89,6 +91,11 @@ export interface FeatureInput {
   msas?: Msa[];
   /** Sequence profile `[L, 20]` (AF2 aatype order), used when `msas` is absent. */
   profile?: Float32Array;
+  /**
+   * The structure has only N, CA, C, O (backbone corpus): pseudo-β then uses the
+   * ideal virtual Cβ (see virtual_cb.ts).
+   */
+  backboneOnly?: boolean;
 }
 
 /** Where a feature set came from and how it was cut. */
@@ -145,10 +152,18 @@ export interface AF2Features {
   use_clamped_fape: FeatureTensor<Float32Array>;
 }
 
+/**
+ * Input features plus, when a structure was given, OpenFold's ground-truth
+ * features (`atom14_gt_positions`, `rigidgroups_gt_frames`,
+ * `torsion_angles_sin_cos`, `pseudo_beta`, `backbone_rigid_tensor`, `chi_mask`,
+ * ...; see gt_transforms.ts), all with the padded residue dimension first.
+ */
+export type AF2TrainingFeatures = AF2Features & Partial<GroundTruthFeatures>;
+
 /** Features plus their provenance. */
 export interface FeatureExample {
   /** The tensors. */
-  features: AF2Features;
+  features: AF2TrainingFeatures;
   /** Provenance. */
   meta: FeatureMeta;
 }
@@ -259,22 +274,41 @@ export function buildFeatures(
     ? chooseCrop(L, cfg, cropRng, ca)
     : { indices: Int32Array.from({ length: L }, (_, i) => i), kind: "none" as CropKind };
   const n = choice.indices.length;
-  const paddedLength = cfg.pad ? lengthBucket(n) : n;
-  for (const [k, t] of Object.entries(feats)) {
-    const axis = residueAxis(k);
-    let u = choice.kind === "none" ? t : takeAlong(t, axis, choice.indices);
-    if (cfg.pad) {
-      u = padAlong(u, axis, paddedLength);
-      if (k in ROW_PAD) u = padAlong(u, 0, ROW_PAD[k](cfg));
+  if (choice.kind !== "none") {
+    for (const [k, t] of Object.entries(feats)) {
+      feats[k] = takeAlong(t, residueAxis(k), choice.indices);
     }
-    feats[k] = u;
+  }
+  // Ground truth of the cropped residues (every transform is per residue).
+  if (s) {
+    const aa = feats.aatype.data, pos = feats.all_atom_positions.data;
+    const mask = feats.all_atom_mask.data;
+    const gt = groundTruthFeatures(aa, pos, mask);
+    if (input.backboneOnly) {
+      fillVirtualCb(
+        aa,
+        pos,
+        mask,
+        gt.pseudo_beta.data as Float32Array,
+        gt.pseudo_beta_mask.data as Float32Array,
+      );
+    }
+    for (const [k, t] of Object.entries(gt)) feats[k] = t as (typeof feats)[string];
+  }
+  const paddedLength = cfg.pad ? lengthBucket(n) : n;
+  if (cfg.pad) {
+    for (const [k, t] of Object.entries(feats)) {
+      let u = padAlong(t, residueAxis(k), paddedLength);
+      if (k in ROW_PAD) u = padAlong(u, 0, ROW_PAD[k](cfg));
+      feats[k] = u;
+    }
   }
   // Residue numbers after the crop keep their chain values (relative positions).
   const clamped = rng.fork("fape").float() < cfg.clampedFapeProb ? 1 : 0;
   feats.use_clamped_fape = tensorOf(Float32Array.of(clamped), []);
 
   return {
-    features: feats as unknown as AF2Features,
+    features: feats as unknown as AF2TrainingFeatures,
     meta: {
       id: input.id,
       chainLength: L,

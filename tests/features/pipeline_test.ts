@@ -3,7 +3,8 @@ import { buildFeatures, parseFeatureConfig } from "../../model/features/pipeline
 import { backboneToProtein } from "../../model/features/backbone_corpus.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../../model/protein/residue_constants.ts";
 import { Rng } from "../../model/features/rng.ts";
-import { sampleBackboneChains, sampleOpenfoldMsas } from "./sample_data.ts";
+import { SAMPLE_DATA, sampleBackboneChains, sampleOpenfoldMsas } from "./sample_data.ts";
+import { Dataset } from "../../train/data/dataset.ts";
 
 const SMALL = {
   cropSize: 64,
@@ -17,7 +18,7 @@ Deno.test("backbone chain + profile: cropped, padded, masks and ground truth con
   const [long] = await sampleBackboneChains((c) => c.seq.length > 150, 1);
   const { chain, profile } = long;
   const structure = backboneToProtein(chain);
-  const input = { id: chain.id, sequence: chain.seq, structure, profile };
+  const input = { id: chain.id, sequence: chain.seq, structure, profile, backboneOnly: true };
   const L = chain.seq.length;
   for (let seed = 0; seed < 6; seed++) {
     const { features: f, meta } = buildFeatures(input, SMALL, new Rng(seed));
@@ -55,6 +56,27 @@ Deno.test("backbone chain + profile: cropped, padded, masks and ground truth con
       assertEquals(maskSum, 4);
     }
     if (meta.crop === "contiguous") assertEquals(idx[63] - idx[0], 63);
+    // Ground truth of a backbone-only chain: 4 atom14 atoms, backbone frames, no chi,
+    // pseudo-β everywhere (virtual Cβ; CA for glycine).
+    assertEquals(f.atom14_gt_positions!.shape, [64, 14, 3]);
+    assertEquals(f.rigidgroups_gt_frames!.shape, [64, 8, 4, 4]);
+    assertEquals(f.torsion_angles_sin_cos!.shape, [64, 7, 2]);
+    for (let j = 0; j < 64; j++) {
+      let exists = 0;
+      for (let a = 0; a < 14; a++) exists += f.atom14_gt_exists!.data[j * 14 + a];
+      assertEquals(exists, 4);
+      assertEquals(f.backbone_rigid_mask!.data[j], 1);
+      for (let c = 0; c < 4; c++) assertEquals(f.chi_mask!.data[j * 4 + c], 0);
+      assertEquals(f.pseudo_beta_mask!.data[j], 1);
+      // The backbone frame's origin is the CA.
+      for (let d = 0; d < 3; d++) {
+        assertAlmostEquals(
+          f.backbone_rigid_tensor!.data[j * 16 + d * 4 + 3],
+          chain.backbone[(idx[j] * 4 + 1) * 3 + d],
+          1e-4,
+        );
+      }
+    }
     // Profile mode: the cluster profile of the first residue is its profile row
     // (renormalised: the stored percentages are rounded and sum to about 1).
     let rowSum = 0;
@@ -159,4 +181,44 @@ Deno.test("config is validated with zod: defaults are AF2's, bad values rejected
     })
   );
   assertThrows(() => buildFeatures({ id: "x", sequence: "ACD" }, { maxExtraMsa: -3 }, new Rng(1)));
+});
+
+Deno.test("fullatom chain with its OpenFold MSAs (bundled 3u8v_A): unobserved residues masked", async () => {
+  const ds = await Dataset.open(SAMPLE_DATA);
+  const entry = ds.entries.find((e) => e.id === "3u8v_A")!;
+  const input = await ds.loadInput(entry);
+  assertEquals(input.msas!.length, 3);
+  const cfg = { ...SMALL, crop: false, maxMsaClusters: 32, maxExtraMsa: 64 };
+  const { features: f, meta } = buildFeatures(input, cfg, new Rng(2));
+  assertEquals(meta.msaSource, "alignment");
+  assertEquals([meta.numRes, meta.paddedLength], [93, 96]);
+  const CA = ATOM_ORDER["CA"], CB = ATOM_ORDER["CB"];
+  let withCa = 0, chi = 0;
+  for (let j = 0; j < 93; j++) {
+    const ca = f.all_atom_mask!.data[j * 37 + CA];
+    withCa += ca;
+    // A residue absent from the structure has no atoms, frames, or pseudo-β.
+    if (ca === 0) {
+      assertEquals(
+        f.atom14_gt_exists!.data.subarray(j * 14, j * 14 + 14).reduce((a, b) => a + b, 0),
+        0,
+      );
+      assertEquals(f.backbone_rigid_mask!.data[j], 0);
+      assertEquals(f.pseudo_beta_mask!.data[j], 0);
+    }
+    for (let c = 0; c < 4; c++) chi += f.chi_mask!.data[j * 4 + c];
+    // Fullatom: pseudo-β is the observed CB (no virtual Cβ).
+    if (RESTYPES[f.aatype.data[j]] !== "G" && f.all_atom_mask!.data[j * 37 + CB] > 0) {
+      for (let d = 0; d < 3; d++) {
+        assertEquals(
+          f.pseudo_beta!.data[j * 3 + d],
+          f.all_atom_positions!.data[(j * 37 + CB) * 3 + d],
+        );
+      }
+    }
+  }
+  // 83 observed residues (manifest) on the 93-residue alignment query.
+  assertEquals(withCa, 83);
+  assert(chi > 100, `${chi} chi angles`);
+  for (let j = 93; j < 96; j++) assertEquals(f.seq_mask.data[j], 0);
 });

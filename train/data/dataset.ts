@@ -13,6 +13,7 @@
 
 import { z } from "zod";
 import type { Protein } from "../../model/protein/protein.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
 import type { Msa } from "../../model/features/msa.ts";
 import {
   backboneToProtein,
@@ -91,14 +92,14 @@ export class Dataset {
   /** Backbone keys dropped because a fullatom chain has the same sequence. */
   readonly duplicates: Map<string, string>;
   readonly #root: string;
-  readonly #readStructure?: StructureReader;
+  readonly #readStructure: StructureReader;
   #backbone?: Map<string, { protein: Protein; seq: string; profile?: Float32Array }>;
 
   private constructor(
     root: string,
     entries: ChainEntry[],
     duplicates: Map<string, string>,
-    readStructure?: StructureReader,
+    readStructure: StructureReader,
   ) {
     this.#root = root;
     this.entries = entries;
@@ -108,12 +109,13 @@ export class Dataset {
 
   /**
    * Open the dataset of a data root: read the manifests, cluster, deduplicate
-   * and split. `readStructure` reads fullatom chains (mmCIF/PDB readers).
+   * and split. `readStructure` reads fullatom chains (default: the mmCIF/PDB
+   * readers, chosen by file name).
    */
   static async open(
     root: string,
     options: z.input<typeof DatasetOptionsSchema> = {},
-    readStructure?: StructureReader,
+    readStructure: StructureReader = readChain,
   ): Promise<Dataset> {
     const opts = DatasetOptionsSchema.parse(options);
     const keep = (len: number) => len >= opts.minLength && len <= opts.maxLength;
@@ -180,10 +182,13 @@ export class Dataset {
     if (entry.source === "backbone") {
       const bb = (await this.#loadBackbone()).get(entry.id);
       if (!bb) throw new Error(`${entry.id} is not in ${this.#root}/backbone`);
-      return { id: entry.id, sequence: bb.seq, structure: bb.protein, profile: bb.profile };
-    }
-    if (!this.#readStructure) {
-      throw new Error(`no structure reader given: cannot load fullatom chain ${entry.id}`);
+      return {
+        id: entry.id,
+        sequence: bb.seq,
+        structure: bb.protein,
+        profile: bb.profile,
+        backboneOnly: true,
+      };
     }
     const raw = await this.#readStructure(`${this.#root}/${entry.file}`, entry.chain ?? "");
     const { protein } = structureOnQuery(raw, entry.seq);
@@ -225,6 +230,11 @@ export class Dataset {
     this.#backbone = map;
     return map;
   }
+}
+
+/** One chain of an mmCIF/PDB file ("" = every chain, for single-chain files). */
+function readChain(path: string, chain: string): Promise<Protein> {
+  return readStructure(path, chain ? { chains: [chain] } : {});
 }
 
 /** AF2 monomer merge order of the OpenFold per-chain alignment files. */

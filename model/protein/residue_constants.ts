@@ -755,14 +755,14 @@ VAL:  N-CA-CB 111.5 2.2  CB-CA-C 111.4 1.9  CA-CB-CG1 110.9 1.5  CA-CB-CG2 110.9
 VAL:  CG1-CB-CG2 110.9 1.6  N-CA-C 111.0 2.7  CA-C-O 120.1 2.1`;
 
 /** A bond (or a virtual 1-3 "bond" derived from an angle) with its length and stddev (Å). */
-export interface Bond {
+export interface StereoBond {
   atom1: string;
   atom2: string;
   length: number;
   stddev: number;
 }
 /** A bond angle (radians) with its stddev (radians). */
-export interface BondAngle {
+export interface StereoBondAngle {
   atom1: string;
   atom2: string;
   atom3: string;
@@ -787,7 +787,7 @@ const BOND_LENGTH_ROWS = parseStereoText(BOND_LENGTHS_TEXT);
 const BOND_ANGLE_ROWS = parseStereoText(BOND_ANGLES_TEXT);
 
 /** Literature bond lengths per residue (UNK has none). */
-export const RESIDUE_BONDS: Readonly<Record<string, readonly Bond[]>> = Object.fromEntries(
+export const RESIDUE_BONDS: Readonly<Record<string, readonly StereoBond[]>> = Object.fromEntries(
   [...RESTYPE_3].map((r) => [
     r,
     (BOND_LENGTH_ROWS.get(r) ?? []).map(([[atom1, atom2], length, stddev]) => ({
@@ -800,7 +800,7 @@ export const RESIDUE_BONDS: Readonly<Record<string, readonly Bond[]>> = Object.f
 );
 
 /** Literature bond angles per residue, in radians (UNK has none). */
-export const RESIDUE_BOND_ANGLES: Readonly<Record<string, readonly BondAngle[]>> = Object
+export const RESIDUE_BOND_ANGLES: Readonly<Record<string, readonly StereoBondAngle[]>> = Object
   .fromEntries(
     [...RESTYPE_3].map((r) => [
       r,
@@ -819,33 +819,36 @@ export const RESIDUE_BOND_ANGLES: Readonly<Record<string, readonly BondAngle[]>>
  * cosines), with the stddev propagated from the two bonds and the angle
  * assuming independent errors, as AF2 does for its within-residue bounds.
  */
-export const RESIDUE_VIRTUAL_BONDS: Readonly<Record<string, readonly Bond[]>> = Object.fromEntries(
-  Object.entries(RESIDUE_BOND_ANGLES).map(([r, angles]) => {
-    const find = (a: string, b: string) => {
-      const bond = RESIDUE_BONDS[r].find((x) =>
-        (x.atom1 === a && x.atom2 === b) || (x.atom1 === b && x.atom2 === a)
-      );
-      if (!bond) throw new Error(`residue_constants: no ${a}-${b} bond in ${r}`);
-      return bond;
-    };
-    return [
-      r,
-      angles.map((ba) => {
-        const b1 = find(ba.atom1, ba.atom2), b2 = find(ba.atom2, ba.atom3);
-        const g = ba.angleRad;
-        const len = Math.sqrt(
-          b1.length ** 2 + b2.length ** 2 - 2 * b1.length * b2.length * Math.cos(g),
+export const RESIDUE_VIRTUAL_BONDS: Readonly<Record<string, readonly StereoBond[]>> = Object
+  .fromEntries(
+    Object.entries(RESIDUE_BOND_ANGLES).map(([r, angles]) => {
+      const find = (a: string, b: string) => {
+        const bond = RESIDUE_BONDS[r].find((x) =>
+          (x.atom1 === a && x.atom2 === b) || (x.atom1 === b && x.atom2 === a)
         );
-        const dOuter = 0.5 / len;
-        const dG = 2 * b1.length * b2.length * Math.sin(g) * dOuter;
-        const d1 = (2 * b1.length - 2 * b2.length * Math.cos(g)) * dOuter;
-        const d2 = (2 * b2.length - 2 * b1.length * Math.cos(g)) * dOuter;
-        const sd = Math.sqrt((dG * ba.stddev) ** 2 + (d1 * b1.stddev) ** 2 + (d2 * b2.stddev) ** 2);
-        return { atom1: ba.atom1, atom2: ba.atom3, length: len, stddev: sd };
-      }),
-    ];
-  }),
-);
+        if (!bond) throw new Error(`residue_constants: no ${a}-${b} bond in ${r}`);
+        return bond;
+      };
+      return [
+        r,
+        angles.map((ba) => {
+          const b1 = find(ba.atom1, ba.atom2), b2 = find(ba.atom2, ba.atom3);
+          const g = ba.angleRad;
+          const len = Math.sqrt(
+            b1.length ** 2 + b2.length ** 2 - 2 * b1.length * b2.length * Math.cos(g),
+          );
+          const dOuter = 0.5 / len;
+          const dG = 2 * b1.length * b2.length * Math.sin(g) * dOuter;
+          const d1 = (2 * b1.length - 2 * b2.length * Math.cos(g)) * dOuter;
+          const d2 = (2 * b2.length - 2 * b1.length * Math.cos(g)) * dOuter;
+          const sd = Math.sqrt(
+            (dG * ba.stddev) ** 2 + (d1 * b1.stddev) ** 2 + (d2 * b2.stddev) ** 2,
+          );
+          return { atom1: ba.atom1, atom2: ba.atom3, length: len, stddev: sd };
+        }),
+      ];
+    }),
+  );
 
 /** Bounds on intra-residue atom14 distances, `[21, 14, 14]` each. */
 export interface Atom14DistBounds {

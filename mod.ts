@@ -144,3 +144,27 @@ export {
   writeAlignmentDb,
 } from "./model/features/alignment_dir.ts";
 export { buildAlignments, type MsaCliOptions, parseMsaArgs } from "./model/features/msa_cli.ts";
+export { fillVirtualCb } from "./model/features/virtual_cb.ts";
+export { alignToQuery, fitsQuery, structureOnQuery } from "./model/features/structure_to_query.ts";
+export {
+  type ChainEntry,
+  Dataset,
+  type DatasetOptions,
+  DatasetOptionsSchema,
+  readOpenfoldMsas,
+  type StructureReader,
+} from "./train/data/dataset.ts";
+export {
+  type SplitConfig,
+  SplitConfigSchema,
+  type SplitName,
+  splitOfCluster,
+} from "./train/data/splits.ts";
+export {
+  af2SampleWeights,
+  AliasTable,
+  lengthFactor,
+  type SampleDraw,
+  WeightedSampler,
+} from "./train/data/sampling.ts";
+export { type ClusterChain, clusterChains, type ClusterResult } from "./train/data/clusters.ts";

@@ -31,9 +31,9 @@ export interface StockholmAlignment {
   gc: Map<string, string>;
 }
 
-// Residues of any case and the two gap conventions: '-' (deletion in a match
-// column) and '.' (gap in an insert column). '*' and '~' occur in some tools' output.
-const ROW_CHARS = /^[A-Za-z.*~-]+$/;
+// Residues of any case and the gap conventions: '-' (deletion in a match column),
+// '.' (gap in an insert column) and '~' (unaligned end, written by some tools).
+const ROW_CHARS = /^[A-Za-z.~-]+$/;
 
 function isGap(c: string): boolean {
   return c === "-" || c === "." || c === "~";

@@ -73,3 +73,18 @@ print(json.dumps(out))
   console.log(`${rows} rows agree, ${withDeletions} of them with deletions`);
   assertEquals(withDeletions > 100, true);
 });
+
+Deno.test("shared data: Pfam aligned FASTA reads as an MSA of equal-width rows", async () => {
+  const dir = `${SHARED_DATA}/msa/kortemme_pfam`;
+  let files = 0, rows = 0;
+  for (const e of Deno.readDirSync(dir)) {
+    if (!e.name.includes(".align.")) continue;
+    const msa = await readA3m(`${dir}/${e.name}`);
+    const width = msa.sequences[0].length;
+    assertEquals(msa.sequences.every((r) => r.length === width), true, e.name);
+    files++;
+    rows += msa.sequences.length;
+  }
+  assertEquals(files, 38);
+  console.log(`${files} Pfam alignments, ${rows} rows`);
+});

@@ -381,3 +381,34 @@ Deno.test("fuzz: 3000 truncated or byte-mutated npz files only ever throw ParseE
   }
   assert(rejected > 1000, `only ${rejected} rejected`);
 });
+
+Deno.test("zip64: 70,000 entries (zip64 end record, written by Python's zipfile) read back", async () => {
+  const exe = pythonWith(["numpy"]);
+  if (!exe) return;
+  const dir = await Deno.makeTempDir();
+  try {
+    await runPython(
+      exe,
+      `
+import sys, io, zipfile, numpy as np
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    def npy(i):
+        b = io.BytesIO(); np.save(b, np.array([i, -i], dtype=np.int64)); return b.getvalue()
+    same = npy(7)
+    for i in range(69999):
+        z.writestr(f'a{i}.npy', same)
+    z.writestr('a69999.npy', npy(69999))
+`,
+      [`${dir}/z64.npz`],
+    );
+    const bytes = await Deno.readFile(`${dir}/z64.npz`);
+    // The classic end record saturates its entry count: only the zip64 record has it.
+    assertEquals(new DataView(bytes.buffer).getUint16(bytes.length - 12, true), 0xffff);
+    const npz = await parseNpz(bytes, "z64.npz");
+    assertEquals(npz.size, 70000);
+    assertEquals(npz.get("a69999")?.data, new BigInt64Array([69999n, -69999n]));
+    assertEquals(npz.get("a123")?.data, new BigInt64Array([7n, -7n]));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -8,11 +8,13 @@
 import type { Runner } from "./harness.ts";
 import { NN_RUNNERS } from "./runners_nn.ts";
 import { EVOFORMER_RUNNERS } from "./runners_evoformer.ts";
+import { EMBEDDER_RUNNERS } from "./runners_embedders.ts";
 import { STRUCTURE_RUNNERS } from "./runners_structure.ts";
 
 /** OpenFold module path (or fixture case name) → runner. */
 export const RUNNERS: Readonly<Record<string, Runner>> = {
   ...NN_RUNNERS,
   ...EVOFORMER_RUNNERS,
+  ...EMBEDDER_RUNNERS,
   ...STRUCTURE_RUNNERS,
 };

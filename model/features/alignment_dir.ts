@@ -106,6 +106,27 @@ function ungapped(row: string): string {
   return row.replaceAll("-", "");
 }
 
+/**
+ * The query side of every hhsearch hit must be the chain's sequence at the
+ * indices the report gives; a report for another sequence would silently give
+ * wrong template features later.
+ */
+function checkHitQuery(hits: TemplateHit[], query: string, source: string) {
+  for (const hit of hits) {
+    hit.indicesQuery.forEach((i, c) => {
+      if (i >= 0 && query[i] !== hit.query[c]) {
+        throw new ParseError(
+          { file: source },
+          `hit ${hit.index} (${hit.name.split(/\s/)[0]}): query residue ${i + 1} is ` +
+            `${hit.query[c]} in the report, ${
+              query[i] ?? "beyond the end"
+            } in the chain's sequence`,
+        );
+      }
+    });
+  }
+}
+
 /** Parses one chain's files (from a directory or an alignment_db) into {@link ChainAlignments}. */
 function parseChain(
   chainId: string,
@@ -149,6 +170,7 @@ function parseChain(
   const hhr = texts.get("pdb70_hits.hhr");
   if (hhr) {
     const parsed: HhrResult = parseHhr(hhr.text, hhr.source);
+    if (query !== undefined) checkHitQuery(parsed.hits, query, hhr.source);
     out.pdb70Hits = parsed.hits;
   }
   const hmm = texts.get("hmm_output.sto");

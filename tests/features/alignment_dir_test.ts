@@ -11,6 +11,7 @@ import {
 import { ParseError } from "../../model/features/parse_error.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA } from "../shared_data.ts";
+import { REPORT } from "./hhr_fixture.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
 
@@ -190,6 +191,32 @@ Deno.test("alignment dir: row limits, query disagreement and duplicate files", a
     await assertRejects(() => readAlignmentDir(tmp, "x_A"), ParseError, "bfd_uniclust_hits.a3m:");
     await Deno.writeTextFile(`${tmp}/x_A/uniref90_hits.sto.gz`, "");
     await assertRejects(() => readAlignmentDir(tmp, "x_A"), ParseError, "keep one");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("shared data: pdb70_hits.hhr beside the MSAs is read and checked against the query", async () => {
+  // REPORT is a real hhsearch report for 2crb_A (see hhr_fixture.ts).
+  const tmp = await Deno.makeTempDir({ prefix: "alignment_hhr_" });
+  try {
+    await Deno.mkdir(`${tmp}/2crb_A`);
+    await Deno.copyFile(
+      `${OPENFOLD}/2crb_A/bfd_uniclust_hits.a3m.gz`,
+      `${tmp}/2crb_A/bfd_uniclust_hits.a3m.gz`,
+    );
+    await Deno.writeTextFile(`${tmp}/2crb_A/pdb70_hits.hhr`, REPORT);
+    const c = await readAlignmentDir(tmp, "2crb_A");
+    assertEquals(c.pdb70Hits?.map((h) => h.name), ["4zey_A", "2q2k_A"]);
+    // The same report with one query residue changed (E9 -> A) no longer fits.
+    const wrong = REPORT.replace("Q query             8 MEGPLN", "Q query             8 MAGPLN");
+    assert(wrong !== REPORT);
+    await Deno.writeTextFile(`${tmp}/2crb_A/pdb70_hits.hhr`, wrong);
+    await assertRejects(
+      () => readAlignmentDir(tmp, "2crb_A"),
+      ParseError,
+      "hit 1 (4zey_A): query residue 9 is A in the report, E in the chain's sequence",
+    );
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

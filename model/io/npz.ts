@@ -573,7 +573,8 @@ export async function parseNpz(
   const entries = readCentralDirectory(bytes, file);
   // Entry data must lie before the central directory and never overlap (overlapping
   // entries are the classic way to build a zip bomb).
-  const cdStart = entries.length ? Math.min(...entries.map((e) => e.cdOffset)) : bytes.length;
+  let cdStart = bytes.length;
+  for (const e of entries) cdStart = Math.min(cdStart, e.cdOffset);
   const spans: { start: number; end: number; name: string }[] = [];
   const seen = new Set<string>();
   let total = 0;

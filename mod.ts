@@ -168,3 +168,30 @@ export {
   WeightedSampler,
 } from "./train/data/sampling.ts";
 export { type ClusterChain, clusterChains, type ClusterResult } from "./train/data/clusters.ts";
+export { inputEmbedder, type InputEmbedderDims, relpos } from "./model/af2/input_embedder.ts";
+export {
+  type DistogramBins,
+  oneHotDistogram,
+  recyclingEmbedder,
+} from "./model/af2/recycling_embedder.ts";
+export { buildExtraMsaFeat, extraMsaEmbedder } from "./model/af2/extra_msa_embedder.ts";
+export {
+  buildTemplateAngleFeat,
+  buildTemplatePairFeat,
+  type TemplateInputs,
+  type TemplatePairFeatOptions,
+} from "./model/af2/template_features.ts";
+export {
+  templatePairStack,
+  templatePairStackBlock,
+  type TemplatePairStackDims,
+} from "./model/af2/template_pair_stack.ts";
+export {
+  templatePointwiseAttention,
+  type TemplatePointwiseAttentionDims,
+} from "./model/af2/template_pointwise_attention.ts";
+export {
+  type TemplateBatch,
+  templateEmbedder,
+  type TemplateEmbedding,
+} from "./model/af2/template_embedder.ts";

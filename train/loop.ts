@@ -1,0 +1,164 @@
+/**
+ * The training loop: steps, metrics as JSON lines, periodic validation,
+ * checkpoints (atomic, keep-last-k and best), snapshots, clean stop on
+ * SIGINT/SIGTERM, and resume from the last checkpoint with an identical
+ * continuation (every random choice of step n derives from the seed and n).
+ *
+ * @module
+ */
+
+import { writeTextFileAtomic } from "../model/io/atomic.ts";
+import type { TypedArray } from "../model/graph/mod.ts";
+import { latestCheckpoint, pruneCheckpoints, saveCheckpoint } from "./checkpoint.ts";
+import type { StepResult, TrainState, TrainStep } from "./step.ts";
+import { learningRate, type Schedule } from "./schedule.ts";
+import { lockRun } from "./run_lock.ts";
+
+/** What the loop trains: a compiled step and a deterministic batch source. */
+export interface TrainTask {
+  /** The compiled training step. */
+  step: TrainStep;
+  /** Feeds for 1-based step `n` (a pure function of the run's seed and n). */
+  batch(n: number): Promise<Record<string, TypedArray>>;
+  /** Validation metrics for the current state (higher `val_score` is better). */
+  validate?(state: TrainState): Promise<Record<string, number>>;
+  /** Record whatever the dynamics studies need at step n. */
+  snapshot?(state: TrainState, n: number): Promise<void>;
+}
+
+/** Loop settings. */
+export interface LoopOptions {
+  /** Run directory (checkpoints, metrics.jsonl, snapshots). */
+  dir: string;
+  /** Total steps. */
+  steps: number;
+  seed: number;
+  schedule: Schedule;
+  checkpointEvery: number;
+  keepLast: number;
+  validateEvery: number;
+  /** Steps at which to snapshot. */
+  snapshotSteps: ReadonlySet<number>;
+  /** Stop with the last good checkpoint after this many consecutive skipped steps. */
+  maxConsecutiveSkips: number;
+  /** The full run config, stored in every sidecar. */
+  config: Record<string, unknown>;
+  /** Called after every step (progress display). */
+  onStep?: (n: number, r: StepResult) => void;
+  /** Called with messages worth a line. */
+  log?: (msg: string) => void;
+}
+
+/** Why the loop ended. */
+export type LoopEnd = "done" | "interrupted" | "too_many_skips";
+
+async function truncateMetrics(path: string, upTo: number) {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return;
+  }
+  const kept = text.split("\n").filter((l) => {
+    if (!l.trim()) return false;
+    try {
+      return (JSON.parse(l).step ?? 0) <= upTo;
+    } catch {
+      return false; // a torn last line from a killed run
+    }
+  });
+  await writeTextFileAtomic(path, kept.map((l) => l + "\n").join(""));
+}
+
+/**
+ * Train from `initial` (or from the newest checkpoint in `opts.dir` when there
+ * is one) to `opts.steps`.
+ */
+export async function trainLoop(
+  task: TrainTask,
+  initial: () => TrainState,
+  opts: LoopOptions,
+): Promise<{ end: LoopEnd; state: TrainState }> {
+  const release = await lockRun(opts.dir);
+  const log = opts.log ?? ((m: string) => console.error(m));
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const metricsPath = `${opts.dir}/metrics.jsonl`;
+  try {
+    const ckpt = await latestCheckpoint(opts.dir);
+    const state = ckpt ? ckpt.state : initial();
+    let best = Number((ckpt?.sidecar.trainer.best_score as number | undefined) ?? -Infinity);
+    let bestPath = (ckpt?.sidecar.trainer.best_path as string | undefined) ?? "";
+    if (ckpt) log(`resuming from step ${state.step}`);
+    await truncateMetrics(metricsPath, state.step);
+    const metrics = await Deno.open(metricsPath, { append: true, create: true });
+    const shapes = new Map(task.step.params.map((p) => [p.name, p.shape]));
+    let skips = 0;
+    let last: Record<string, number> = {};
+    const save = async () => {
+      const path = await saveCheckpoint(opts.dir, state, {
+        config: opts.config,
+        trainer: { best_score: best, best_path: bestPath },
+        metrics: last,
+      }, shapes);
+      await pruneCheckpoints(opts.dir, opts.keepLast, bestPath ? [bestPath] : []);
+      return path;
+    };
+    let end: LoopEnd = "done";
+    try {
+      while (state.step < opts.steps) {
+        if (stop) {
+          end = "interrupted";
+          break;
+        }
+        const n = state.step + 1;
+        const r = await task.step.run(
+          state,
+          await task.batch(n),
+          learningRate(opts.schedule, n - 1),
+          opts.seed,
+        );
+        skips = r.skipped ? skips + 1 : 0;
+        last = { loss: r.loss, grad_norm: r.gradNorm, skipped: r.skipped ? 1 : 0, ...r.terms };
+        let line: Record<string, unknown> = {
+          step: n,
+          lr: learningRate(opts.schedule, n - 1),
+          ...last,
+        };
+        if (task.validate && (n % opts.validateEvery === 0 || n === opts.steps)) {
+          const v = await task.validate(state);
+          line = { ...line, ...v };
+          Object.assign(last, v);
+          if ((v.val_score ?? -Infinity) > best) {
+            best = v.val_score;
+            bestPath = await save();
+          }
+        }
+        await metrics.write(new TextEncoder().encode(JSON.stringify(line) + "\n"));
+        if (task.snapshot && opts.snapshotSteps.has(n)) await task.snapshot(state, n);
+        opts.onStep?.(n, r);
+        if (r.skipped) log(`step ${n}: non-finite loss or gradient, step skipped`);
+        if (skips >= opts.maxConsecutiveSkips) {
+          end = "too_many_skips";
+          log(`${skips} consecutive skipped steps: stopping with the last good checkpoint`);
+          break;
+        }
+        if (n % opts.checkpointEvery === 0 || n === opts.steps) await save();
+      }
+      if (end === "interrupted") {
+        await save();
+        log(`interrupted: checkpoint written at step ${state.step}`);
+      }
+    } finally {
+      metrics.close();
+    }
+    return { end, state };
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await release();
+  }
+}

@@ -151,7 +151,6 @@ export {
   Dataset,
   type DatasetOptions,
   DatasetOptionsSchema,
-  readOpenfoldMsas,
   type StructureReader,
 } from "./train/data/dataset.ts";
 export {

@@ -39,15 +39,15 @@ Deno.test("sample dataset: deduplicated, clusters never cross splits, OpenFold M
   assertEquals(clusterOfFile("5kc1").size, 1);
   // Every OpenFold chain with a structure in the sample got its alignment, and the
   // entry's sequence is the alignment query (observed residues are placed on it).
-  const withMsa = fa.filter((e) => e.msaDir);
+  const withMsa = fa.filter((e) => e.msaChain);
   // (5kc1's nine chains are fragments of one protein: all map onto the 5kc1_A query.)
-  const dirs = new Set(withMsa.map((e) => e.msaDir!.slice(e.msaDir!.lastIndexOf("/") + 1)));
+  const dirs = new Set(withMsa.map((e) => e.msaChain!));
   assertEquals([...dirs].sort(), ["2q2k_A", "3u8v_A", "3zee_A", "4i6p_A", "5kc1_A"]);
   assertEquals(withMsa.length, 14);
   // 3u8v chain A: 83 observed residues (manifest) placed on the 93-residue query.
   assertEquals(fa.find((e) => e.id === "3u8v_A")!.length, 93);
   // Chains without an alignment keep their manifest sequence.
-  assert(fa.filter((e) => !e.msaDir).every((e) => e.seq.length === e.length), "no-MSA chains");
+  assert(fa.filter((e) => !e.msaChain).every((e) => e.seq.length === e.length), "no-MSA chains");
 });
 
 Deno.test("sample stream: deterministic, resumable, AF2-weighted, features for backbone chains", async () => {

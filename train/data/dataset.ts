@@ -14,14 +14,16 @@
 import { z } from "zod";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
-import type { Msa } from "../../model/features/msa.ts";
 import {
   backboneToProtein,
   readBackboneCorpus,
   readProfiles,
 } from "../../model/features/backbone_corpus.ts";
-import { readA3m } from "../../model/features/a3m.ts";
-import { readStockholmMsa } from "../../model/features/stockholm.ts";
+import {
+  ALIGNMENT_FILES,
+  listAlignmentChains,
+  readAlignmentDir,
+} from "../../model/features/alignment_dir.ts";
 import { fitsQuery, structureOnQuery } from "../../model/features/structure_to_query.ts";
 import {
   buildFeatures,
@@ -55,8 +57,8 @@ export interface ChainEntry {
   file?: string;
   /** Fullatom: chain identifier in the file ("" = the only chain). */
   chain?: string;
-  /** Fullatom: OpenFold alignment directory of this chain, when one exists. */
-  msaDir?: string;
+  /** Fullatom: chain directory name under `msa/openfold/`, when alignments exist. */
+  msaChain?: string;
 }
 
 /** Reads one chain of a structure file (mmCIF or PDB, gzip-aware). */
@@ -159,7 +161,7 @@ export class Dataset {
         split: split(cluster),
         file: r.file,
         chain: r.chain,
-        msaDir: msa?.dir,
+        msaChain: msa?.chain,
       });
     }
     return new Dataset(root, entries, duplicates, readStructure);
@@ -192,7 +194,11 @@ export class Dataset {
     }
     const raw = await this.#readStructure(`${this.#root}/${entry.file}`, entry.chain ?? "");
     const { protein } = structureOnQuery(raw, entry.seq);
-    const msas = entry.msaDir ? await readOpenfoldMsas(entry.msaDir) : undefined;
+    const msas = entry.msaChain
+      ? (await readAlignmentDir(dataPaths(this.#root).openfoldMsas, entry.msaChain, {
+        querySequence: entry.seq,
+      })).msas.map((d) => d.msa)
+      : undefined;
     return { id: entry.id, sequence: entry.seq, structure: protein, msas };
   }
 
@@ -237,52 +243,26 @@ function readChain(path: string, chain: string): Promise<Protein> {
   return readStructure(path, chain ? { chains: [chain] } : {});
 }
 
-/** AF2 monomer merge order of the OpenFold per-chain alignment files. */
-const MSA_FILES = ["uniref90_hits", "bfd_uniclust_hits", "mgnify_hits"];
-
-async function findFile(dir: string, stem: string): Promise<string | undefined> {
-  for (const ext of [".sto", ".sto.gz", ".a3m", ".a3m.gz"]) {
-    try {
-      await Deno.stat(`${dir}/${stem}${ext}`);
-      return `${dir}/${stem}${ext}`;
-    } catch {
-      // try the next extension
-    }
-  }
-  return undefined;
-}
-
-/** The monomer alignments of one OpenFold chain directory, in AF2 merge order. */
-export async function readOpenfoldMsas(dir: string): Promise<Msa[]> {
-  const out: Msa[] = [];
-  for (const stem of MSA_FILES) {
-    const path = await findFile(dir, stem);
-    if (!path) continue;
-    out.push(path.includes(".a3m") ? await readA3m(path) : await readStockholmMsa(path));
-  }
-  return out;
-}
-
-/** Query sequence of every OpenFold chain directory (from its first alignment). */
+/**
+ * Query sequence of every chain directory of an OpenFold alignment directory
+ * (rows limited to 1 per file: only the query is needed here).
+ */
 async function openfoldQueries(
   root: string,
-): Promise<{ dir: string; pdb: string; query: string }[]> {
-  const out: { dir: string; pdb: string; query: string }[] = [];
-  let names: string[];
+): Promise<{ chain: string; pdb: string; query: string }[]> {
+  let chains: string[];
   try {
-    names = [...Deno.readDirSync(root)].filter((e) => e.isDirectory).map((e) => e.name).sort();
+    chains = await listAlignmentChains(root);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return out;
+    if (e instanceof Deno.errors.NotFound) return [];
     throw e;
   }
-  for (const name of names) {
-    const msas = await readOpenfoldMsas(`${root}/${name}`);
-    if (msas.length === 0) continue;
-    out.push({
-      dir: `${root}/${name}`,
-      pdb: name.slice(0, 4).toLowerCase(),
-      query: msas[0].sequences[0],
-    });
+  const firstRowOnly = Object.fromEntries(ALIGNMENT_FILES.map((f) => [f.file, 1]));
+  const out: { chain: string; pdb: string; query: string }[] = [];
+  for (const chain of chains) {
+    const a = await readAlignmentDir(root, chain, { maxSequences: firstRowOnly });
+    if (a.msas.length === 0) continue;
+    out.push({ chain, pdb: chain.slice(0, 4).toLowerCase(), query: a.query });
   }
   return out;
 }

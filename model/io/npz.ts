@@ -599,6 +599,14 @@ export async function parseNpz(
     if (total > maxTotal) {
       throw new ParseError(where, `zip: entries total more than the ${maxTotal}-byte cap`);
     }
+    // Deflate expands at most ~1032:1, so a larger declared size is a lie; refusing it
+    // before allocating keeps a tiny file from reserving the whole size cap.
+    if (e.method === 8 && e.size > e.compSize * 1032 + 1024) {
+      throw new ParseError(
+        where,
+        `zip entry '${e.name}': ${e.size} bytes cannot inflate from ${e.compSize}`,
+      );
+    }
     if (e.method === 0 && e.compSize !== e.size) {
       throw new ParseError(
         where,

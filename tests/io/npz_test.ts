@@ -237,6 +237,9 @@ Deno.test("deflate entries inflate; bombs and size lies are refused", async () =
     ParseError,
     "cap",
   );
+  // 1 GiB declared for a few hundred compressed bytes: refused before any allocation.
+  const huge = await deflateZip("z.npy", body, 2 ** 30);
+  await assertRejects(() => parseNpz(huge), ParseError, "cannot inflate");
   const corrupt = await deflateZip("z.npy", body);
   corrupt.fill(0xff, 40, 60);
   await assertRejects(() => parseNpz(corrupt), ParseError);
@@ -359,7 +362,7 @@ Deno.test("hostile npy headers: oversized, truncated, bad dtype, shape/bytes mis
   assertEquals(e.offset, 8);
 });
 
-Deno.test("fuzz: 3000 truncated or byte-mutated npz files only ever throw ParseError", async () => {
+Deno.test("fuzz: 4500 truncated or byte-mutated npz files (stored and deflate) only throw ParseError", async () => {
   const good = encodeNpz(SMALL);
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -380,6 +383,21 @@ Deno.test("fuzz: 3000 truncated or byte-mutated npz files only ever throw ParseE
     }
   }
   assert(rejected > 1000, `only ${rejected} rejected`);
+  // Deflated entries: corrupt streams, lying sizes and CRCs are all ParseErrors too.
+  const deflated = await deflateZip("w.npy", encodeNpy(SMALL.w));
+  let deflateRejected = 0;
+  for (let t = 0; t < 1500; t++) {
+    const b = deflated.slice();
+    const flips = 1 + Math.floor(rand() * 3);
+    for (let k = 0; k < flips; k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+    try {
+      await parseNpz(b, "fuzz-deflate");
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw new Error(`deflate case ${t}: ${err}`);
+      deflateRejected++;
+    }
+  }
+  assert(deflateRejected > 500, `only ${deflateRejected} deflate cases rejected`);
 });
 
 Deno.test("zip64: 70,000 entries (zip64 end record, written by Python's zipfile) read back", async () => {

@@ -1,0 +1,108 @@
+/**
+ * Snapshots for the learning-dynamics studies: at scheduled steps the model's
+ * predicted backbones (N, CA, C, O) and pLDDT for a fixed probe set of
+ * validation proteins, stored compactly (gzip JSON, coordinates at 0.01 Å) in
+ * `RUN_DIR/snapshots/`. `probes.json` holds the probes' true structures.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { writeFileAtomic, writeTextFileAtomic } from "../model/io/atomic.ts";
+import { readText } from "../model/io/text.ts";
+
+/** One probe protein with its true backbone. */
+export const probeSchema = z.strictObject({
+  id: z.string(),
+  seq: z.string(),
+  /** Residue numbers. */
+  residue_index: z.array(z.number().int()),
+  /** True N, CA, C, O coordinates, `[L, 4, 3]` flattened (Å). */
+  backbone: z.array(z.number()),
+  /** 1 where the residue's backbone is observed. */
+  mask: z.array(z.number()),
+  /** 8-state DSSP of the true structure ('-' for coil). */
+  dssp: z.string(),
+});
+
+/** The probe set of a run. */
+export const probesFileSchema = z.strictObject({ probes: z.array(probeSchema) });
+
+/** One snapshot: every probe's prediction at one step. */
+export const snapshotSchema = z.strictObject({
+  step: z.number().int().nonnegative(),
+  probes: z.array(z.strictObject({
+    id: z.string(),
+    /** Predicted N, CA, C, O, `[L, 4, 3]` flattened (Å). */
+    backbone: z.array(z.number()),
+    /** Predicted lDDT per residue (0–100). */
+    plddt: z.array(z.number()),
+  })),
+});
+
+/** A probe protein. */
+export type Probe = z.infer<typeof probeSchema>;
+/** One snapshot. */
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** Snapshot steps: `count` log-spaced steps in [1, total] (always including 1 and total). */
+export function logSpacedSteps(total: number, count: number): number[] {
+  const out = new Set<number>([1, total]);
+  for (let i = 0; i < count; i++) {
+    out.add(Math.max(1, Math.min(total, Math.round(total ** (i / Math.max(1, count - 1))))));
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Write the probe set. */
+export async function writeProbes(dir: string, probes: Probe[]): Promise<void> {
+  await Deno.mkdir(`${dir}/snapshots`, { recursive: true });
+  const rounded = probes.map((p) => ({ ...p, backbone: p.backbone.map(round2) }));
+  await writeTextFileAtomic(`${dir}/snapshots/probes.json`, JSON.stringify({ probes: rounded }));
+}
+
+/** Write one snapshot as `snapshots/step_<n>.json.gz`. */
+export async function writeSnapshot(dir: string, snap: Snapshot): Promise<void> {
+  const compact = {
+    step: snap.step,
+    probes: snap.probes.map((p) => ({
+      id: p.id,
+      backbone: p.backbone.map(round2),
+      plddt: p.plddt.map((v) => Math.round(v * 10) / 10),
+    })),
+  };
+  const gz = new Blob([JSON.stringify(compact)]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  await writeFileAtomic(
+    `${dir}/snapshots/step_${String(snap.step).padStart(8, "0")}.json.gz`,
+    new Uint8Array(await new Response(gz).arrayBuffer()),
+  );
+}
+
+/** Read a run's probes and snapshots (sorted by step), validated. */
+export async function readSnapshots(
+  dir: string,
+): Promise<{ probes: Probe[]; snapshots: Snapshot[] }> {
+  const probesPath = `${dir}/snapshots/probes.json`;
+  const probes = probesFileSchema.parse(JSON.parse(await readText(probesPath))).probes;
+  const files: string[] = [];
+  for await (const e of Deno.readDir(`${dir}/snapshots`)) {
+    if (/^step_\d{8}\.json\.gz$/.test(e.name)) files.push(e.name);
+  }
+  const snapshots: Snapshot[] = [];
+  for (const f of files.sort()) {
+    const r = snapshotSchema.safeParse(JSON.parse(await readText(`${dir}/snapshots/${f}`)));
+    if (!r.success) {
+      throw new Error(
+        `${dir}/snapshots/${f}: field ${r.error.issues[0].path.join(".")}: ${
+          r.error.issues[0].message
+        }`,
+      );
+    }
+    snapshots.push(r.data);
+  }
+  return { probes, snapshots };
+}

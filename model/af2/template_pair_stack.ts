@@ -100,6 +100,10 @@ export function templatePairStackBlock(
  * LayerNorm (`layer_norm`). `t [*, N_templ, N_res, N_res, C_t]`; `mask` is
  * `[*, N_templ, N_res, N_res]` or `[*, 1, N_res, N_res]` (shared by all
  * templates). Returns `[*, N_templ, N_res, N_res, C_t]`.
+ *
+ * With a chunk size on the scope the templates also run one at a time (as
+ * OpenFold embeds them), so the largest intermediate — the triangle-attention
+ * logits — holds one template's rows instead of all templates'.
  */
 export function templatePairStack(
   s: Scope,
@@ -108,9 +112,18 @@ export function templatePairStack(
   dims: TemplatePairStackDims,
 ): Tensor {
   const m = G.expand(mask, t.shape.slice(0, -1));
-  let x = t;
-  for (let i = 0; i < dims.no_blocks; i++) {
-    x = templatePairStackBlock(s.child("blocks").child(i), x, m, dims);
-  }
-  return layerNorm(s.child("layer_norm"), x);
+  const blocks = (x: Tensor, mk: Tensor) => {
+    for (let i = 0; i < dims.no_blocks; i++) {
+      x = templatePairStackBlock(s.child("blocks").child(i), x, mk, dims);
+    }
+    return layerNorm(s.child("layer_norm"), x);
+  };
+  const templAxis = t.rank - 4;
+  const nTempl = t.shape[templAxis];
+  if (s.chunkSize === undefined || nTempl === 1) return blocks(t, m);
+  const parts = Array.from(
+    { length: nTempl },
+    (_, k) => blocks(G.slice(t, templAxis, k, k + 1), G.slice(m, templAxis, k, k + 1)),
+  );
+  return G.concat(parts, templAxis);
 }

@@ -5,6 +5,9 @@ import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../../model/protein/residue
 import { Rng } from "../../model/features/rng.ts";
 import { SAMPLE_DATA, sampleBackboneChains, sampleOpenfoldMsas } from "./sample_data.ts";
 import { Dataset } from "../../train/data/dataset.ts";
+import { listAlignmentChains, readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import { lengthBucket } from "../../model/features/crop.ts";
+import { SHARED_DATA } from "../shared_data.ts";
 
 const SMALL = {
   cropSize: 64,
@@ -221,4 +224,56 @@ Deno.test("fullatom chain with its OpenFold MSAs (bundled 3u8v_A): unobserved re
   assertEquals(withCa, 83);
   assert(chi > 100, `${chi} chi angles`);
   for (let j = 93; j < 96; j++) assertEquals(f.seq_mask.data[j], 0);
+});
+
+/** Every value finite and inside [lo, hi]. */
+function inRange(data: ArrayLike<number>, lo: number, hi: number): boolean {
+  for (let i = 0; i < data.length; i++) if (!(data[i] >= lo && data[i] <= hi)) return false;
+  return true;
+}
+
+Deno.test("shared data: features for all 9 OpenFold chains (alignment_dir) have AF2 shapes and ranges", async () => {
+  const root = `${SHARED_DATA}/msa/openfold`;
+  const chains = await listAlignmentChains(root);
+  assertEquals(chains.length, 9);
+  const cfg = { crop: true, cropSize: 256, maxMsaClusters: 128, maxExtraMsa: 1024 };
+  for (const chain of chains) {
+    const a = await readAlignmentDir(root, chain);
+    const { features: f, meta } = buildFeatures(
+      { id: chain, sequence: a.query, msas: a.msas.map((d) => d.msa) },
+      cfg,
+      new Rng(0),
+    );
+    const L = meta.paddedLength;
+    assertEquals(L, lengthBucket(Math.min(a.query.length, 256)));
+    assertEquals(f.target_feat.shape, [L, 22]);
+    assertEquals(f.msa_feat.shape, [128, L, 49]);
+    assertEquals(f.extra_msa.shape, [1024, L]);
+    assert(inRange(f.msa_feat.data, 0, 1 + 1e-6), `${chain} msa_feat range`);
+    assert(inRange(f.true_msa.data, 0, 21), `${chain} true_msa tokens`);
+    assert(inRange(f.extra_msa.data, 0, 21), `${chain} extra tokens`);
+    assert(inRange(f.extra_deletion_value.data, 0, 1), `${chain} deletion values`);
+    assert(inRange(f.bert_mask.data, 0, 1) && inRange(f.msa_mask.data, 0, 1), `${chain} masks`);
+    // target_feat channel 0 (between-segment) is 0 for a single chain.
+    for (let i = 0; i < L; i++) assertEquals(f.target_feat.data[i * 22], 0);
+    console.log(
+      `${chain}: L=${a.query.length}, ${meta.msaDepth} merged rows (${a.msas.length} databases)`,
+    );
+  }
+});
+
+Deno.test("shared data: 300 backbone-corpus chains featurise in profile mode without a bad value", async () => {
+  // Chains up to 90 residues keep the corpus load short (the reader validates every coordinate).
+  const ds = await Dataset.open(SHARED_DATA, { fullatom: false, maxLength: 90 });
+  const { chains, sampler } = ds.sampler("train", 3);
+  const cfg = { cropSize: 64, maxMsaClusters: 16, maxExtraMsa: 32, profileMsaDepth: 96 };
+  for (let k = 0; k < 300; k++) {
+    const d = sampler.at(k);
+    const input = await ds.loadInput(chains[d.index]);
+    const { features: f } = buildFeatures(input, cfg, new Rng(d.seed));
+    assert(inRange(f.msa_feat.data, 0, 1 + 1e-6), `${input.id} msa_feat`);
+    assert(inRange(f.pseudo_beta!.data, -1e4, 1e4), `${input.id} pseudo_beta`);
+    assert(inRange(f.rigidgroups_gt_frames!.data, -1e4, 1e4), `${input.id} frames`);
+    assertEquals(f.seq_mask.data.reduce((s, v) => s + v, 0), Math.min(input.sequence!.length, 64));
+  }
 });

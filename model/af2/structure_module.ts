@@ -73,6 +73,98 @@ function structureTransition(s: Scope, x: Tensor, layers: number, dropoutRate: n
   return layerNorm(s.child("layer_norm"), s.dropout(y, dropoutRate));
 }
 
+/** What every structure-module layer reads (computed once, before the layers). */
+export interface StructureModuleContext {
+  /** LayerNorm'd single `[*, N, C_s]`, the angle resnet's second input. */
+  sInitial: Tensor;
+  /** LayerNorm'd pair `[*, N, N, C_z]`. */
+  z: Tensor;
+  aatype: Tensor;
+  mask: Tensor;
+}
+
+/** The state carried from layer to layer: the single `x [*, N, C_s]` and the backbone frames (nm-like units). */
+export interface StructureModuleState {
+  x: Tensor;
+  frames: QuatFrames;
+}
+
+/** One layer's outputs (OpenFold names; Å). */
+export type StructureLayerOutput = Record<Exclude<keyof StructureModuleOutput, "single">, Tensor>;
+
+/**
+ * Algorithm 20 lines 1–4: LayerNorms of the inputs, `linear_in`, identity frames.
+ * Parameters `layer_norm_s`, `layer_norm_z`, `linear_in`.
+ */
+export function structureModuleInit(
+  s: Scope,
+  inputs: StructureModuleInputs,
+): { context: StructureModuleContext; state: StructureModuleState } {
+  const cS = inputs.single.shape[inputs.single.rank - 1];
+  const sInitial = layerNorm(s.child("layer_norm_s"), inputs.single);
+  const z = layerNorm(s.child("layer_norm_z"), inputs.pair);
+  const x = linear(s.child("linear_in"), sInitial, cS);
+  return {
+    context: { sInitial, z, aatype: inputs.aatype, mask: inputs.mask },
+    state: { x, frames: identityQuatFrames(x, inputs.single.shape.slice(0, -1)) },
+  };
+}
+
+/**
+ * Algorithm 20 lines 6–20, one layer (weights shared by every layer): IPA with
+ * residual, dropout and LayerNorm, transition, backbone update, torsion angles,
+ * rigid-group frames and atom14 positions. Returns the new state (rotation
+ * gradient NOT yet stopped) and the layer's outputs in Å.
+ */
+export function structureModuleLayer(
+  s: Scope,
+  cfg: StructureModuleConfig,
+  ctx: StructureModuleContext,
+  state: StructureModuleState,
+): { state: StructureModuleState; outputs: StructureLayerOutput } {
+  const ipa = invariantPointAttention(
+    s.child("ipa"),
+    state.x,
+    ctx.z,
+    quatFramesToFrames(state.frames),
+    ctx.mask,
+    {
+      cHidden: cfg.c_ipa,
+      heads: cfg.no_heads_ipa,
+      qkPoints: cfg.no_qk_points,
+      vPoints: cfg.no_v_points,
+      inf: cfg.inf,
+      eps: cfg.epsilon,
+    },
+  );
+  let x = layerNorm(s.child("layer_norm_ipa"), s.dropout(G.add(state.x, ipa), cfg.dropout_rate));
+  x = structureTransition(s.child("transition"), x, cfg.no_transition_layers, cfg.dropout_rate);
+
+  // Line 10 / Algorithm 23: backbone update.
+  const frames = backboneUpdate(s.child("bb_update"), x, state.frames);
+
+  // Lines 11–14 and Algorithm 24: torsions, rigid-group frames, atom14 positions (Å).
+  const { unnormalized, angles } = angleResnet(s.child("angle_resnet"), x, ctx.sInitial, {
+    cHidden: cfg.c_resnet,
+    blocks: cfg.no_resnet_blocks,
+    angles: cfg.no_angles,
+    eps: cfg.epsilon,
+  });
+  const scaled = scaleTranslation(frames, cfg.trans_scale_factor);
+  const allFrames = torsionAnglesToFrames(quatFramesToFrames(scaled), angles, ctx.aatype);
+  return {
+    state: { x, frames },
+    outputs: {
+      frames: toTensor7(scaled),
+      sidechain_frames: toTensor4x4(allFrames),
+      unnormalized_angles: unnormalized,
+      angles,
+      positions: framesToAtom14(allFrames, ctx.aatype),
+      states: x,
+    },
+  };
+}
+
 /**
  * Algorithm 20: `no_blocks` layers (shared weights) of IPA, transition, backbone
  * update and torsion prediction, starting from identity frames. Frames live in
@@ -88,66 +180,27 @@ export function structureModule(
   cfg: StructureModuleConfig,
   inputs: StructureModuleInputs,
 ): StructureModuleOutput {
-  const { aatype, mask } = inputs;
-  const cS = inputs.single.shape[inputs.single.rank - 1];
-  const lead = inputs.single.shape.slice(0, -1); // [*, N]
-
-  const sInitial = layerNorm(s.child("layer_norm_s"), inputs.single);
-  const z = layerNorm(s.child("layer_norm_z"), inputs.pair);
-  let x = linear(s.child("linear_in"), sInitial, cS);
-  let frames: QuatFrames = identityQuatFrames(x, lead);
-
-  const perLayer: Record<Exclude<keyof StructureModuleOutput, "single">, Tensor[]> = {
-    frames: [],
-    sidechain_frames: [],
-    unnormalized_angles: [],
-    angles: [],
-    positions: [],
-    states: [],
-  };
+  const init = structureModuleInit(s, inputs);
+  let state = init.state;
+  const perLayer: StructureLayerOutput[] = [];
   for (let layer = 0; layer < cfg.no_blocks; layer++) {
-    // Lines 6–10: IPA with residual, dropout, LayerNorm, transition.
-    const ipa = invariantPointAttention(s.child("ipa"), x, z, quatFramesToFrames(frames), mask, {
-      cHidden: cfg.c_ipa,
-      heads: cfg.no_heads_ipa,
-      qkPoints: cfg.no_qk_points,
-      vPoints: cfg.no_v_points,
-      inf: cfg.inf,
-      eps: cfg.epsilon,
-    });
-    x = layerNorm(s.child("layer_norm_ipa"), s.dropout(G.add(x, ipa), cfg.dropout_rate));
-    x = structureTransition(s.child("transition"), x, cfg.no_transition_layers, cfg.dropout_rate);
-
-    // Line 10: backbone update.
-    frames = backboneUpdate(s.child("bb_update"), x, frames);
-
-    // Lines 11–14 and Algorithm 24: torsions, rigid-group frames, atom14 positions (Å).
-    const { unnormalized, angles } = angleResnet(s.child("angle_resnet"), x, sInitial, {
-      cHidden: cfg.c_resnet,
-      blocks: cfg.no_resnet_blocks,
-      angles: cfg.no_angles,
-      eps: cfg.epsilon,
-    });
-    const scaled = scaleTranslation(frames, cfg.trans_scale_factor);
-    const allFrames = torsionAnglesToFrames(quatFramesToFrames(scaled), angles, aatype);
-    perLayer.frames.push(toTensor7(scaled));
-    perLayer.sidechain_frames.push(toTensor4x4(allFrames));
-    perLayer.unnormalized_angles.push(unnormalized);
-    perLayer.angles.push(angles);
-    perLayer.positions.push(framesToAtom14(allFrames, aatype));
-    perLayer.states.push(x);
-
+    const step = structureModuleLayer(s, cfg, init.context, state);
+    perLayer.push(step.outputs);
+    state = step.state;
     // Line 21: no rotation gradient flows from later layers into earlier ones.
-    frames = stopRotationGradient(frames);
+    if (layer < cfg.no_blocks - 1) {
+      state = { x: state.x, frames: stopRotationGradient(state.frames) };
+    }
   }
-  const stack = (ts: Tensor[]) => G.concat(ts.map((t) => G.unsqueeze(t, 0)), 0);
+  const stack = (k: keyof StructureLayerOutput) =>
+    G.concat(perLayer.map((o) => G.unsqueeze(o[k], 0)), 0);
   return {
-    frames: stack(perLayer.frames),
-    sidechain_frames: stack(perLayer.sidechain_frames),
-    unnormalized_angles: stack(perLayer.unnormalized_angles),
-    angles: stack(perLayer.angles),
-    positions: stack(perLayer.positions),
-    states: stack(perLayer.states),
-    single: x,
+    frames: stack("frames"),
+    sidechain_frames: stack("sidechain_frames"),
+    unnormalized_angles: stack("unnormalized_angles"),
+    angles: stack("angles"),
+    positions: stack("positions"),
+    states: stack("states"),
+    single: state.x,
   };
 }

@@ -449,11 +449,19 @@ const SITE_TAGS = [
 ];
 
 /**
- * Format a {@link Protein} as mmCIF text: `_entry`, `_entity`, `_struct_asym`
- * and the `_atom_site` table (one entity per chain; `label_seq_id` counts the
- * chain's residues from 1, `auth_seq_id` is `residueIndex`). Coordinates and
- * B-factors are written with the fewest decimals that read back to the same
- * float32, so read → write → read is exact.
+ * Format a {@link Protein} as mmCIF text: `_entry`, the polymer description
+ * (`_entity`, `_entity_poly`, `_entity_poly_seq`, `_chem_comp`, `_struct_asym`,
+ * `_pdbx_poly_seq_scheme`: what mkdssp needs to see the chains) and the
+ * `_atom_site` table. One entity per chain; `label_seq_id` counts the chain's
+ * residues from 1, `auth_seq_id` is `residueIndex`, `auth_asym_id` the chain id.
+ * Coordinates and B-factors are written with the fewest decimals that read back
+ * to the same float32, so read → write → read is exact. B-factors are per-residue
+ * pLDDT when `options.plddt` is given.
+ *
+ * @example
+ * ```ts
+ * const text = formatMmcif(protein, { plddt, name: "pred" });
+ * ```
  */
 export function formatMmcif(p: Protein, options: StructureWriteOptions = {}): string {
   const n = p.aatype.length;

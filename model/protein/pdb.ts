@@ -210,8 +210,8 @@ function fixed(v: number, digits: number, width: number, what: string): string {
  * Residue names come from `aatype` (so MSE read from a file is written as
  * MET); occupancies are 1.00.
  *
- * @throws {RangeError} when a chain id is longer than one character, or a
- *   residue number, coordinate or B-factor does not fit its columns.
+ * @throws {RangeError} when a chain id or insertion code is longer than one
+ *   character, or a residue number, coordinate or B-factor does not fit its columns.
  */
 export function formatPdb(p: Protein, options: StructureWriteOptions = {}): string {
   const n = p.aatype.length;
@@ -233,7 +233,8 @@ export function formatPdb(p: Protein, options: StructureWriteOptions = {}): stri
     }
     const resName = RESTYPE_3[p.aatype[i]] ?? "UNK";
     const iCode = p.insertionCodes?.[i] ?? "";
-    return `${resName} ${chain.padEnd(1)}${String(num).padStart(4)}${iCode.padEnd(1).slice(0, 1)}`;
+    if (iCode.length > 1) throw new RangeError(`insertion code "${iCode}" is not one character`);
+    return `${resName} ${chain.padEnd(1)}${String(num).padStart(4)}${iCode.padEnd(1)}`;
   };
   for (let i = 0; i < n; i++) {
     const label = residueLabel(i);

@@ -16,7 +16,8 @@
  *   inherits). Exact duplicates follow the same rule.
  * - **Microheterogeneity** (two residue types at one position, e.g. PRO/SER):
  *   the type of the highest-occupancy alternate-location record is kept (ties:
- *   first); atoms of the other type are dropped unless they carry no altloc.
+ *   first); atoms of the other type are dropped, except backbone atoms
+ *   (N, CA, C, O, OXT) without an altloc, which both types share.
  * - **HETATM** (`hetatm: "modified"`, the default): a HETATM residue is kept
  *   when it is a standard amino acid or a modified residue with a standard
  *   parent (MSE always; others from MODRES / `_pdbx_struct_mod_residue` /
@@ -101,6 +102,9 @@ const NUCLEIC = new Set([
 function isNonProtein(resName: string, modified: ReadonlyMap<string, string>): boolean {
   return WATER.has(resName) || NUCLEIC.has(resName) || NUCLEIC.has(modified.get(resName) ?? "");
 }
+
+/** Atoms every amino acid has: shared by the types of a microheterogeneous position. */
+const BACKBONE = new Set(["N", "CA", "C", "O", "OXT"]);
 
 const STANDARD_INDEX: ReadonlyMap<string, number> = new Map(
   RESTYPE_3.slice(0, UNK_AATYPE).map((name, i) => [name, i]),
@@ -201,7 +205,7 @@ export function recordsToProtein(
     chainIds.push(g.chain);
     bestOcc.fill(-Infinity);
     for (const r of g.records) {
-      if (r.resName !== resName && r.altLoc !== "") continue;
+      if (r.resName !== resName && (r.altLoc !== "" || !BACKBONE.has(r.atomName))) continue;
       const name = r.resName === "MSE" && r.atomName === "SE" ? "SD" : r.atomName;
       const slot = ATOM_ORDER[name];
       if (slot === undefined || !(r.occupancy > bestOcc[slot])) continue;

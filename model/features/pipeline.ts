@@ -69,6 +69,12 @@ export const FeatureConfigSchema = z.object({
   pad: z.boolean().default(true),
   /** Probability that a sample uses clamped FAPE (AF2 supplement 1.11.5: 0.9). */
   clampedFapeProb: probability.default(0.9),
+  /**
+   * Independent MSA samples per example (same crop): AF2 draws new cluster
+   * centres, masks and extra rows for every recycling iteration
+   * (`resample_msa_in_recycling`), so set this to the number of passes.
+   */
+  msaSamples: z.number().int().positive().default(1),
 });
 
 /** Validated feature-pipeline settings. */
@@ -160,10 +166,28 @@ export interface AF2Features {
  */
 export type AF2TrainingFeatures = AF2Features & Partial<GroundTruthFeatures>;
 
+/** The features that change when the MSA is resampled. */
+export type MsaSampleFeatures = Pick<
+  AF2Features,
+  | "msa_feat"
+  | "msa_mask"
+  | "true_msa"
+  | "bert_mask"
+  | "extra_msa"
+  | "extra_has_deletion"
+  | "extra_deletion_value"
+  | "extra_msa_mask"
+>;
+
 /** Features plus their provenance. */
 export interface FeatureExample {
   /** The tensors. */
   features: AF2TrainingFeatures;
+  /**
+   * `config.msaSamples` independent MSA samples for the same crop, cropped and
+   * padded alike; entry 0 holds the same tensors as `features`.
+   */
+  msaSamples: MsaSampleFeatures[];
   /** Provenance. */
   meta: FeatureMeta;
 }
@@ -237,6 +261,10 @@ export function buildFeatures(
     encoded = mergeMsas(seq, []);
   }
   const msa = sampleMsaFeatures(encoded, cfg, msaRng, { profile });
+  const resampled = Array.from(
+    { length: cfg.msaSamples - 1 },
+    (_, k) => sampleMsaFeatures(encoded, cfg, rng.fork(`msa${k + 1}`), { profile }),
+  );
 
   // Per-residue features.
   const aatype = Int32Array.from(seq, (c) => {
@@ -303,12 +331,23 @@ export function buildFeatures(
       feats[k] = u;
     }
   }
-  // Residue numbers after the crop keep their chain values (relative positions).
+  // The further MSA samples, cut and padded like the first.
+  const msaSamples: MsaSampleFeatures[] = [pickMsa(feats)];
+  for (const r of resampled) {
+    const t: Record<string, FeatureTensor<Float32Array> | FeatureTensor<Int32Array>> = { ...r };
+    for (const [k, v] of Object.entries(t)) {
+      let u = choice.kind === "none" ? v : takeAlong(v, 1, choice.indices);
+      if (cfg.pad) u = padAlong(padAlong(u, 1, paddedLength), 0, ROW_PAD[k](cfg));
+      t[k] = u;
+    }
+    msaSamples.push(pickMsa(t));
+  }
   const clamped = rng.fork("fape").float() < cfg.clampedFapeProb ? 1 : 0;
   feats.use_clamped_fape = tensorOf(Float32Array.of(clamped), []);
 
   return {
     features: feats as unknown as AF2TrainingFeatures,
+    msaSamples,
     meta: {
       id: input.id,
       chainLength: L,
@@ -326,6 +365,14 @@ const ROW_PAD: Record<string, (cfg: FeatureConfig) => number> = Object.fromEntri
   ...MSA_ROW_FEATURES.map((k) => [k, (c: FeatureConfig) => c.maxMsaClusters]),
   ...EXTRA_ROW_FEATURES.map((k) => [k, (c: FeatureConfig) => c.maxExtraMsa]),
 ]);
+
+function pickMsa(
+  t: Record<string, FeatureTensor<Float32Array> | FeatureTensor<Int32Array>>,
+): MsaSampleFeatures {
+  const out: Record<string, unknown> = {};
+  for (const k of [...MSA_ROW_FEATURES, ...EXTRA_ROW_FEATURES]) out[k] = t[k];
+  return out as unknown as MsaSampleFeatures;
+}
 
 /** The residue axis of a feature: 1 for MSA-row features, 0 for the rest. */
 function residueAxis(name: string): number {

@@ -277,3 +277,28 @@ Deno.test("shared data: 300 backbone-corpus chains featurise in profile mode wit
     assertEquals(f.seq_mask.data.reduce((s, v) => s + v, 0), Math.min(input.sequence!.length, 64));
   }
 });
+
+Deno.test("MSA resampling for recycling: new samples, same crop and layout", async () => {
+  const msas = await sampleOpenfoldMsas("3zee_A");
+  const seq = msas[0].sequences[0];
+  const cfg = { ...SMALL, cropSize: 48, maxMsaClusters: 16, maxExtraMsa: 32, msaSamples: 3 };
+  const { features: f, msaSamples, meta } = buildFeatures(
+    { id: "3zee_A", sequence: seq, msas },
+    cfg,
+    new Rng(4),
+  );
+  assertEquals(msaSamples.length, 3);
+  assert(msaSamples[0].msa_feat === f.msa_feat, "sample 0 is the main one");
+  for (const m of msaSamples.slice(1)) {
+    assertEquals(m.msa_feat.shape, f.msa_feat.shape);
+    assertEquals(m.extra_msa_mask.shape, f.extra_msa_mask.shape);
+    // Row 0 is the cropped query in every sample (its true tokens).
+    assertEquals(m.true_msa.data.subarray(0, 48), f.true_msa.data.subarray(0, 48));
+    assertEquals(
+      Array.from(m.true_msa.data.subarray(0, 48)),
+      Array.from(f.aatype.data.subarray(0, 48)),
+    );
+    assert(!m.msa_feat.data.every((v, i) => v === f.msa_feat.data[i]), "resampled");
+  }
+  assertEquals(meta.numRes, 48);
+});

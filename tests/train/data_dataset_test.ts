@@ -1,6 +1,8 @@
 import { assert, assertEquals } from "../assert.ts";
 import { Dataset } from "../../train/data/dataset.ts";
 import { readFullatomManifest } from "../../train/data/manifests.ts";
+import { buildFeatures } from "../../model/features/pipeline.ts";
+import { Rng } from "../../model/features/rng.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 
 const SAMPLE = new URL("../../data/sample", import.meta.url).pathname;
@@ -115,4 +117,31 @@ Deno.test("shared data: full corpus dataset splits by cluster with no leak and d
     `${bb} backbone + ${fa} fullatom chains, ${splitOf.size} clusters, ` +
       `${ds.duplicates.size} backbone duplicates dropped, train ${(100 * train).toFixed(1)} %`,
   );
+});
+
+Deno.test("sample stream with fullatom chains: side-chain ground truth and alignment MSAs", async () => {
+  const ds = await Dataset.open(SAMPLE, { split: { valFraction: 0, testFraction: 0, seed: 0 } });
+  const cfg = { cropSize: 64, maxMsaClusters: 8, maxExtraMsa: 16, profileMsaDepth: 32 };
+  const { chains, sampler } = ds.sampler("train", 0);
+  // The first stream positions that draw a fullatom chain with alignments.
+  let found = 0;
+  for (let k = 0; k < 5000 && found < 3; k++) {
+    const d = sampler.at(k);
+    const entry = chains[d.index];
+    if (entry.source !== "fullatom" || !entry.msaChain) continue;
+    const input = await ds.loadInput(entry);
+    const { features: f, meta } = buildFeatures(input, cfg, new Rng(d.seed));
+    assertEquals(meta.msaSource, "alignment");
+    let chi = 0, atoms = 0;
+    f.chi_mask!.data.forEach((v) => chi += v);
+    f.all_atom_mask!.data.forEach((v) => atoms += v);
+    // Fullatom: more than the 4 backbone atoms per observed residue, and some chi angles.
+    assert(
+      atoms > 4.5 * f.backbone_rigid_mask!.data.reduce((a, b) => a + b, 0),
+      `${entry.id} atoms`,
+    );
+    assert(chi > 0, `${entry.id} chi`);
+    found++;
+  }
+  assertEquals(found, 3);
 });

@@ -79,6 +79,9 @@ export const DatasetOptionsSchema = z.object({
 /** Validated dataset options. */
 export type DatasetOptions = z.infer<typeof DatasetOptionsSchema>;
 
+/** Fullatom chains kept parsed in memory. */
+const FULLATOM_CACHE = 256;
+
 /** The pdb entry of a fullatom file name (`2q2k.cif.gz`, `pdb1ubi`, `d1lfma_`, `1KDQ_A`). */
 function pdbOfFile(file: string): string | undefined {
   const stem = file.slice(file.lastIndexOf("/") + 1).replace(/\..*$/, "").toLowerCase();
@@ -96,6 +99,7 @@ export class Dataset {
   readonly #root: string;
   readonly #readStructure: StructureReader;
   #backbone?: Map<string, { protein: Protein; seq: string; profile?: Float32Array }>;
+  readonly #fullatomCache = new Map<string, FeatureInput>();
 
   private constructor(
     root: string,
@@ -192,6 +196,8 @@ export class Dataset {
         backboneOnly: true,
       };
     }
+    const cached = this.#fullatomCache.get(entry.key);
+    if (cached) return cached;
     const raw = await this.#readStructure(`${this.#root}/${entry.file}`, entry.chain ?? "");
     const { protein } = structureOnQuery(raw, entry.seq);
     const msas = entry.msaChain
@@ -199,7 +205,14 @@ export class Dataset {
         querySequence: entry.seq,
       })).msas.map((d) => d.msa)
       : undefined;
-    return { id: entry.id, sequence: entry.seq, structure: protein, msas };
+    const input = { id: entry.id, sequence: entry.seq, structure: protein, msas };
+    // Parsing mmCIF and alignments costs far more than featurising: keep the
+    // most recent chains (oldest evicted first).
+    if (this.#fullatomCache.size >= FULLATOM_CACHE) {
+      this.#fullatomCache.delete(this.#fullatomCache.keys().next().value!);
+    }
+    this.#fullatomCache.set(entry.key, input);
+    return input;
   }
 
   /**

@@ -194,3 +194,27 @@ export {
   templateEmbedder,
   type TemplateEmbedding,
 } from "./model/af2/template_embedder.ts";
+export {
+  triangleMultiplication,
+  type TriangleMultiplicationDims,
+} from "./model/af2/triangle_multiplication.ts";
+export { triangleAttention, type TriangleAttentionDims } from "./model/af2/triangle_attention.ts";
+export {
+  type MsaAttentionDims,
+  msaColumnAttention,
+  msaColumnGlobalAttention,
+  type MsaGlobalAttentionDims,
+  msaRowAttentionWithPairBias,
+} from "./model/af2/msa_attention.ts";
+export { outerProductMean, type OuterProductMeanDims } from "./model/af2/outer_product_mean.ts";
+export {
+  type BlockOptions,
+  evoformerBlock,
+  type EvoformerBlockConfig,
+  type EvoformerOutput,
+  evoformerStack,
+  type MsaPair,
+  msaUpdates,
+  pairStack,
+} from "./model/af2/evoformer.ts";
+export { extraMsaBlock, extraMsaStack, type ExtraMsaStackConfig } from "./model/af2/extra_msa.ts";

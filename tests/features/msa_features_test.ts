@@ -13,6 +13,10 @@ import {
 } from "../../model/features/msa_features.ts";
 import { Rng } from "../../model/features/rng.ts";
 import type { Msa } from "../../model/features/msa.ts";
+import { sampleOpenfoldMsas } from "./sample_data.ts";
+import { readNpz } from "../../model/io/npz.ts";
+import { asFloat32 } from "../../model/io/ndarray.ts";
+import { SHARED_PARITY } from "../shared_data.ts";
 import { AF2_TRAIN, familyMsa, havePythonNumpy, runPython, UBIQUITIN } from "./msa_test_util.ts";
 
 Deno.test("MSA tokens follow AF2's HHblits-to-aatype mapping", () => {
@@ -180,4 +184,68 @@ Deno.test("target_feat is [has_break, one-hot(aatype, 21)]", () => {
   assertEquals(tf[22 + 20], 1);
   assertEquals(tf[44 + 21], 1);
   assertEquals(tf.reduce((a, b) => a + b, 0), 3);
+});
+
+Deno.test("real OpenFold MSAs (bundled 3u8v_A, 3zee_A): AF2 shapes, ranges, numpy reference", async () => {
+  for (const chain of ["3u8v_A", "3zee_A"]) {
+    const msas = await sampleOpenfoldMsas(chain);
+    assertEquals(msas.length, 3);
+    const query = msas[0].sequences[0];
+    const merged = mergeMsas(query, msas);
+    const L = query.length;
+    // Query first; each kept row distinct; deduplication removed the repeated queries.
+    assertEquals(Array.from(merged.tokens.subarray(0, L)), [...query].map(msaToken));
+    const total = msas.reduce((s, m) => s + m.sequences.length, 0);
+    assert(merged.numRows <= total - 2, `${merged.numRows} rows of ${total}`);
+    const rows = new Set<string>();
+    for (let i = 0; i < merged.numRows; i++) {
+      rows.add(merged.tokens.subarray(i * L, (i + 1) * L).join(","));
+    }
+    assertEquals(rows.size, merged.numRows);
+    assert(merged.deletions.some((d) => d > 0), "real alignments have insertions");
+
+    const cfg = { ...AF2_TRAIN, maxMsaClusters: 128, maxExtraMsa: 1024 };
+    let t: MsaSamplingTrace | undefined;
+    const f = sampleMsaFeatures(merged, cfg, new Rng(1), { trace: (x) => t = x });
+    const nClust = Math.min(128, t!.keptRows.length);
+    assertEquals(f.msa_feat.shape, [nClust, L, 49]);
+    assertEquals(f.extra_msa.shape[1], L);
+    const x = f.msa_feat.data;
+    let hasDel = 0;
+    for (let i = 0; i < nClust * L; i++) {
+      for (let k = 0; k < 49; k++) assert(x[i * 49 + k] >= 0 && x[i * 49 + k] <= 1 + 1e-6);
+      hasDel += x[i * 49 + 23];
+    }
+    assert(hasDel > 0, "has_deletion set somewhere");
+    if (!havePythonNumpy()) {
+      console.log("numpy reference skipped: python3 with numpy is not installed");
+      continue;
+    }
+    const ref = await runPython("./msa_features_ref.py", {
+      L,
+      tokens: Array.from(merged.tokens),
+      deletions: Array.from(merged.deletions),
+      centres: Array.from(t!.clusterRows),
+      masked: Array.from(t!.maskedTokens),
+      extras: Array.from(t!.extraRows),
+      extra_kept: Array.from(t!.extraKept),
+      gap_weight: 0,
+    }) as Record<string, number[]>;
+    assertEquals(Array.from(t!.extraClusterAssignment), ref.assignment);
+    let maxErr = 0;
+    x.forEach((v, i) => maxErr = Math.max(maxErr, Math.abs(v - ref.msa_feat[i])));
+    assert(maxErr < 1e-6, `${chain}: msa_feat max error ${maxErr}`);
+    console.log(
+      `${chain}: L=${L}, ${merged.numRows} merged rows, ${t!.extraRows.length} extra, ` +
+        `msa_feat max |Δ| vs numpy ${maxErr.toExponential(2)}`,
+    );
+  }
+});
+
+Deno.test("shared data: target_feat equals OpenFold's in the full-model parity fixture (15a)", async () => {
+  const npz = await readNpz(`${SHARED_PARITY}/15a_alphafold_tiny.npz`);
+  const aatype = npz.get("in/aatype")!, expected = npz.get("in/target_feat")!;
+  assertEquals(expected.shape, [11, 22]);
+  const tf = targetFeat(Int32Array.from(asFloat32(aatype)));
+  assertEquals(Array.from(tf), Array.from(asFloat32(expected)));
 });

@@ -130,7 +130,7 @@ export const AF2_MODEL_1: ModelConfig = {
     },
     pointwise_attention: { c_hidden: 16, no_heads: 4, inf: 1e5 },
     inf: 1e5,
-    eps: 1e-6,
+    eps: 1e-8,
   },
   extra_msa: {
     enabled: true,
@@ -160,7 +160,7 @@ export const AF2_MODEL_1: ModelConfig = {
     msa_dropout: 0.15,
     pair_dropout: 0.25,
     inf: 1e9,
-    eps: 1e-10,
+    eps: 1e-8,
   },
   structure_module: {
     c_ipa: 16,

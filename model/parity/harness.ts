@@ -123,6 +123,23 @@ export async function loadCase(file: string): Promise<ParityCase> {
   return { file, meta: parityMeta(arrays, file), arrays };
 }
 
+/**
+ * The float32 noise of an output restricted to valid entries: the fixtures name
+ * these `key` or `key(condition)` in `fp32_vs_fp64_valid_only` or
+ * `fp32_vs_fp64_valid_positions_only`. A masked comparison never falls back to
+ * the whole-output noise (masked entries can be arbitrarily noisy).
+ */
+function validOnlyNoise(meta: ParityMeta, key: string): [number, number] | undefined {
+  for (const table of ["fp32_vs_fp64_valid_only", "fp32_vs_fp64_valid_positions_only"]) {
+    const t = (meta as Record<string, unknown>)[table] as Record<string, unknown> | undefined;
+    if (!t) continue;
+    for (const [k, v] of Object.entries(t)) {
+      if ((k === key || k.startsWith(`${key}(`)) && Array.isArray(v)) return v as [number, number];
+    }
+  }
+  return undefined;
+}
+
 /** Compare our outputs with every `out/` array of the fixture. */
 export function compareOutputs(c: ParityCase, ours: ParityOutputs): OutputError[] {
   const errors: OutputError[] = [];
@@ -148,8 +165,7 @@ export function compareOutputs(c: ParityCase, ours: ParityOutputs): OutputError[
       maxAbs = Math.max(maxAbs, Number.isNaN(e) ? Infinity : e);
     }
     const rel = scale > 0 ? maxAbs / scale : maxAbs;
-    const noise = fp32Noise(c.meta, key, mine.valid ? "fp32_vs_fp64_valid_only" : "fp32_vs_fp64") ??
-      fp32Noise(c.meta, key);
+    const noise = mine.valid ? validOnlyNoise(c.meta, key) : fp32Noise(c.meta, key);
     const pass = rel <= PARITY_RTOL ||
       (noise !== undefined && maxAbs <= PARITY_NOISE_FACTOR * noise[0]);
     errors.push({ key, maxAbs, scale, rel, noise: noise?.[0], pass });

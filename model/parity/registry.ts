@@ -10,6 +10,8 @@ import { NN_RUNNERS } from "./runners_nn.ts";
 import { EVOFORMER_RUNNERS } from "./runners_evoformer.ts";
 import { EMBEDDER_RUNNERS } from "./runners_embedders.ts";
 import { STRUCTURE_RUNNERS } from "./runners_structure.ts";
+import { MODEL_RUNNERS } from "./runners_model.ts";
+import { PROTEIN_RUNNERS } from "./runners_protein.ts";
 
 /** OpenFold module path (or fixture case name) → runner. */
 export const RUNNERS: Readonly<Record<string, Runner>> = {
@@ -17,4 +19,6 @@ export const RUNNERS: Readonly<Record<string, Runner>> = {
   ...EVOFORMER_RUNNERS,
   ...EMBEDDER_RUNNERS,
   ...STRUCTURE_RUNNERS,
+  ...MODEL_RUNNERS,
+  ...PROTEIN_RUNNERS,
 };

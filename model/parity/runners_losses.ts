@@ -1,0 +1,188 @@
+/**
+ * Parity runners for the AF2 losses (fixtures 14b–14k, OpenFold
+ * `openfold.utils.loss`). Options (clamps, bins, eps, weights) come from each
+ * fixture's `meta.call`, sizes from the arrays, never from a particular fixture.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import * as G from "../graph/mod.ts";
+import { type ParityCase, type Runner, runModule } from "./harness.ts";
+import { backboneFapeLoss, computeFape, sidechainFapeLoss } from "../../train/losses/fape.ts";
+import { renameSymmetricGroundTruth } from "../../train/losses/renaming.ts";
+import { supervisedChiLoss } from "../../train/losses/chi.ts";
+import { distogramLoss } from "../../train/losses/distogram.ts";
+import { maskedMsaLoss } from "../../train/losses/masked_msa.ts";
+import { lddtCaGraph, lddtGraph, plddtLoss } from "../../train/losses/plddt.ts";
+import { experimentallyResolvedLoss } from "../../train/losses/experimentally_resolved.ts";
+import { tmLoss } from "../../train/losses/tm.ts";
+import { fromTensor4x4, fromTensor7, quatFramesToFrames } from "../af2/rigid.ts";
+
+/** The fixture's `meta.call`, validated against a zod schema. */
+function callOf<T extends z.ZodType>(c: ParityCase, schema: T): z.infer<T> {
+  const r = schema.safeParse(c.meta.call);
+  if (!r.success) throw new Error(`${c.file}: meta.call: ${r.error.message}`);
+  return r.data;
+}
+
+const num = z.number();
+const int = z.number().int().positive();
+const resolutionCall = { min_resolution: num, max_resolution: num, eps: num };
+
+/** Fixture case name → runner. */
+export const LOSS_RUNNERS: Record<string, Runner> = {
+  "14b_backbone_fape": (c) => {
+    const call = callOf(
+      c,
+      z.object({
+        backbone_loss: z.object({ clamp_distance: num, loss_unit_distance: num, eps: num }),
+      }),
+    );
+    const cfg = call.backbone_loss;
+    return runModule(c, (_b, i) => {
+      const one = G.full(i.traj, [], 1), zero = G.full(i.traj, [], 0);
+      const bb = (u?: G.Tensor) =>
+        backboneFapeLoss(i.traj, i.backbone_rigid_tensor, i.backbone_rigid_mask, cfg, u);
+      // compute_fape on the last layer alone, clamped and unclamped.
+      const last = quatFramesToFrames(fromTensor7(G.select(i.traj, 0, i.traj.shape[0] - 1)));
+      const gt = fromTensor4x4(i.backbone_rigid_tensor);
+      const lastFape = (clamp?: number) =>
+        computeFape({
+          predFrames: last,
+          targetFrames: gt,
+          framesMask: i.backbone_rigid_mask,
+          predPositions: last.trans,
+          targetPositions: gt.trans,
+          positionsMask: i.backbone_rigid_mask,
+        }, { lengthScale: cfg.loss_unit_distance, clampDistance: clamp, eps: cfg.eps });
+      return {
+        backbone_fape_clamped: bb(),
+        backbone_fape_use_clamped_1: bb(one),
+        backbone_fape_use_clamped_0: bb(zero),
+        compute_fape_last_layer_clamped: lastFape(cfg.clamp_distance),
+        compute_fape_last_layer_unclamped: lastFape(),
+      };
+    });
+  },
+
+  "14c_sidechain_fape": (c) => {
+    const call = callOf(
+      c,
+      z.object({
+        sidechain_loss: z.object({ clamp_distance: num, length_scale: num, eps: num }),
+        compute_renamed_ground_truth: z.object({ eps: num }),
+      }),
+    );
+    return runModule(c, (_b, i) => {
+      const pos = i.sidechain_atom_pos;
+      const renamed = renameSymmetricGroundTruth(
+        G.select(pos, 0, pos.shape[0] - 1),
+        {
+          atom14_gt_positions: i.atom14_gt_positions,
+          atom14_alt_gt_positions: i.atom14_alt_gt_positions,
+          atom14_gt_exists: i.atom14_gt_exists,
+          atom14_alt_gt_exists: i.atom14_alt_gt_exists,
+          atom14_atom_is_ambiguous: i.atom14_atom_is_ambiguous,
+        },
+        call.compute_renamed_ground_truth.eps,
+      );
+      return {
+        "renamed/alt_naming_is_better": renamed.alt_naming_is_better,
+        "renamed/renamed_atom14_gt_positions": renamed.renamed_atom14_gt_positions,
+        "renamed/renamed_atom14_gt_exists": renamed.renamed_atom14_gt_exists,
+        sidechain_fape: sidechainFapeLoss(i.sidechain_frames, pos, {
+          rigidgroups_gt_frames: i.rigidgroups_gt_frames,
+          rigidgroups_alt_gt_frames: i.rigidgroups_alt_gt_frames,
+          rigidgroups_gt_exists: i.rigidgroups_gt_exists,
+          ...renamed,
+        }, call.sidechain_loss),
+      };
+    });
+  },
+
+  "14d_supervised_chi_loss": (c) => {
+    const cfg = callOf(c, z.object({ chi_weight: num, angle_norm_weight: num, eps: num }));
+    return runModule(c, (_b, i) => ({
+      supervised_chi_loss: supervisedChiLoss(i.angles_sin_cos, i.unnormalized_angles_sin_cos, {
+        aatype: i.aatype,
+        seq_mask: i.seq_mask,
+        chi_mask: i.chi_mask,
+        chi_angles_sin_cos: i.chi_angles_sin_cos,
+      }, cfg),
+    }));
+  },
+
+  "14e_distogram_loss": (c) => {
+    const cfg = callOf(c, z.object({ min_bin: num, max_bin: num, no_bins: int, eps: num }));
+    return runModule(c, (_b, i) => ({
+      distogram_loss: distogramLoss(i.logits, i.pseudo_beta, i.pseudo_beta_mask, cfg),
+    }));
+  },
+
+  "14f_masked_msa_loss": (c) => {
+    const cfg = callOf(c, z.object({ num_classes: int, eps: num }));
+    return runModule(c, (_b, i) => ({
+      masked_msa_loss: maskedMsaLoss(i.logits, i.true_msa, i.bert_mask, cfg),
+    }));
+  },
+
+  "14g_lddt": (c) => {
+    const cfg = callOf(c, z.object({ cutoff: num, eps: num }));
+    return runModule(c, (_b, i) => {
+      const args = [i.all_atom_pred_pos, i.all_atom_positions, i.all_atom_mask] as const;
+      const ca = 1; // atom37 index of CA
+      return {
+        lddt_ca_per_residue: lddtCaGraph(...args, cfg),
+        lddt_ca_global: lddtCaGraph(...args, { ...cfg, perResidue: false }),
+        lddt_ca_points_per_residue: lddtGraph(
+          G.select(i.all_atom_pred_pos, -2, ca),
+          G.select(i.all_atom_positions, -2, ca),
+          G.select(i.all_atom_mask, -1, ca),
+          cfg,
+        ),
+      };
+    });
+  },
+
+  "14h_plddt_loss": (c) => {
+    const cfg = callOf(c, z.object({ cutoff: num, no_bins: int, ...resolutionCall }));
+    return runModule(c, (_b, i) => ({
+      plddt_loss: plddtLoss(
+        i.logits,
+        i.all_atom_pred_pos,
+        i.all_atom_positions,
+        i.all_atom_mask,
+        i.resolution,
+        cfg,
+      ),
+    }));
+  },
+
+  "14i_experimentally_resolved_loss": (c) => {
+    const cfg = callOf(c, z.object(resolutionCall));
+    return runModule(c, (_b, i) => ({
+      experimentally_resolved_loss: experimentallyResolvedLoss(
+        i.logits,
+        i.atom37_atom_exists,
+        i.all_atom_mask,
+        i.resolution,
+        cfg,
+      ),
+    }));
+  },
+
+  "14k_tm_loss": (c) => {
+    const cfg = callOf(c, z.object({ max_bin: num, no_bins: int, ...resolutionCall }));
+    return runModule(c, (_b, i) => ({
+      tm_loss: tmLoss(
+        i.logits,
+        i.final_affine_tensor,
+        i.backbone_rigid_tensor,
+        i.backbone_rigid_mask,
+        i.resolution,
+        cfg,
+      ),
+    }));
+  },
+};

@@ -10,6 +10,7 @@ import { NN_RUNNERS } from "./runners_nn.ts";
 import { EVOFORMER_RUNNERS } from "./runners_evoformer.ts";
 import { EMBEDDER_RUNNERS } from "./runners_embedders.ts";
 import { STRUCTURE_RUNNERS } from "./runners_structure.ts";
+import { LOSS_RUNNERS } from "./runners_losses.ts";
 import { MODEL_RUNNERS } from "./runners_model.ts";
 import { PROTEIN_RUNNERS } from "./runners_protein.ts";
 
@@ -19,6 +20,7 @@ export const RUNNERS: Readonly<Record<string, Runner>> = {
   ...EVOFORMER_RUNNERS,
   ...EMBEDDER_RUNNERS,
   ...STRUCTURE_RUNNERS,
+  ...LOSS_RUNNERS,
   ...MODEL_RUNNERS,
   ...PROTEIN_RUNNERS,
 };

@@ -8,7 +8,7 @@
 
 import { z } from "zod";
 import * as G from "../graph/mod.ts";
-import { type ParityCase, type Runner, runModule } from "./harness.ts";
+import { type ParityCase, runModule, type Runner } from "./harness.ts";
 import { backboneFapeLoss, computeFape, sidechainFapeLoss } from "../../train/losses/fape.ts";
 import { renameSymmetricGroundTruth } from "../../train/losses/renaming.ts";
 import { supervisedChiLoss } from "../../train/losses/chi.ts";

@@ -59,6 +59,12 @@ const msaDims = (c: ParityCase) => ({
 
 /** A block's hyperparameters from the fixture's constructor arguments. */
 function blockConfig(c: ParityCase): EvoformerBlockConfig {
+  // Variants outside AF2 monomer (OpenFold flags) must fail loudly, not run as something else.
+  for (const flag of ["opm_first", "no_column_attention", "fuse_projection_weights"]) {
+    if ((c.meta.ctor as Ctor)[flag] === true) {
+      throw new Error(`${c.file}: ${flag}=true is not implemented (AF2 monomer only)`);
+    }
+  }
   const keys = [
     "c_hidden_msa_att",
     "c_hidden_opm",

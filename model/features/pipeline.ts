@@ -63,8 +63,11 @@ export const FeatureConfigSchema = z.object({
   gapAgreementWeight: z.number().min(0).default(0),
   /** Per database (in merge order), rows kept before merging (AF2: uniref90 10000, mgnify 501). */
   maxRowsPerMsa: z.array(z.number().int().positive().nullable()).default([]),
-  /** Rows of the pseudo-MSA drawn from a profile (query included). */
-  profileMsaDepth: z.number().int().positive().default(1152),
+  /**
+   * Rows of the pseudo-MSA drawn from a profile (query included); null = exactly
+   * `maxMsaClusters + maxExtraMsa`, every row used.
+   */
+  profileMsaDepth: z.number().int().positive().nullable().default(null),
   /** Pad residues to the length bucket and MSA rows to their maxima. */
   pad: z.boolean().default(true),
   /** Probability that a sample uses clamped FAPE (AF2 supplement 1.11.5: 0.9). */
@@ -255,15 +258,19 @@ export function buildFeatures(
   } else if (input.profile) {
     msaSource = "profile";
     profile = input.profile;
-    encoded = profilePseudoMsa(seq, profile, cfg.profileMsaDepth, msaRng.fork("pseudo"));
+    const depth = cfg.profileMsaDepth ?? cfg.maxMsaClusters + cfg.maxExtraMsa;
+    encoded = profilePseudoMsa(seq, profile, depth, msaRng.fork("pseudo"));
   } else {
     msaSource = "single_sequence";
     encoded = mergeMsas(seq, []);
   }
-  const msa = sampleMsaFeatures(encoded, cfg, msaRng, { profile });
+  // Pseudo-rows are exchangeable independent draws: deleting blocks of them would
+  // only mean drawing fewer, so block deletion applies to real alignments only.
+  const sampling = profile ? { ...cfg, blockDeletion: null } : cfg;
+  const msa = sampleMsaFeatures(encoded, sampling, msaRng, { profile });
   const resampled = Array.from(
     { length: cfg.msaSamples - 1 },
-    (_, k) => sampleMsaFeatures(encoded, cfg, rng.fork(`msa${k + 1}`), { profile }),
+    (_, k) => sampleMsaFeatures(encoded, sampling, rng.fork(`msa${k + 1}`), { profile }),
   );
 
   // Per-residue features.

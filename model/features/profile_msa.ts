@@ -17,8 +17,11 @@
  *   profile.
  * - No insertions are known, so every deletion feature is 0.
  * - The pseudo-MSA then goes through the same sampling as a real one
- *   ({@link sampleMsaFeatures}: block deletion, cluster centres, masking, extra
- *   rows), so both kinds of chain yield features of identical layout.
+ *   (`sampleMsaFeatures`: cluster centres, masking, extra rows), so both
+ *   kinds of chain yield features of identical layout. Block deletion is skipped
+ *   (the pipeline turns it off for profile inputs): the rows are exchangeable
+ *   independent draws, so deleting blocks would only mean drawing fewer. By
+ *   default exactly `N_clust + N_extra` rows are drawn, so every row is used.
  *
  * @module
  */

@@ -302,3 +302,19 @@ Deno.test("MSA resampling for recycling: new samples, same crop and layout", asy
   }
   assertEquals(meta.numRes, 48);
 });
+
+Deno.test("profile mode draws N_clust + N_extra rows and uses them all (no block deletion)", async () => {
+  const [{ chain, profile }] = await sampleBackboneChains((c) => c.seq.length < 100, 1);
+  const cfg = { cropSize: 128, maxMsaClusters: 16, maxExtraMsa: 40 };
+  const { features: f, meta } = buildFeatures(
+    { id: chain.id, sequence: chain.seq, profile },
+    cfg,
+    new Rng(6),
+  );
+  assertEquals(meta.msaDepth, 56);
+  const L = chain.seq.length, Lp = meta.paddedLength;
+  let extraRows = 0;
+  for (let e = 0; e < 40; e++) extraRows += f.extra_msa_mask.data[e * Lp];
+  assertEquals(extraRows, 40);
+  assertEquals(f.msa_mask.data.reduce((s, v) => s + v, 0), 16 * L);
+});

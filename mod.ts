@@ -218,3 +218,34 @@ export {
   pairStack,
 } from "./model/af2/evoformer.ts";
 export { extraMsaBlock, extraMsaStack, type ExtraMsaStackConfig } from "./model/af2/extra_msa.ts";
+export {
+  structureModule,
+  type StructureModuleConfig,
+  structureModuleInit,
+  type StructureModuleInputs,
+  structureModuleLayer,
+  type StructureModuleOutput,
+} from "./model/af2/structure_module.ts";
+export { invariantPointAttention, type IpaDims } from "./model/af2/invariant_point_attention.ts";
+export { backboneUpdate, backboneUpdateVector } from "./model/af2/backbone_update.ts";
+export { angleResnet, type AngleResnetDims } from "./model/af2/angle_resnet.ts";
+export {
+  atom14ToAtom37,
+  atom37AtomExists,
+  framesToAtom14,
+  residxAtom37ToAtom14,
+  torsionAnglesToFrames,
+} from "./model/af2/torsion_to_atoms.ts";
+export * as graphRigid from "./model/af2/rigid.ts";
+export {
+  auxiliaryHeads,
+  type AuxiliaryHeadsOutput,
+  computePlddt,
+  computePredictedAlignedError,
+  computePtm,
+  distogramHead,
+  experimentallyResolvedHead,
+  maskedMsaHead,
+  plddtHead,
+  tmHead,
+} from "./model/af2/heads.ts";

@@ -127,10 +127,12 @@ export function takeAlong<T extends AnyTensor>(
   const dim = shape[axis];
   shape[axis] = indices.length;
   const out = new (t.data.constructor as { new (n: number): T["data"] })(shapeSize(shape));
+  const src = t.data, n = indices.length;
   for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < indices.length; j++) {
-      const src = (o * dim + indices[j]) * inner;
-      out.set(t.data.subarray(src, src + inner), (o * indices.length + j) * inner);
+    for (let j = 0; j < n; j++) {
+      // Plain element copies: `subarray` + `set` per slice is slow for short slices.
+      const from = (o * dim + indices[j]) * inner, to = (o * n + j) * inner;
+      for (let k = 0; k < inner; k++) out[to + k] = src[from + k];
     }
   }
   return { data: out, shape } as T;

@@ -17,6 +17,11 @@ import { maskedMsaLoss } from "../../train/losses/masked_msa.ts";
 import { lddtCaGraph, lddtGraph, plddtLoss } from "../../train/losses/plddt.ts";
 import { experimentallyResolvedLoss } from "../../train/losses/experimentally_resolved.ts";
 import { tmLoss } from "../../train/losses/tm.ts";
+import {
+  findStructuralViolations,
+  violationLoss,
+  violationMetrics,
+} from "../../train/losses/violations.ts";
 import { fromTensor4x4, fromTensor7, quatFramesToFrames } from "../af2/rigid.ts";
 
 /** The fixture's `meta.call`, validated against a zod schema. */
@@ -170,6 +175,46 @@ export const LOSS_RUNNERS: Record<string, Runner> = {
         cfg,
       ),
     }));
+  },
+
+  "14j_violations": (c) => {
+    const call = callOf(
+      c,
+      z.object({
+        find_structural_violations: z.object({
+          violation_tolerance_factor: num,
+          clash_overlap_tolerance: num,
+        }),
+        violation_loss: z.object({ eps: num }),
+      }),
+    );
+    return runModule(c, (_b, i) => {
+      const batch = {
+        aatype: i.aatype,
+        residue_index: i.residue_index,
+        atom14_atom_exists: i.atom14_atom_exists,
+        residx_atom14_to_atom37: i.residx_atom14_to_atom37,
+        seq_mask: i.seq_mask,
+      };
+      const pos = i.atom14_pred_positions;
+      const v = findStructuralViolations(batch, pos, call.find_structural_violations);
+      const out: Record<string, G.Tensor> = {};
+      const flatten = (prefix: string, o: object) => {
+        for (const [k, t] of Object.entries(o)) {
+          if (t instanceof G.Tensor) out[`${prefix}${k}`] = t;
+          else flatten(`${prefix}${k}/`, t);
+        }
+      };
+      flatten("violations/", v);
+      flatten("metrics/", violationMetrics(batch, pos, v));
+      const eps = call.violation_loss.eps;
+      out.violation_loss = violationLoss(v, i.atom14_atom_exists, { eps, average_clashes: false });
+      out.violation_loss_average_clashes = violationLoss(v, i.atom14_atom_exists, {
+        eps,
+        average_clashes: true,
+      });
+      return out;
+    });
   },
 
   "14k_tm_loss": (c) => {

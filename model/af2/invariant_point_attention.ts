@@ -87,20 +87,40 @@ export function invariantPointAttention(
   const [kPts, vPts] = G.split(kvPts, -2, [pq, pv]);
 
   // Logits [*, H, N, N] (Algorithm 22 line 7): w_L (w_C q·k/√c + b − γ_h w_C/2 Σ_p |Δ|²),
-  // with w_L = √(1/3) spread over the three terms and w_C = √(2/(9 P_qk)).
-  const qk = G.mul(G.matmul(q, k), Math.sqrt(1 / (3 * c)));
+  // with w_L = √(1/3) spread over the three terms and w_C = √(2/(9 P_qk)). The point
+  // term is expanded as |q|² + |k|² − 2 q·k so that the cross term joins the scalar
+  // q·k in ONE MatMul over [C + 3 P_qk] features, instead of materialising
+  // [*, N, N, H, P_qk, 3] differences (the same values up to float32 rounding of |q|²).
   const b = linear(s.child("linear_b"), z, h); // [*, N, N, H]
   const pairBias = G.mul(G.transpose(b, tailPerm(r + 2, [2, 0, 1])), Math.sqrt(1 / 3));
-  const diff = G.sub(G.unsqueeze(qPts, r), G.unsqueeze(kPts, r - 1)); // [*, N, N, H, Pq, 3]
-  const dist2 = G.sum(G.mul(diff, diff), [-2, -1]); // [*, N, N, H]
-  const headWeights = G.mul(
-    G.softplus(s.param("head_weights", [h], { kind: "constant", value: HEAD_WEIGHT_INIT })),
-    Math.sqrt(1 / (3 * (pq * 9 / 2))),
-  );
-  const ptAtt = G.transpose(G.mul(dist2, G.mul(headWeights, -0.5)), tailPerm(r + 2, [2, 0, 1]));
+  const headWeights = G.reshape(
+    G.mul(
+      G.softplus(s.param("head_weights", [h], { kind: "constant", value: HEAD_WEIGHT_INIT })),
+      Math.sqrt(1 / (3 * (pq * 9 / 2))),
+    ),
+    [h, 1, 1],
+  ); // γ_h w_L w_C, broadcast over [*, H, N, 3 P_qk]
+  const pointsByHead = (t: Tensor) =>
+    G.reshape(G.transpose(t, tailPerm(r + 3, [1, 0, 2, 3])), [
+      ...lead.slice(0, -1),
+      h,
+      lead[r - 1],
+      pq * 3,
+    ]); // [*, N, H, P, 3] → [*, H, N, 3P]
+  // Distances ignore a common shift, so centre the points on the keys' mean
+  // first: |q|² and |k|² then stay small wherever the protein sits.
+  const kRaw3 = pointsByHead(kPts);
+  const centre = G.mean(kRaw3, -2, true); // [*, H, 1, 3P]
+  const qFlat = G.sub(pointsByHead(qPts), centre), kFlat = G.sub(kRaw3, centre);
+  const qCat = G.concat([G.mul(q, Math.sqrt(1 / (3 * c))), G.mul(qFlat, headWeights)], -1);
+  const kCat = G.concat([k, G.transpose(kFlat, tailPerm(r + 2, [0, 2, 1]))], -2); // [*, H, C+3P, N]
+  const qSq = G.sum(G.mul(qFlat, qFlat), -1, true); // [*, H, N, 1]
+  const kSq = G.unsqueeze(G.sum(G.mul(kFlat, kFlat), -1), -2); // [*, H, 1, N]
+  const squares = G.mul(G.add(qSq, kSq), G.mul(headWeights, -0.5));
+  const cross = G.matmul(qCat, kCat); // scalar q·k/√(3c) + γ w q_pts·k_pts
   const pairMask = G.mul(G.unsqueeze(mask, -1), G.unsqueeze(mask, -2)); // [*, N, N]
   const maskBias = G.unsqueeze(G.mul(G.sub(pairMask, 1), dims.inf), r - 1); // [*, 1, N, N]
-  const a = G.softmax(G.add(G.add(G.add(qk, pairBias), ptAtt), maskBias), -1); // [*, H, N, N]
+  const a = G.softmax(G.add(G.add(G.add(cross, squares), pairBias), maskBias), -1); // [*, H, N, N]
 
   // Scalar output (line 10): [*, N, H*C].
   const o = G.reshape(

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { Dataset } from "../../train/data/dataset.ts";
+import { Dataset, dominantResidueFraction } from "../../train/data/dataset.ts";
 import { readFullatomManifest } from "../../train/data/manifests.ts";
 import { buildFeatures } from "../../model/features/pipeline.ts";
 import { Rng } from "../../model/features/rng.ts";
@@ -144,4 +144,30 @@ Deno.test("sample stream with fullatom chains: side-chain ground truth and align
     found++;
   }
   assertEquals(found, 3);
+});
+
+Deno.test("AF2 1.2.5 filter: chains dominated (> 80 %) by one residue type are dropped", async () => {
+  assertEquals(dominantResidueFraction("AAAAAAAAGG"), 0.8);
+  assertEquals(dominantResidueFraction("QQQQQQQQQK"), 0.9);
+  assertEquals(dominantResidueFraction("ACDE"), 0.25);
+  // A data root with three manifest rows: the poly-Q chain is filtered out.
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/backbone`);
+    const ubq = "MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG";
+    const polyQ = "Q".repeat(30) + "KLMN";
+    const rows = [
+      ["id", "pdb", "chain", "start", "len", "clu30", "clu50", "seq"],
+      ["1UBQ_A", "1UBQ", "A", "1", String(ubq.length), "1UBQ_A", "1UBQ_A", ubq],
+      ["9QQQ_A", "9QQQ", "A", "1", String(polyQ.length), "9QQQ_A", "9QQQ_A", polyQ],
+    ];
+    await Deno.writeTextFile(
+      `${root}/backbone/pm3_manifest.tsv`,
+      rows.map((r) => r.join("\t")).join("\n") + "\n",
+    );
+    const ds = await Dataset.open(root);
+    assertEquals(ds.entries.map((e) => e.id), ["1UBQ_A"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -74,7 +74,24 @@ export const DatasetOptionsSchema = z.object({
   maxLength: z.number().int().positive().default(2000),
   /** Include the fullatom chains. */
   fullatom: z.boolean().default(true),
+  /**
+   * Drop chains in which one amino acid makes up more than this fraction of the
+   * sequence (AF2 supplement 1.2.5 filtering: 0.8).
+   */
+  maxSingleResidueFraction: z.number().min(0).max(1).default(0.8),
 });
+
+/** The largest fraction of a sequence taken by one residue type. */
+export function dominantResidueFraction(seq: string): number {
+  const counts = new Map<string, number>();
+  let max = 0;
+  for (const c of seq) {
+    const n = (counts.get(c) ?? 0) + 1;
+    counts.set(c, n);
+    if (n > max) max = n;
+  }
+  return seq.length ? max / seq.length : 0;
+}
 
 /** Validated dataset options. */
 export type DatasetOptions = z.infer<typeof DatasetOptionsSchema>;
@@ -124,9 +141,11 @@ export class Dataset {
     readStructure: StructureReader = readChain,
   ): Promise<Dataset> {
     const opts = DatasetOptionsSchema.parse(options);
-    const keep = (len: number) => len >= opts.minLength && len <= opts.maxLength;
-    const bb = (await readBackboneManifest(root)).filter((r) => keep(r.len));
-    const fa = opts.fullatom ? (await readFullatomManifest(root)).filter((r) => keep(r.len)) : [];
+    const keep = (r: { len: number; seq: string }) =>
+      r.len >= opts.minLength && r.len <= opts.maxLength &&
+      dominantResidueFraction(r.seq) <= opts.maxSingleResidueFraction;
+    const bb = (await readBackboneManifest(root)).filter(keep);
+    const fa = opts.fullatom ? (await readFullatomManifest(root)).filter(keep) : [];
     const { clusterOf, duplicates } = clusterChains(
       bb.map((r) => ({ key: `bb:${r.id}`, seq: r.seq, cluster: r.clu30 })),
       fa.map((r) => ({ key: `fa:${r.file}:${r.chain}`, seq: r.seq, pdb: pdbOfFile(r.file) })),

@@ -171,3 +171,21 @@ Deno.test("AF2 1.2.5 filter: chains dominated (> 80 %) by one residue type are d
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("evaluation examples: every chain of a split once, same features on every pass", async () => {
+  const ds = await Dataset.open(SAMPLE, {
+    split: { valFraction: 0.1, testFraction: 0.1, seed: 0 },
+  });
+  const cfg = { crop: false, maxMsaClusters: 8, maxExtraMsa: 16 };
+  const pass = async () => {
+    const out = [];
+    for await (const x of ds.examples("val", 5, cfg)) out.push(x);
+    return out;
+  };
+  const a = await pass(), b = await pass();
+  assertEquals(a.map((x) => x.entry.key), ds.split("val").map((e) => e.key));
+  for (let i = 0; i < a.length; i++) {
+    assertEquals(a[i].example.features.msa_feat.data, b[i].example.features.msa_feat.data);
+    assertEquals(a[i].example.meta.numRes, a[i].entry.length, "whole chain");
+  }
+});

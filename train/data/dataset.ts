@@ -31,7 +31,7 @@ import {
   type FeatureExample,
   type FeatureInput,
 } from "../../model/features/pipeline.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { hashSeed, Rng } from "../../model/features/rng.ts";
 import { dataPaths, readBackboneManifest, readFullatomManifest } from "./manifests.ts";
 import { clusterChains } from "./clusters.ts";
 import { type SplitConfig, SplitConfigSchema, type SplitName, splitOfCluster } from "./splits.ts";
@@ -250,6 +250,23 @@ export class Dataset {
       const entry = chains[draw.index];
       const input = await this.loadInput(entry);
       yield { draw, entry, example: buildFeatures(input, config, new Rng(draw.seed)) };
+    }
+  }
+
+  /**
+   * Every chain of a split once, in dataset order, each featurised with a seed
+   * derived from `seed` and its key (for validation/test: same features every
+   * time). Pass `crop: false` in `config` to evaluate whole chains.
+   */
+  async *examples(
+    name: SplitName,
+    seed: number,
+    config: z.input<typeof FeatureConfigSchema>,
+  ): AsyncGenerator<{ entry: ChainEntry; example: FeatureExample }> {
+    for (const entry of this.split(name)) {
+      const input = await this.loadInput(entry);
+      const rng = new Rng(hashSeed("eval", seed, entry.key));
+      yield { entry, example: buildFeatures(input, config, rng) };
     }
   }
 

@@ -1,0 +1,64 @@
+/**
+ * Reader for a training run's `metrics.jsonl` (written by `train/loop.ts`): one
+ * JSON object per step with `step`, `lr`, `loss`, `grad_norm`, `skipped`, the
+ * named loss terms and, on validation steps, `val_*` metrics.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { readLines } from "../model/io/text.ts";
+import { ParseError } from "../model/features/parse_error.ts";
+
+/** One line of `metrics.jsonl`: a step and named numbers (null for non-finite values). */
+export const metricLineSchema = z.object({ step: z.number().int().nonnegative() }).catchall(
+  z.number().nullable(),
+);
+
+/** One step's metrics. */
+export type MetricLine = { step: number } & Record<string, number | null>;
+
+/** Keys that are neither loss terms nor validation metrics. */
+const BOOKKEEPING = new Set(["step", "lr", "grad_norm", "skipped"]);
+
+/** Read `metrics.jsonl`; throws {@link ParseError} naming the line of a bad record. */
+export async function readRunMetrics(path: string): Promise<MetricLine[]> {
+  const out: MetricLine[] = [];
+  for await (const { line, lineNo } of readLines(path)) {
+    if (line.trim() === "") continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (e) {
+      throw new ParseError({ file: path, line: lineNo }, `not JSON: ${(e as Error).message}`);
+    }
+    const r = metricLineSchema.safeParse(json);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw new ParseError(
+        { file: path, line: lineNo },
+        `field ${issue.path.join(".")}: ${issue.message}`,
+      );
+    }
+    out.push(r.data as MetricLine);
+  }
+  return out;
+}
+
+/** Names of the training-loss series (`loss` first, then the terms), in first-seen order. */
+export function lossKeys(lines: readonly MetricLine[]): string[] {
+  const keys = new Set<string>();
+  for (const l of lines) {
+    for (const k of Object.keys(l)) {
+      if (!BOOKKEEPING.has(k) && !k.startsWith("val_")) keys.add(k);
+    }
+  }
+  return [...keys].sort((a, b) => (a === "loss" ? -1 : b === "loss" ? 1 : 0));
+}
+
+/** Names of the validation series (`val_*`), in first-seen order. */
+export function validationKeys(lines: readonly MetricLine[]): string[] {
+  const keys = new Set<string>();
+  for (const l of lines) for (const k of Object.keys(l)) if (k.startsWith("val_")) keys.add(k);
+  return [...keys];
+}

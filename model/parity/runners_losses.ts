@@ -23,6 +23,8 @@ import {
   violationMetrics,
 } from "../../train/losses/violations.ts";
 import { fromTensor4x4, fromTensor7, quatFramesToFrames } from "../af2/rigid.ts";
+import { alphafoldLoss, type LossBatch, type LossModelOutputs } from "../../train/losses/total.ts";
+import { type LossConfig, lossConfigSchema } from "../../train/losses/config.ts";
 
 /** The fixture's `meta.call`, validated against a zod schema. */
 function callOf<T extends z.ZodType>(c: ParityCase, schema: T): z.infer<T> {
@@ -230,4 +232,128 @@ export const LOSS_RUNNERS: Record<string, Runner> = {
       ),
     }));
   },
+};
+
+const LOSS_BATCH_KEYS = [
+  "aatype",
+  "residue_index",
+  "seq_mask",
+  "seq_length",
+  "resolution",
+  "all_atom_positions",
+  "all_atom_mask",
+  "atom37_atom_exists",
+  "atom14_atom_exists",
+  "residx_atom14_to_atom37",
+  "atom14_gt_positions",
+  "atom14_alt_gt_positions",
+  "atom14_gt_exists",
+  "atom14_alt_gt_exists",
+  "atom14_atom_is_ambiguous",
+  "rigidgroups_gt_frames",
+  "rigidgroups_alt_gt_frames",
+  "rigidgroups_gt_exists",
+  "backbone_rigid_tensor",
+  "backbone_rigid_mask",
+  "chi_angles_sin_cos",
+  "chi_mask",
+  "pseudo_beta",
+  "pseudo_beta_mask",
+  "true_msa",
+  "bert_mask",
+] as const;
+
+/**
+ * The loss batch from graph inputs named like the fixture's `in/` keys (14z:
+ * features and supervision without a recycling axis). `use_clamped_fape` is
+ * taken when present.
+ */
+export function lossBatchOf(inputs: Record<string, G.Tensor>): LossBatch {
+  const pick = (k: string) => {
+    const t = inputs[k];
+    if (!t) throw new Error(`loss batch: no input "${k}"`);
+    return t;
+  };
+  const batch = Object.fromEntries(
+    LOSS_BATCH_KEYS.map((k) => [k, pick(k)]),
+  ) as unknown as LossBatch;
+  if (inputs.use_clamped_fape) batch.use_clamped_fape = inputs.use_clamped_fape;
+  return batch;
+}
+
+/** The loss config of a 14z-style fixture (`meta.ctor.loss_config`; the multimer-only term must be off). */
+export function lossConfigOf(c: ParityCase): LossConfig {
+  const ctor = z.object({ loss_config: z.record(z.string(), z.unknown()) }).parse(c.meta.ctor);
+  const { chain_center_of_mass: com, ...rest } = ctor.loss_config;
+  if (com && (com as { enabled?: boolean }).enabled) {
+    throw new Error(`${c.file}: chain_center_of_mass loss (multimer) is not supported`);
+  }
+  return lossConfigSchema.parse(rest);
+}
+
+/**
+ * The AlphaFoldLoss outputs of a 14z-style fixture (`loss`, `breakdown/<term>`,
+ * `violation/...`) for given model outputs: the lead's full-model runner
+ * passes the model's tensors, the loss-only check passes `in/model_out/*`.
+ */
+export function alphafoldLossOutputs(
+  out: LossModelOutputs,
+  batch: LossBatch,
+  cfg: LossConfig,
+): Record<string, G.Tensor> {
+  const r = alphafoldLoss(out, batch, cfg);
+  const res: Record<string, G.Tensor> = { loss: r.loss };
+  const breakdown = [
+    "distogram",
+    "experimentally_resolved",
+    "fape",
+    "plddt_loss",
+    "masked_msa",
+    "supervised_chi",
+    "violation",
+    "tm",
+    "unscaled_loss",
+    "loss",
+  ];
+  for (const k of breakdown) if (r.terms[k]) res[`breakdown/${k}`] = r.terms[k];
+  const flatten = (prefix: string, o: object) => {
+    for (const [k, t] of Object.entries(o)) {
+      if (t instanceof G.Tensor) res[`${prefix}${k}`] = t;
+      else flatten(`${prefix}${k}/`, t);
+    }
+  };
+  if (r.violations) flatten("violation/", r.violations);
+  return res;
+}
+
+/**
+ * 14z's loss alone: AlphaFoldLoss on the recorded model outputs
+ * `in/model_out/*` (the full-model runner, with gradients, is the lead's).
+ */
+export const alphafoldLossOnRecordedOutputs: Runner = (c) => {
+  const cfg = lossConfigOf(c);
+  return runModule(c, (_b, i) => {
+    const o = (k: string) => {
+      const t = i[`model_out/${k}`];
+      if (!t) throw new Error(`${c.file}: no in/model_out/${k}`);
+      return t;
+    };
+    const out: LossModelOutputs = {
+      sm: {
+        frames: o("sm/frames"),
+        sidechain_frames: o("sm/sidechain_frames"),
+        angles: o("sm/angles"),
+        unnormalized_angles: o("sm/unnormalized_angles"),
+        positions: o("sm/positions"),
+      },
+      final_atom_positions: o("final_atom_positions"),
+      final_affine_tensor: o("final_affine_tensor"),
+      lddt_logits: o("lddt_logits"),
+      distogram_logits: o("distogram_logits"),
+      masked_msa_logits: o("masked_msa_logits"),
+      experimentally_resolved_logits: o("experimentally_resolved_logits"),
+    };
+    return alphafoldLossOutputs(out, lossBatchOf(i), cfg);
+    // The model's parameters are not part of this check.
+  }, { paramPrefix: "(loss only: no parameters)/" });
 };

@@ -151,6 +151,7 @@ export {
   Dataset,
   type DatasetOptions,
   DatasetOptionsSchema,
+  dominantResidueFraction,
   type StructureReader,
 } from "./train/data/dataset.ts";
 export {

@@ -43,10 +43,33 @@ export interface CropChoice {
   kind: CropKind;
 }
 
-/** A contiguous window of `min(L, cropSize)` residues with a uniform start. */
-export function contiguousCrop(L: number, cropSize: number, rng: Rng): Int32Array {
+/**
+ * A contiguous window of `min(L, cropSize)` residues with a uniform start. With
+ * `observed` (1 where the residue has coordinates), only windows holding at least
+ * one observed residue are drawn: a chain placed on a longer alignment query may
+ * have long unobserved stretches, and a window inside one would carry no
+ * supervision at all.
+ */
+export function contiguousCrop(
+  L: number,
+  cropSize: number,
+  rng: Rng,
+  observed?: ArrayLike<number>,
+): Int32Array {
   const n = Math.min(L, cropSize);
-  const start = rng.int(L - n + 1);
+  let starts = L - n + 1;
+  let valid: number[] | undefined;
+  if (observed) {
+    // prefix[i] = observed residues before i; keep starts whose window has one.
+    const prefix = new Int32Array(L + 1);
+    for (let i = 0; i < L; i++) prefix[i + 1] = prefix[i] + (observed[i] > 0 ? 1 : 0);
+    valid = [];
+    for (let s = 0; s + n <= L; s++) if (prefix[s + n] > prefix[s]) valid.push(s);
+    if (valid.length === 0) valid = undefined;
+    else starts = valid.length;
+  }
+  const k = rng.int(starts);
+  const start = valid ? valid[k] : k;
   return Int32Array.from({ length: n }, (_, i) => start + i);
 }
 
@@ -112,7 +135,7 @@ export function chooseCrop(
   if (spatial && ca) {
     return { indices: spatialCrop(ca.positions, ca.mask, cfg.cropSize, rng), kind: "spatial" };
   }
-  return { indices: contiguousCrop(L, cfg.cropSize, rng), kind: "contiguous" };
+  return { indices: contiguousCrop(L, cfg.cropSize, rng, ca?.mask), kind: "contiguous" };
 }
 
 /** Keep the entries `indices` along `axis` of a tensor (a gather). */

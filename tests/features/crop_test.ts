@@ -106,3 +106,23 @@ Deno.test("length buckets are multiples of 32 up to 256, then of 64", () => {
     [32, 32, 64, 224, 256, 320, 320, 384, 448],
   );
 });
+
+Deno.test("contiguous crops avoid windows without any observed residue", () => {
+  // 200 residues, only 20..29 observed (a fragment placed on a long query).
+  const observed = new Float32Array(200);
+  observed.fill(1, 20, 30);
+  const rng = new Rng(5);
+  const starts = new Set<number>();
+  for (let k = 0; k < 3000; k++) {
+    const idx = contiguousCrop(200, 40, rng, observed);
+    assert(
+      idx.some((i) => observed[i] === 1),
+      `window ${idx[0]}..${idx[39]} has no observed residue`,
+    );
+    starts.add(idx[0]);
+  }
+  // Valid starts are 0..29 (window [s, s+40) must reach residue 20..29).
+  assertEquals([...starts].sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i));
+  // Nothing observed: any window.
+  assertEquals(contiguousCrop(200, 40, new Rng(1), new Float32Array(200)).length, 40);
+});

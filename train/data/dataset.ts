@@ -146,11 +146,19 @@ export class Dataset {
       dominantResidueFraction(r.seq) <= opts.maxSingleResidueFraction;
     const bb = (await readBackboneManifest(root)).filter(keep);
     const fa = opts.fullatom ? (await readFullatomManifest(root)).filter(keep) : [];
+    // Fullatom chains with OpenFold alignments are featurised on the alignment
+    // query (their observed residues placed on it), so that query is the
+    // sequence that must be clustered and deduplicated.
+    const msaDirs = fa.length ? await openfoldQueries(dataPaths(root).openfoldMsas) : [];
+    const faMsa = fa.map((r) => {
+      const pdb = pdbOfFile(r.file);
+      return msaDirs.find((m) => m.pdb === pdb && fitsQuery(r.seq, m.query));
+    });
+    const faSeq = fa.map((r, i) => faMsa[i]?.query ?? r.seq);
     const { clusterOf, duplicates } = clusterChains(
       bb.map((r) => ({ key: `bb:${r.id}`, seq: r.seq, cluster: r.clu30 })),
-      fa.map((r) => ({ key: `fa:${r.file}:${r.chain}`, seq: r.seq, pdb: pdbOfFile(r.file) })),
+      fa.map((r, i) => ({ key: `fa:${r.file}:${r.chain}`, seq: faSeq[i] })),
     );
-    const msaDirs = fa.length ? await openfoldQueries(dataPaths(root).openfoldMsas) : [];
     const entries: ChainEntry[] = [];
     const split = (cluster: string) => splitOfCluster(cluster, opts.split as SplitConfig);
     for (const r of bb) {
@@ -167,26 +175,23 @@ export class Dataset {
         split: split(cluster),
       });
     }
-    for (const r of fa) {
+    fa.forEach((r, i) => {
       const key = `fa:${r.file}:${r.chain}`;
       const cluster = clusterOf.get(key)!;
       const stem = r.file.slice(r.file.lastIndexOf("/") + 1).replace(/\..*$/, "");
-      const pdb = pdbOfFile(r.file);
-      // The OpenFold alignment whose query holds this chain's sequence.
-      const msa = msaDirs.find((m) => m.pdb === pdb && fitsQuery(r.seq, m.query));
       entries.push({
         key,
         source: "fullatom",
         id: `${stem}_${r.chain || "_"}`,
-        seq: msa ? msa.query : r.seq,
-        length: msa ? msa.query.length : r.len,
+        seq: faSeq[i],
+        length: faSeq[i].length,
         cluster,
         split: split(cluster),
         file: r.file,
         chain: r.chain,
-        msaChain: msa?.chain,
+        msaChain: faMsa[i]?.chain,
       });
-    }
+    });
     return new Dataset(root, entries, duplicates, readStructure);
   }
 

@@ -22,6 +22,8 @@ const Z = `${SHARED_PARITY}/14z_alphafold_loss_tiny_model.npz`;
 
 Deno.test("shared data: AlphaFoldLoss on OpenFold's recorded tiny-model outputs matches 14z", async () => {
   const c = await loadCase(Z);
+  // OpenFold's `model_config("finetuning").loss` is our finetune stage.
+  assertEquals(lossConfigOf(c), lossConfig("finetune"));
   const errors = compareOutputs(c, await alphafoldLossOnRecordedOutputs(c));
   const worst = errors.reduce((a, b) => (b.rel > a.rel ? b : a));
   console.log(

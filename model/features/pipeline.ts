@@ -88,6 +88,25 @@ export function parseFeatureConfig(json: unknown = {}): FeatureConfig {
   return FeatureConfigSchema.parse(json);
 }
 
+/**
+ * Settings of AF2's regimes (supplement Table 4 and `config.py`):
+ * - `af2Initial`: initial training — 256-residue crops, 128 clusters, 1024
+ *   extra rows, block deletion, BERT masking (the schema defaults);
+ * - `af2Finetune`: fine-tuning — 384-residue crops, 512 clusters, 5120 extra;
+ * - `inference`: whole chains, 512 clusters, 5120 extra, no block deletion (AF2
+ *   keeps the 15 % BERT replacement at inference too, `masked_msa_replace_fraction`).
+ */
+export const FEATURE_PRESETS: Readonly<Record<string, FeatureConfig>> = {
+  af2Initial: parseFeatureConfig({}),
+  af2Finetune: parseFeatureConfig({ cropSize: 384, maxMsaClusters: 512, maxExtraMsa: 5120 }),
+  inference: parseFeatureConfig({
+    crop: false,
+    maxMsaClusters: 512,
+    maxExtraMsa: 5120,
+    blockDeletion: null,
+  }),
+};
+
 /** One chain to featurise. */
 export interface FeatureInput {
   /** Identifier for messages. */

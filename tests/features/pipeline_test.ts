@@ -1,5 +1,9 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
-import { buildFeatures, parseFeatureConfig } from "../../model/features/pipeline.ts";
+import {
+  buildFeatures,
+  FEATURE_PRESETS,
+  parseFeatureConfig,
+} from "../../model/features/pipeline.ts";
 import { backboneToProtein } from "../../model/features/backbone_corpus.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../../model/protein/residue_constants.ts";
 import { Rng } from "../../model/features/rng.ts";
@@ -317,4 +321,20 @@ Deno.test("profile mode draws N_clust + N_extra rows and uses them all (no block
   for (let e = 0; e < 40; e++) extraRows += f.extra_msa_mask.data[e * Lp];
   assertEquals(extraRows, 40);
   assertEquals(f.msa_mask.data.reduce((s, v) => s + v, 0), 16 * L);
+});
+
+Deno.test("AF2 presets: initial training, fine-tuning, inference", () => {
+  const { af2Initial, af2Finetune, inference } = FEATURE_PRESETS;
+  assertEquals([af2Initial.cropSize, af2Initial.maxMsaClusters, af2Initial.maxExtraMsa], [
+    256,
+    128,
+    1024,
+  ]);
+  assertEquals([af2Finetune.cropSize, af2Finetune.maxMsaClusters, af2Finetune.maxExtraMsa], [
+    384,
+    512,
+    5120,
+  ]);
+  assertEquals([inference.crop, inference.blockDeletion], [false, null]);
+  assertEquals(inference.maskedMsa.replaceFraction, 0.15);
 });

@@ -11,7 +11,20 @@
 
 import * as G from "../../model/graph/mod.ts";
 import type { Tensor } from "../../model/graph/mod.ts";
-import { pairwiseDistances } from "./common.ts";
+import { RESTYPE_ATOM14_AMBIGUOUS_ATOMS } from "../../model/protein/residue_constants.ts";
+import { squaredNorm } from "./common.ts";
+
+/**
+ * The atom14 slots that are ambiguous for some residue type (6..9: OD1/OD2,
+ * OE1/OE2, CD1/CD2/CE1/CE2). Only these can be the ambiguous atom of a pair, so
+ * the distance matrices need rows for these slots only: 4 of 14.
+ */
+const AMBIGUOUS_SLOTS: readonly [number, number] = (() => {
+  const slots = [...RESTYPE_ATOM14_AMBIGUOUS_ATOMS.keys()]
+    .filter((k) => RESTYPE_ATOM14_AMBIGUOUS_ATOMS[k] === 1)
+    .map((k) => k % 14);
+  return [Math.min(...slots), Math.max(...slots) + 1];
+})();
 
 /** Ground-truth inputs of {@link renameSymmetricGroundTruth} (OpenFold batch names). */
 export interface RenamingTruth {
@@ -52,19 +65,24 @@ export function renameSymmetricGroundTruth(
   eps = 1e-10,
 ): RenamedTruth {
   const [n, a] = atom14PredPositions.shape;
-  const flat = (x: Tensor) => G.reshape(x, [n * a, 3]);
-  // Distances over all (residue, atom) points, [N·14, N·14] = [(i, a), (j, b)].
-  const pred = pairwiseDistances(flat(G.stopGradient(atom14PredPositions)), eps);
-  const gt = pairwiseDistances(flat(truth.atom14_gt_positions), eps);
-  const alt = pairwiseDistances(flat(truth.atom14_alt_gt_positions), eps);
+  const [lo, hi] = AMBIGUOUS_SLOTS;
+  const k = hi - lo;
+  // Distances from the candidate ambiguous slots of every residue to every atom:
+  // [N·k, N·14] = [(i, a), (j, b)].
+  const dists = (x: Tensor) => {
+    const rows = G.reshape(G.slice(x, 1, lo, hi), [n * k, 1, 3]);
+    const cols = G.reshape(x, [1, n * a, 3]);
+    return G.sqrt(G.add(squaredNorm(G.sub(rows, cols)), eps));
+  };
+  const pred = dists(G.stopGradient(atom14PredPositions));
+  const gt = dists(truth.atom14_gt_positions);
+  const alt = dists(truth.atom14_alt_gt_positions);
   const dev = (d: Tensor) => G.sqrt(G.add(G.square(G.sub(pred, d)), eps));
-  const exists = G.reshape(truth.atom14_gt_exists, [n * a]);
-  const amb = G.reshape(truth.atom14_atom_is_ambiguous, [n * a]);
-  const mask = G.mul(
-    G.unsqueeze(G.mul(exists, amb), 1),
-    G.unsqueeze(G.mul(exists, G.sub(1, amb)), 0),
-  );
-  const perResidue = (d: Tensor) => G.sum(G.reshape(G.sum(G.mul(mask, dev(d)), 1), [n, a]), 1);
+  const exists = truth.atom14_gt_exists, amb = truth.atom14_atom_is_ambiguous;
+  const rowMask = G.reshape(G.slice(G.mul(exists, amb), 1, lo, hi), [n * k, 1]);
+  const colMask = G.reshape(G.mul(exists, G.sub(1, amb)), [1, n * a]);
+  const mask = G.mul(rowMask, colMask);
+  const perResidue = (d: Tensor) => G.sum(G.reshape(G.sum(G.mul(mask, dev(d)), 1), [n, k]), 1);
   const better = G.stopGradient(
     G.cast(G.less(perResidue(alt), perResidue(gt)), atom14PredPositions.dtype),
   );

@@ -250,3 +250,21 @@ export {
   plddtHead,
   tmHead,
 } from "./model/af2/heads.ts";
+export {
+  AF2_KEY_PREFIX,
+  type Af2Layout,
+  type Af2Source,
+  af2SourceOf,
+  checkParamShapes,
+  checkParamValues,
+  convertAf2Params,
+  importAf2Npz,
+  loadParams,
+  type LoadParamsOptions,
+  modelParamSpecs,
+  type ParamCheckOptions,
+  type ParamMismatch,
+  ParamStoreError,
+  type ParamValues,
+  saveParams,
+} from "./model/params.ts";

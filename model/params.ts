@@ -576,7 +576,7 @@ export function convertAf2Params(
       const lead = nBlocks === undefined ? "" : `${nBlocks} blocks × `;
       bad.set(src.key, {
         name: src.key,
-        expected: `float32 ${lead}${expectedAf2(src.layout, spec.shape)} (for ${spec.name})`,
+        expected: `${lead}${expectedAf2(src.layout, spec.shape)} (for ${spec.name})`,
         got: `${a.dtype}${shapeText(a.shape)}`,
       });
       continue;

@@ -52,6 +52,26 @@ export class Rng {
     if (this.#s.every((v) => v === 0)) this.#s[0] = 1;
   }
 
+  /**
+   * A generator whose state is built from up to four 32-bit words directly (no
+   * hashing), so distinct word lists give distinct streams — e.g. `(seed,
+   * position)` for a sample stream, where a 32-bit hash would collide after
+   * about 2^16 positions.
+   */
+  static fromWords(words: readonly number[]): Rng {
+    if (words.length > 4) throw new Error("Rng.fromWords takes at most 4 words");
+    const r = new Rng(0);
+    // Unused words are 0, and the last one a fixed odd constant unless given, so
+    // the state is never all zero (which xoshiro cannot leave).
+    const w: number[] = [0, 0, 0, 0x9e3779b9];
+    words.forEach((v, i) => w[i] = v >>> 0);
+    if (!w.some((v) => v !== 0)) w[3] = 0x9e3779b9;
+    r.#s.set(w);
+    // Warm up so nearby word lists (position k, k+1) give unrelated outputs.
+    for (let i = 0; i < 16; i++) r.nextU32();
+    return r;
+  }
+
   /** Restore a generator from {@link Rng.state}. */
   static fromState(state: readonly number[]): Rng {
     if (state.length !== 4 || state.every((v) => v === 0)) {

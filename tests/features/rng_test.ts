@@ -29,3 +29,13 @@ Deno.test("Rng.int is uniform (chi-square over 10 bins) and permutations are per
   assertEquals(hits[0] + hits[2], 0);
   assert(Math.abs(hits[1] / 40_000 - 0.75) < 0.01, `categorical ${hits}`);
 });
+
+Deno.test("Rng.fromWords: distinct word lists give distinct, decorrelated streams", () => {
+  const seen = new Set<number>();
+  for (let k = 0; k < 20_000; k++) seen.add(Rng.fromWords([7, k]).nextU32());
+  // 20,000 draws of 32 bits: a collision has probability ~5 %; more than 2 means correlation.
+  assert(seen.size >= 19_998, `${20_000 - seen.size} repeated first outputs`);
+  assertEquals(Rng.fromWords([7, 3]).state(), Rng.fromWords([7, 3]).state());
+  assert(Rng.fromWords([0, 0, 0, 0]).nextU32() !== undefined);
+  assertThrows(() => Rng.fromWords([1, 2, 3, 4, 5]), Error, "at most 4");
+});

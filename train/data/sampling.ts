@@ -13,7 +13,7 @@
  * @module
  */
 
-import { hashSeed, Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/features/rng.ts";
 
 /** AF2 supplement 1.2.5 length factor: max(min(L, 512), 256) / 512, in [0.5, 1]. */
 export function lengthFactor(length: number): number {
@@ -99,7 +99,12 @@ export class WeightedSampler {
 
   /** The sample at stream position `position`. */
   at(position: number): SampleDraw {
-    const rng = new Rng(hashSeed("sample", this.#seed, position));
+    // State built from (seed, position) directly: distinct positions never share a stream.
+    const rng = Rng.fromWords([
+      this.#seed,
+      position % 4294967296,
+      Math.floor(position / 4294967296),
+    ]);
     const index = this.#table.draw(rng);
     return { position, index, seed: rng.nextU32() };
   }

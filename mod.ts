@@ -268,3 +268,32 @@ export {
   type ParamValues,
   saveParams,
 } from "./model/params.ts";
+export {
+  alphafoldLoss,
+  type AlphaFoldLossOptions,
+  type AlphaFoldLossResult,
+  type LossBatch,
+  type LossModelOutputs,
+} from "./train/losses/total.ts";
+export {
+  LOSS_STAGES,
+  type LossConfig,
+  lossConfig,
+  type LossConfigOverrides,
+  lossConfigSchema,
+  type LossStage,
+} from "./train/losses/config.ts";
+export { backboneFapeLoss, computeFape, sidechainFapeLoss } from "./train/losses/fape.ts";
+export { renameSymmetricGroundTruth } from "./train/losses/renaming.ts";
+export { supervisedChiLoss } from "./train/losses/chi.ts";
+export { distogramLoss } from "./train/losses/distogram.ts";
+export { maskedMsaLoss } from "./train/losses/masked_msa.ts";
+export { lddtCaGraph, lddtGraph, plddtLoss } from "./train/losses/plddt.ts";
+export { experimentallyResolvedLoss } from "./train/losses/experimentally_resolved.ts";
+export {
+  findStructuralViolations,
+  violationLoss,
+  violationMetrics,
+  type Violations,
+} from "./train/losses/violations.ts";
+export { tmLoss } from "./train/losses/tm.ts";

@@ -556,6 +556,7 @@ export function convertAf2Params(
   }
   const missing = new Set<string>(), bad = new Map<string, ParamMismatch>();
   const used = new Set<string>();
+  const rounded = new Map<string, Float32Array>();
   const out: ParamValues = new Map();
   for (const { spec, src } of plan) {
     if (!src) continue;
@@ -581,7 +582,9 @@ export function convertAf2Params(
       });
       continue;
     }
-    const values = asFloat32(a);
+    // float64 files are rounded once per key, not once per block.
+    let values = rounded.get(src.key);
+    if (!values) rounded.set(src.key, values = asFloat32(a));
     const n = numel(spec.shape);
     const first = (src.block ?? 0) * n;
     const block = values.subarray(first, first + n);

@@ -52,12 +52,23 @@ Deno.test("shared data: importing 15b's DeepMind-format params reproduces 15a's 
   const inner = new Map<string, NdArray>();
   for (const [k, a] of c15b) if (k.startsWith("af2param/")) inner.set(k.slice(9), a);
   const fromFixture = await importAf2Npz(inner, specs);
+  // A float64 copy of the file imports to the same float32 values.
+  const wide = new Map<string, NdArray>();
+  for (const [k, a] of inner) {
+    wide.set(k, {
+      dtype: "float64",
+      shape: a.shape,
+      data: Float64Array.from(a.data as Float32Array),
+    });
+  }
+  const fromWide = convertAf2Params(wide, specs);
   let values = 0;
   const differ: string[] = [];
   for (const [name, want] of ref) {
     values += want.length;
     if (!sameBits(fromRaw.get(name)!, want)) differ.push(name);
     if (!sameBits(fromFixture.get(name)!, want)) differ.push(`${name} (af2param/)`);
+    if (!sameBits(fromWide.get(name)!, want)) differ.push(`${name} (float64)`);
   }
   console.log(`${ref.size} tensors, ${values} values from ${inner.size} DeepMind arrays`);
   assertEquals(differ, []);

@@ -20,6 +20,7 @@ import {
   modelParamSpecs,
   ParamStoreError,
 } from "../../model/params.ts";
+import { fixtureAf2Arrays, fixtureAf2Params } from "../../model/parity/runners_af2params.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 
 const RAW = `${SHARED_PARITY}/15b_alphafold_tiny_params_model_1_af2format.npz`;
@@ -278,4 +279,17 @@ Deno.test("AF2 widths with other block counts: a DeepMind-shaped file imports, e
     assertEquals(ours[(h * C + c) * cin + i], a.data[((2 * cin + i) * H + h) * C + c] as number);
   }
   console.log(`${specs.length} tensors, ${next} values imported`);
+});
+
+Deno.test("shared data: the 15b runner's fallback reads the raw *_af2format.npz its metadata names", async () => {
+  const c = await loadCase(`${SHARED_PARITY}/15b_alphafold_tiny_af2params.npz`);
+  const inner = await fixtureAf2Params(c);
+  const stripped = {
+    ...c,
+    arrays: new Map([...c.arrays].filter(([k]) => !k.startsWith("af2param/"))),
+  };
+  assertEquals((await fixtureAf2Arrays(stripped)).size, 336);
+  const viaRaw = await fixtureAf2Params(stripped);
+  assertEquals([...viaRaw.keys()].sort(), [...inner.keys()].sort());
+  for (const [k, v] of inner) assert(sameBits(viaRaw.get(k)!, v), k);
 });

@@ -18,8 +18,11 @@ import { lockRun } from "./run_lock.ts";
 export interface TrainTask {
   /** The compiled training step. */
   step: TrainStep;
-  /** Feeds for 1-based step `n` (a pure function of the run's seed and n). */
-  batch(n: number): Promise<Record<string, TypedArray>>;
+  /**
+   * Feeds for 1-based step `n`: a pure function of the run's seed, n and the
+   * current parameters (recycling iterations run the model before the step).
+   */
+  batch(n: number, state: TrainState): Promise<Record<string, TypedArray>>;
   /** Validation metrics for the current state (higher `val_score` is better). */
   validate?(state: TrainState): Promise<Record<string, number>>;
   /** Record whatever the dynamics studies need at step n. */
@@ -118,7 +121,7 @@ export async function trainLoop(
         const n = state.step + 1;
         const r = await task.step.run(
           state,
-          await task.batch(n),
+          await task.batch(n, state),
           learningRate(opts.schedule, n - 1),
           opts.seed,
         );

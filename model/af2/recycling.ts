@@ -88,7 +88,9 @@ export class AlphaFoldInference {
    */
   async run(
     params: ReadonlyMap<string, Float32Array>,
-    features: Readonly<Record<string, TypedArray>>,
+    features:
+      | Readonly<Record<string, TypedArray>>
+      | ((iteration: number) => Readonly<Record<string, TypedArray>>),
     nRecycle: number,
     onIteration?: (i: number, out: Record<string, G.NdArray>) => void,
   ): Promise<Record<string, G.NdArray>> {
@@ -98,15 +100,17 @@ export class AlphaFoldInference {
       prev_z: new Float32Array(n * n * this.config.c_z),
       prev_x: new Float32Array(n * 37 * 3),
     };
-    const feeds: Record<string, TypedArray> = { ...features };
+    const feeds: Record<string, TypedArray> = {};
     for (const p of this.params) {
       const v = params.get(p.name);
       if (!v) throw new Error(`missing parameter "${p.name}"`);
       feeds[p.name] = v;
     }
+    // Each iteration may see its own features (AF2 resamples the MSA per recycle).
+    const at = typeof features === "function" ? features : () => features;
     let last: Record<string, G.NdArray> = {};
     for (let i = 0; i <= nRecycle; i++) {
-      const r = await this.compiled.run({ ...feeds, ...prev });
+      const r = await this.compiled.run({ ...at(i), ...feeds, ...prev });
       prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
       last = r;
       onIteration?.(i, r);

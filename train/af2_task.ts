@@ -1,0 +1,396 @@
+/**
+ * Training AlphaFold2 (AF2 supplement 1.11): per step, sample a chain (AF2
+ * weights), featurise and crop it, run the sampled number of recycling
+ * iterations without gradient (each on its own MSA sample), then the training
+ * step graph (model + loss + grad + optimizer) on the last one. Every random
+ * choice of step n derives from (seed, n), so a resumed run continues
+ * identically. Graphs are compiled per 32-residue length bucket.
+ *
+ * @module
+ */
+
+import * as G from "../model/graph/mod.ts";
+import type { Tensor, TypedArray } from "../model/graph/mod.ts";
+import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
+import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
+import { AlphaFoldInference } from "../model/af2/recycling.ts";
+import { ATOM_ORDER } from "../model/protein/residue_constants.ts";
+import { buildFeatures, type FeatureExample } from "../model/features/pipeline.ts";
+import type { FeatureTensor } from "../model/features/feature_tensor.ts";
+import { hashSeed, Rng } from "../model/features/rng.ts";
+import { initParams } from "../model/nn/init.ts";
+import { type ChainEntry, Dataset } from "./data/dataset.ts";
+import { alphafoldLoss, type LossBatch } from "./losses/total.ts";
+import { lossConfig } from "./losses/config.ts";
+import { buildTrainStep, initialState, type TrainState, type TrainStep } from "./step.ts";
+import type { TrainTask } from "./loop.ts";
+import type { RunConfig } from "./config.ts";
+import { type Probe, writeProbes, writeSnapshot } from "./snapshots.ts";
+import { lddt } from "../analysis/lddt.ts";
+import { dssp, formatSs } from "../analysis/dssp.ts";
+
+/** The loss inputs beyond the model features (OpenFold batch names). */
+const LOSS_KEYS = [
+  "all_atom_positions",
+  "all_atom_mask",
+  "atom37_atom_exists",
+  "atom14_atom_exists",
+  "residx_atom14_to_atom37",
+  "atom14_gt_positions",
+  "atom14_alt_gt_positions",
+  "atom14_gt_exists",
+  "atom14_alt_gt_exists",
+  "atom14_atom_is_ambiguous",
+  "rigidgroups_gt_frames",
+  "rigidgroups_alt_gt_frames",
+  "rigidgroups_gt_exists",
+  "backbone_rigid_tensor",
+  "backbone_rigid_mask",
+  "chi_angles_sin_cos",
+  "chi_mask",
+  "pseudo_beta",
+  "pseudo_beta_mask",
+  "true_msa",
+  "bert_mask",
+  "use_clamped_fape",
+] as const;
+
+/** The features the model reads, per MSA sample. */
+const MSA_KEYS = [
+  "msa_feat",
+  "msa_mask",
+  "true_msa",
+  "bert_mask",
+  "extra_msa",
+  "extra_has_deletion",
+  "extra_deletion_value",
+  "extra_msa_mask",
+] as const;
+
+type AnyFeature = FeatureTensor<Float32Array> | FeatureTensor<Int32Array>;
+
+function dtypeOf(a: Float32Array | Int32Array): G.DType {
+  return a instanceof Int32Array ? "int32" : "float32";
+}
+
+/** Feeds of one example for iteration `k` (its own MSA sample). */
+function featureFeeds(ex: FeatureExample, k: number): Record<string, TypedArray> {
+  const f = ex.features as unknown as Record<string, AnyFeature>;
+  const out: Record<string, TypedArray> = {};
+  for (const [name, t] of Object.entries(f)) out[name] = t.data;
+  const sample = ex.msaSamples?.[Math.min(k, (ex.msaSamples?.length ?? 1) - 1)] as
+    | Record<string, AnyFeature>
+    | undefined;
+  if (sample) { for (const key of MSA_KEYS) if (sample[key]) out[key] = sample[key].data; }
+  return out;
+}
+
+/** Bucket dims of an example. */
+function dimsOf(ex: FeatureExample, cfg: RunConfig): GraphDims {
+  return {
+    nRes: ex.meta.paddedLength,
+    nSeq: cfg.msa_clusters,
+    nExtra: cfg.extra_msa,
+    nTempl: 0,
+  };
+}
+
+/** Build the training-step graph for one bucket, with inputs shaped like `ex`'s features. */
+async function stepGraph(
+  cfg: RunConfig,
+  model: ModelConfig,
+  ex: FeatureExample,
+): Promise<TrainStep> {
+  const dims = dimsOf(ex, cfg);
+  const losses = lossConfig(
+    cfg.loss_stage,
+    model.heads.tm.enabled ? { tm: { enabled: true } } : {},
+  );
+  const f = ex.features as unknown as Record<string, AnyFeature>;
+  return await buildTrainStep(
+    (b) => {
+      const { features, prev } = featureInputs(b.g, model, dims);
+      const out = alphafoldIteration(b.scope(), model, features, prev);
+      const inputs: Record<string, Tensor> = {
+        aatype: features.aatype,
+        residue_index: features.residue_index,
+        seq_mask: features.seq_mask,
+        seq_length: b.g.input("seq_length", []),
+        resolution: b.g.input("resolution", []),
+      };
+      for (const k of LOSS_KEYS) {
+        if (k === "true_msa" || k === "bert_mask" || k === "use_clamped_fape") continue;
+        const t = f[k];
+        if (!t) {
+          throw new Error(
+            `${ex.meta.id}: feature "${k}" missing (is the chain's structure loaded?)`,
+          );
+        }
+        inputs[k] = b.g.input(k, t.shape, dtypeOf(t.data));
+      }
+      inputs.true_msa = b.g.input("true_msa", [dims.nSeq, dims.nRes], "int32");
+      inputs.bert_mask = b.g.input("bert_mask", [dims.nSeq, dims.nRes]);
+      inputs.use_clamped_fape = b.g.input("use_clamped_fape", []);
+      const r = alphafoldLoss(
+        { ...out, sm: out.sm },
+        inputs as unknown as LossBatch,
+        losses,
+        { skipZeroWeight: true },
+      );
+      const terms: Record<string, Tensor> = {};
+      for (const [k, t] of Object.entries(r.terms)) if (k !== "loss") terms[k] = t;
+      return { loss: r.loss, terms };
+    },
+    cfg.optimizer,
+    { chunkSize: cfg.chunk_size },
+  );
+}
+
+/** Per-bucket cache of compiled graphs. */
+class GraphCache<T> {
+  readonly #m = new Map<number, Promise<T>>();
+  get(n: number, make: () => Promise<T>): Promise<T> {
+    let v = this.#m.get(n);
+    if (!v) this.#m.set(n, v = make());
+    return v;
+  }
+}
+
+/** Atom37 backbone N, CA, C, O of residue i as 12 numbers. */
+function backboneOf(pos: ArrayLike<number>, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const a of [ATOM_ORDER.N, ATOM_ORDER.CA, ATOM_ORDER.C, ATOM_ORDER.O]) {
+      for (let d = 0; d < 3; d++) out.push(pos[(i * 37 + a) * 3 + d]);
+    }
+  }
+  return out;
+}
+
+function caOf(pos: ArrayLike<number>, n: number): Float64Array {
+  const out = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < 3; d++) out[3 * i + d] = pos[(i * 37 + 1) * 3 + d];
+  }
+  return out;
+}
+
+/** The distogram bin (64 bins, 2.3125–21.6875 Å) of a distance, as the distogram loss. */
+function distBin(d: number): number {
+  const lo = 2.3125, hi = 21.6875, nb = 64;
+  const step = (hi - lo) / (nb - 2);
+  if (d < lo) return 0;
+  return Math.min(nb - 1, 1 + Math.floor((d - lo) / step));
+}
+
+/** The AF2 training task of a run, plus what the CLI and reports need. */
+export interface Af2Training {
+  /** The task the loop runs. */
+  task: TrainTask;
+  /** The validated model config. */
+  model: ModelConfig;
+  /** The dataset (splits by 30 % identity cluster). */
+  dataset: Dataset;
+  /** Fresh parameters and optimizer state from the run's seed. */
+  initial: () => TrainState;
+  /** Write the probe set's true structures into the run directory. */
+  writeProbes(): Promise<void>;
+  /** Predict validation chain `index` (Cα, truth, mask, pLDDT) for reports. */
+  predictVal(state: TrainState, index: number): Promise<ValPrediction>;
+}
+
+/** One validation chain predicted. */
+export interface ValPrediction {
+  id: string;
+  /** Predicted and true Cα `[n, 3]`, mask `[n]`, pLDDT `[n]`. */
+  pred: Float64Array;
+  truth: Float64Array;
+  mask: Float64Array;
+  plddt: Float32Array;
+}
+
+/** Set up AF2 training for a run config writing into `dir`. */
+export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Training> {
+  const model = modelConfig(cfg.preset, cfg.model as never);
+  const dataset = await Dataset.open(cfg.data);
+  const { chains, sampler } = dataset.sampler("train", cfg.seed);
+  const featureConfig = {
+    cropSize: cfg.crop,
+    maxMsaClusters: cfg.msa_clusters,
+    maxExtraMsa: cfg.extra_msa,
+    msaSamples: cfg.max_recycles + 1,
+  };
+  // Validation: the first chains of the held-out clusters, one fixed contiguous crop each.
+  const evalConfig = { ...featureConfig, spatialCropProb: 0, msaSamples: 1 };
+  const valExamples: { entry: ChainEntry; example: FeatureExample }[] = [];
+  for (const entry of dataset.split("val").slice(0, Math.max(cfg.val_chains, cfg.probes))) {
+    const rng = new Rng(hashSeed("eval", cfg.seed, entry.key));
+    valExamples.push({
+      entry,
+      example: buildFeatures(await dataset.loadInput(entry), evalConfig, rng),
+    });
+  }
+  const exampleOf = async (n: number) => {
+    const draw = sampler.at(n - 1);
+    return buildFeatures(
+      await dataset.loadInput(chains[draw.index]),
+      featureConfig,
+      new Rng(draw.seed),
+    );
+  };
+
+  const steps = new GraphCache<TrainStep>();
+  const infer = new GraphCache<AlphaFoldInference>();
+  const stepFor = (ex: FeatureExample) =>
+    steps.get(ex.meta.paddedLength, () => stepGraph(cfg, model, ex));
+  const inference = (ex: FeatureExample) =>
+    infer.get(ex.meta.paddedLength, () =>
+      AlphaFoldInference.create(model, dimsOf(ex, cfg), {
+        chunkSize: cfg.chunk_size,
+        outputs: ["final_atom_positions", "plddt", "distogram_logits"],
+      }));
+
+  const predict = async (state: TrainState, ex: FeatureExample) => {
+    const r = await (await inference(ex)).run(
+      state.params,
+      (i) => featureFeeds(ex, i),
+      cfg.max_recycles,
+    );
+    const n = ex.meta.numRes;
+    const f = ex.features as unknown as Record<string, AnyFeature>;
+    const mask = new Float64Array(n);
+    for (let i = 0; i < n; i++) mask[i] = f.all_atom_mask.data[i * 37 + ATOM_ORDER.CA];
+    const positions = r.final_atom_positions.data as Float32Array;
+    return {
+      positions,
+      plddt: r.plddt.data as Float32Array,
+      ca: caOf(positions, n),
+      dgram: r.distogram_logits.data as Float32Array,
+      truth: caOf(f.all_atom_positions.data, n),
+      mask,
+    };
+  };
+
+  const first = await exampleOf(1);
+  let current = await stepFor(first);
+  const task: TrainTask = {
+    get step() {
+      return current;
+    },
+    async batch(n, state) {
+      const ex = n === 1 ? first : await exampleOf(n);
+      current = await stepFor(ex);
+      const recycles = new Rng(hashSeed("recycles", cfg.seed, n)).int(cfg.max_recycles + 1);
+      const np = ex.meta.paddedLength;
+      let prev: Record<string, TypedArray> = {
+        prev_m1: new Float32Array(np * model.c_m),
+        prev_z: new Float32Array(np * np * model.c_z),
+        prev_x: new Float32Array(np * 37 * 3),
+      };
+      if (recycles > 0) {
+        // Earlier iterations without gradient (AF2 1.10), each on its own MSA sample.
+        const r = await (await inference(ex)).run(
+          state.params,
+          (i) => featureFeeds(ex, i),
+          recycles - 1,
+        );
+        prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
+      }
+      return {
+        ...featureFeeds(ex, recycles),
+        ...prev,
+        seq_length: new Float32Array([ex.meta.chainLength]),
+        // Backbone-corpus chains carry no resolution; 2 Å keeps them inside the
+        // resolution window (0.1–3 Å) of the pLDDT loss.
+        resolution: new Float32Array([2.0]),
+      };
+    },
+    async validate(state) {
+      let lddtSum = 0, baseSum = 0, hits = 0, pairs = 0;
+      const evals = valExamples.slice(0, cfg.val_chains);
+      for (const { example: ex } of evals) {
+        const p = await predict(state, ex);
+        const n = ex.meta.numRes, np = ex.meta.paddedLength;
+        lddtSum += lddt(p.ca, p.truth, p.mask).global;
+        baseSum += lddt(extendedChain(n), p.truth, p.mask).global;
+        const f = ex.features as unknown as Record<string, AnyFeature>;
+        const pb = f.pseudo_beta.data, pbm = f.pseudo_beta_mask.data;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            if (i === j || !pbm[i] || !pbm[j]) continue;
+            const d = Math.hypot(
+              pb[3 * i] - pb[3 * j],
+              pb[3 * i + 1] - pb[3 * j + 1],
+              pb[3 * i + 2] - pb[3 * j + 2],
+            );
+            const o = (i * np + j) * 64;
+            let best = 0;
+            for (let b = 1; b < 64; b++) if (p.dgram[o + b] > p.dgram[o + best]) best = b;
+            hits += best === distBin(d) ? 1 : 0;
+            pairs++;
+          }
+        }
+      }
+      const k = Math.max(1, evals.length);
+      return {
+        val_lddt_ca: lddtSum / k,
+        val_lddt_ca_extended_baseline: baseSum / k,
+        val_distogram_acc: hits / Math.max(1, pairs),
+        val_score: lddtSum / k,
+      };
+    },
+    async snapshot(state, n) {
+      const probes = [];
+      for (const { entry, example: ex } of valExamples.slice(0, cfg.probes)) {
+        const p = await predict(state, ex);
+        probes.push({
+          id: entry.id,
+          backbone: backboneOf(p.positions, ex.meta.numRes),
+          plddt: Array.from(p.plddt.slice(0, ex.meta.numRes)),
+        });
+      }
+      await writeSnapshot(dir, { step: n, probes });
+    },
+  };
+
+  return {
+    task,
+    model,
+    dataset,
+    initial: () => initialState(initParams(current.params, cfg.seed)),
+    async writeProbes() {
+      const probes: Probe[] = valExamples.slice(0, cfg.probes).map(({ entry, example: ex }) => {
+        const f = ex.features as unknown as Record<string, AnyFeature>;
+        const n = ex.meta.numRes;
+        const backbone = backboneOf(f.all_atom_positions.data, n);
+        return {
+          id: entry.id,
+          seq: entry.seq,
+          residue_index: Array.from(f.residue_index.data.slice(0, n)),
+          backbone,
+          mask: Array.from({ length: n }, (_, i) => f.all_atom_mask.data[i * 37 + ATOM_ORDER.CA]),
+          dssp: formatSs(dssp({ backbone: Float64Array.from(backbone) }).ss, "-"),
+        };
+      });
+      await writeProbes(dir, probes);
+    },
+    async predictVal(state, index) {
+      const { entry, example: ex } = valExamples[index];
+      const p = await predict(state, ex);
+      return {
+        id: entry.id,
+        pred: p.ca,
+        truth: p.truth,
+        mask: p.mask,
+        plddt: p.plddt.slice(0, ex.meta.numRes),
+      };
+    },
+  };
+}
+
+/** An ideal extended chain (Cα every 3.8 Å on a line): the trivial baseline. */
+export function extendedChain(n: number): Float64Array {
+  const out = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) out[3 * i] = 3.8 * i;
+  return out;
+}

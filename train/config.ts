@@ -1,0 +1,68 @@
+/**
+ * The run configuration of `deno task train`: one zod schema (from flags or a
+ * JSON file), defaults sized for CPU training on the bundled sample.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { scheduleSchema } from "./schedule.ts";
+import { optimizerSchema } from "./optimizer.ts";
+
+const posInt = () => z.number().int().positive();
+
+/** Everything a training run depends on (with the seed, a run is a pure function of this). */
+export const runConfigSchema = z.strictObject({
+  /** Model preset (model/af2/config.ts). */
+  preset: z.string().default("small"),
+  /** Overrides of the preset's model config (any depth). */
+  model: z.record(z.string(), z.unknown()).default({}),
+  /** Data root in the ../shared/data layout (default: the bundled sample). */
+  data: z.string(),
+  /** Total training steps. */
+  steps: posInt().default(300),
+  /** Residues per training crop (graphs are built per 32-residue bucket up to this). */
+  crop: posInt().default(64),
+  /** MSA cluster rows N_clust and extra rows N_extra per example. */
+  msa_clusters: posInt().default(16),
+  extra_msa: z.number().int().nonnegative().default(32),
+  /** Recycling iterations sampled uniformly in [0, max_recycles] per step. */
+  max_recycles: z.number().int().nonnegative().default(1),
+  seed: z.number().int().default(0),
+  /** Loss stage (initial / finetune weights). */
+  loss_stage: z.enum(["initial", "finetune"]).default("initial"),
+  schedule: scheduleSchema.default({
+    base_lr: 1e-3,
+    warmup_steps: 50,
+    decay_after: 1_000_000,
+    decay_every: 50_000,
+    decay_factor: 0.95,
+  }),
+  optimizer: optimizerSchema.default({
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-6,
+    clip_norm: 0.1,
+    ema_decay: 0.999,
+  }),
+  checkpoint_every: posInt().default(50),
+  keep_last: posInt().default(3),
+  validate_every: posInt().default(50),
+  /** Validation chains (held-out clusters), evaluated cropped to `crop`. */
+  val_chains: posInt().default(8),
+  /** Probe proteins for the learning-dynamics snapshots. */
+  probes: z.number().int().nonnegative().default(4),
+  /** Snapshot steps: log-spaced (`count` of them) or every `every` steps. */
+  snapshots: z.strictObject({
+    schedule: z.enum(["log", "every"]).default("log"),
+    count: posInt().default(16),
+    every: posInt().default(100),
+  }).default({ schedule: "log", count: 16, every: 100 }),
+  /** Chunk size for attention/triangle ops (memory), none by default. */
+  chunk_size: posInt().optional(),
+  /** Stop after this many consecutive non-finite steps. */
+  max_consecutive_skips: posInt().default(10),
+});
+
+/** A validated run configuration. */
+export type RunConfig = z.infer<typeof runConfigSchema>;

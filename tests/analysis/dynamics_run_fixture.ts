@@ -66,10 +66,35 @@ export const FADE_END = { helix: 10, coil: 30, strand: 100, segments: 1000 } as 
 /** Noise scales (Å per axis) of the per-residue noise and the segment displacements. */
 export const NOISE = { local: 2.5, segment: 2 } as const;
 
-/** Write the SS-order run into `dir`; returns the probes. */
+/**
+ * A `metrics.jsonl` in the training loop's format for steps 1..3000: loss terms
+ * falling with the corruption schedule, validation lines every 250 steps.
+ */
+export async function writeRunMetrics(dir: string): Promise<void> {
+  const lines: string[] = [];
+  for (let step = 1; step <= RUN_STEPS[RUN_STEPS.length - 1]; step++) {
+    const fape = 0.2 + 2 * fade(step, FADE_END.segments),
+      distogram = 1 + 3 * fade(step, FADE_END.strand);
+    const line: Record<string, number> = {
+      step,
+      lr: 1e-3,
+      loss: fape + 0.3 * distogram,
+      grad_norm: 1,
+      skipped: 0,
+      fape,
+      distogram,
+    };
+    if (step % 250 === 0) line.val_lddt_ca = 1 - 0.8 * fade(step, FADE_END.segments);
+    lines.push(JSON.stringify(line));
+  }
+  await Deno.writeTextFile(`${dir}/metrics.jsonl`, lines.join("\n") + "\n");
+}
+
+/** Write the SS-order run (snapshots and metrics.jsonl) into `dir`; returns the probes. */
 export async function writeSsOrderRun(dir: string, chains: BackboneChain[]): Promise<Probe[]> {
   const probes = chains.map(probeOf);
   await writeProbes(dir, probes);
+  await writeRunMetrics(dir);
   const rng = seededRng(7);
   const noise = probes.map((p) => {
     const n = p.seq.length;

@@ -1,0 +1,173 @@
+/**
+ * Self-contained HTML reports: sections of text, plotly figures, SVG figures and
+ * small tables in ONE file that opens offline, because plotly.js itself is
+ * embedded inline from the npm package `plotly.js-dist-min` (read from
+ * node_modules at run time; deno.json's `"nodeModulesDir": "auto"` puts it there).
+ * Used by `analyze dynamics` and by the training job's run report.
+ *
+ * @module
+ */
+
+import { createRequire } from "node:module";
+import { writeTextFileAtomic } from "../model/io/atomic.ts";
+import type { PlotlyFigure } from "./figures/plotly_spec.ts";
+
+/** A small table. */
+export interface ReportTable {
+  /** Caption above the table. */
+  caption?: string;
+  /** Column headers. */
+  columns: string[];
+  /** Rows of cells (null prints as "–"; numbers print with up to 4 decimals). */
+  rows: (string | number | null)[][];
+}
+
+/** One section of a report. */
+export interface ReportSection {
+  /** Heading. */
+  title: string;
+  /** Paragraphs (plain text, escaped). */
+  text?: string[];
+  /** Preformatted text (e.g. a command's summary output). */
+  preformatted?: string;
+  /** Plotly figures, each rendered into its own div. */
+  figures?: PlotlyFigure[];
+  /** SVG documents, inlined. */
+  svgs?: string[];
+  /** Tables. */
+  tables?: ReportTable[];
+}
+
+/** A report. */
+export interface Report {
+  /** Page title and top heading. */
+  title: string;
+  /** A line under the title (e.g. the run directory and date). */
+  subtitle?: string;
+  /** Sections in order. */
+  sections: ReportSection[];
+}
+
+/** Escape text for HTML. */
+export function htmlEscape(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
+
+/** The path of `plotly.min.js` in node_modules. */
+export function plotlyJsPath(): string {
+  const url = import.meta.resolve("plotly.js-dist-min");
+  if (url.startsWith("file:")) return new URL(url).pathname;
+  // Without a node_modules directory the specifier stays "npm:…"; ask Node's resolver.
+  try {
+    return createRequire(import.meta.url).resolve("plotly.js-dist-min");
+  } catch {
+    throw new Error(
+      `plotly.js-dist-min is not installed in node_modules (resolved to ${url}); run \`deno install\``,
+    );
+  }
+}
+
+let plotlyCache: string | undefined;
+
+/** The source of plotly.js (`plotly.js-dist-min`), read once per process. */
+export async function plotlyJsSource(): Promise<string> {
+  plotlyCache ??= await Deno.readTextFile(plotlyJsPath());
+  return plotlyCache;
+}
+
+/** Text that is safe inside a `<script>` element (no `</script`, no `<!--`). */
+function scriptSafe(js: string): string {
+  return js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
+}
+
+/** JSON as a JS expression that is safe inside `<script>`. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(
+    /\u2029/g,
+    "\\u2029",
+  );
+}
+
+function cell(v: string | number | null): string {
+  if (v === null) return "–";
+  if (typeof v === "number") {
+    return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4);
+  }
+  return htmlEscape(v);
+}
+
+function tableHtml(t: ReportTable): string {
+  const head = t.columns.map((c) => `<th>${htmlEscape(c)}</th>`).join("");
+  const body = t.rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`).join(
+    "\n",
+  );
+  return `<table>${t.caption ? `<caption>${htmlEscape(t.caption)}</caption>` : ""}` +
+    `<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/**
+ * The report as one HTML string, with `plotlyJs` (the library source) inlined.
+ * Figures are drawn by a script at the end of the page.
+ */
+export function renderReport(report: Report, plotlyJs: string): string {
+  const figures: PlotlyFigure[] = [];
+  const body: string[] = [`<h1>${htmlEscape(report.title)}</h1>`];
+  if (report.subtitle) body.push(`<p class="subtitle">${htmlEscape(report.subtitle)}</p>`);
+  for (const s of report.sections) {
+    body.push(`<section>`, `<h2>${htmlEscape(s.title)}</h2>`);
+    for (const p of s.text ?? []) body.push(`<p>${htmlEscape(p)}</p>`);
+    if (s.preformatted) body.push(`<pre>${htmlEscape(s.preformatted)}</pre>`);
+    for (const t of s.tables ?? []) body.push(tableHtml(t));
+    for (const f of s.figures ?? []) {
+      body.push(`<div class="plotly-figure" id="fig-${figures.length}"></div>`);
+      figures.push(f);
+    }
+    for (const svg of s.svgs ?? []) {
+      body.push(`<div class="svg-figure">${svg.replace(/^<\?xml[^>]*>\s*/, "")}</div>`);
+    }
+    body.push(`</section>`);
+  }
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${htmlEscape(report.title)}</title>
+<style>
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+.subtitle { color: #666; }
+.plotly-figure { width: 100%; height: 480px; margin: 1em 0; }
+.svg-figure { margin: 1em 0; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
+</style>
+<script>${scriptSafe(plotlyJs)}</script>
+</head>
+<body>
+${body.join("\n")}
+<script>
+const figures = ${jsonForScript(figures)};
+figures.forEach((f, k) => Plotly.newPlot("fig-" + k, { ...f, config: { responsive: true } }));
+</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * Write the report to `path` atomically (temp file + rename), with plotly.js
+ * embedded so the file works offline.
+ *
+ * @example
+ * ```ts
+ * await writeReport("report.html", { title: "Run 7", sections: [{ title: "Curves", figures: [fig] }] });
+ * ```
+ */
+export async function writeReport(path: string, report: Report): Promise<void> {
+  await writeTextFileAtomic(path, renderReport(report, await plotlyJsSource()));
+}

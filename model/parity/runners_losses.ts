@@ -25,6 +25,9 @@ import {
 import { fromTensor4x4, fromTensor7, quatFramesToFrames } from "../af2/rigid.ts";
 import { alphafoldLoss, type LossBatch, type LossModelOutputs } from "../../train/losses/total.ts";
 import { type LossConfig, lossConfigSchema } from "../../train/losses/config.ts";
+import { type AlphaFoldFeatures, alphafoldIteration, type Recycled } from "../af2/alphafold.ts";
+import { fromOpenFoldModelConfig } from "../af2/openfold_config.ts";
+import type { ModelBuilder } from "../nn/scope.ts";
 
 /** The fixture's `meta.call`, validated against a zod schema. */
 function callOf<T extends z.ZodType>(c: ParityCase, schema: T): z.infer<T> {
@@ -219,6 +222,8 @@ export const LOSS_RUNNERS: Record<string, Runner> = {
     });
   },
 
+  "14z_alphafold_loss_tiny_model": (c) => runModule(c, (b, i) => tinyModelLoss(c, b, i)),
+
   "14k_tm_loss": (c) => {
     const cfg = callOf(c, z.object({ max_bin: num, no_bins: int, ...resolutionCall }));
     return runModule(c, (_b, i) => ({
@@ -357,3 +362,82 @@ export const alphafoldLossOnRecordedOutputs: Runner = (c) => {
     // The model's parameters are not part of this check.
   }, { paramPrefix: "(loss only: no parameters)/" });
 };
+
+/** The model features of a 14z-style fixture from its graph inputs (OpenFold batch names). */
+function modelFeaturesOf(i: Record<string, G.Tensor>): AlphaFoldFeatures {
+  const f: AlphaFoldFeatures = {
+    aatype: i.aatype,
+    target_feat: i.target_feat,
+    residue_index: i.residue_index,
+    msa_feat: i.msa_feat,
+    seq_mask: i.seq_mask,
+    msa_mask: i.msa_mask,
+  };
+  if (i.extra_msa) {
+    Object.assign(f, {
+      extra_msa: i.extra_msa,
+      extra_has_deletion: i.extra_has_deletion,
+      extra_deletion_value: i.extra_deletion_value,
+      extra_msa_mask: i.extra_msa_mask,
+    });
+  }
+  if (i.template_aatype) {
+    f.templates = {
+      template_aatype: i.template_aatype,
+      template_all_atom_positions: i.template_all_atom_positions,
+      template_all_atom_mask: i.template_all_atom_mask,
+      template_torsion_angles_sin_cos: i.template_torsion_angles_sin_cos,
+      template_alt_torsion_angles_sin_cos: i.template_alt_torsion_angles_sin_cos,
+      template_torsion_angles_mask: i.template_torsion_angles_mask,
+      template_pseudo_beta: i.template_pseudo_beta,
+      template_pseudo_beta_mask: i.template_pseudo_beta_mask,
+      template_mask: i.template_mask,
+    };
+  }
+  return f;
+}
+
+/**
+ * The full tiny model plus AlphaFoldLoss as one graph, as 14z ran it: the
+ * fixture's OpenFold model config, `n` passes (the features are shared, the
+ * recycled state starts at zeros), the gradient flowing only through the last
+ * pass (earlier passes stop-gradient'ed, as OpenFold runs them under no_grad).
+ * Returns the fixture's output keys (`loss`, `breakdown/*`, `violation/*`).
+ */
+export function tinyModelLoss(
+  c: ParityCase,
+  b: ModelBuilder,
+  i: Record<string, G.Tensor>,
+  passes = 2,
+): Record<string, G.Tensor> {
+  const model = z.object({ model_config: z.object({ model: z.unknown() }) }).parse(c.meta.ctor);
+  const cfg = fromOpenFoldModelConfig(model.model_config.model);
+  const f = modelFeaturesOf(i);
+  const n = f.aatype.shape[0];
+  let prev: Recycled = {
+    m1: G.full(f.seq_mask, [n, cfg.c_m], 0),
+    z: G.full(f.seq_mask, [n, n, cfg.c_z], 0),
+    x: G.full(f.seq_mask, [n, 37, 3], 0),
+  };
+  let out = alphafoldIteration(b.scope(), cfg, f, prev);
+  for (let p = 1; p < passes; p++) {
+    prev = {
+      m1: G.stopGradient(out.next.m1),
+      z: G.stopGradient(out.next.z),
+      x: G.stopGradient(out.next.x),
+    };
+    out = alphafoldIteration(b.scope(), cfg, f, prev);
+  }
+  return alphafoldLossOutputs(out, lossBatchOf(i), lossConfigOf(c));
+}
+
+/** 14z's loss outputs and `grad/<param>` of the loss w.r.t. every model parameter. */
+export function tinyModelLossAndGradients(c: ParityCase) {
+  return runModule(c, (b, i) => {
+    const outs = tinyModelLoss(c, b, i);
+    const params = b.paramTensors();
+    const names = [...params.keys()];
+    const grads = G.grad(outs.loss, names.map((k) => params.get(k)!));
+    return { ...outs, ...Object.fromEntries(names.map((k, j) => [`grad/${k}`, grads[j]])) };
+  });
+}

@@ -8,6 +8,7 @@
  * deno task analyze lddt MODEL REF [--json]
  * deno task analyze rmsd MODEL REF [--json]
  * deno task analyze gdt MODEL REF [--json]
+ * deno task analyze dynamics RUN_DIR [--out report.html] [--json FILE]   (see dynamics_cli.ts)
  * ```
  *
  * FILE/MODEL/REF are PDB or mmCIF (`.cif`, `.mmcif`), optionally gzipped; the
@@ -31,9 +32,10 @@ import { readPdb } from "../model/protein/pdb.ts";
 import { readMmcif } from "../model/protein/mmcif.ts";
 import { dsspProtein, formatSs } from "./dssp.ts";
 import { compareStructures } from "./metrics.ts";
+import { dynamicsMain } from "./dynamics_cli.ts";
 
 const USAGE = "usage: analyze dssp FILE [--chain C] | analyze (tmscore|lddt|rmsd|gdt) MODEL REF " +
-  "[--json] [--debug]";
+  "[--json] [--debug] | analyze dynamics RUN_DIR [--out report.html] [--json FILE]";
 
 /** A command-line mistake: reported in one line with exit code 2. */
 export class UsageError extends Error {
@@ -90,7 +92,7 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs & { debug: boolean
   if (!r.success) {
     const issue = r.error.issues[0];
     const msg = issue.path[0] === "command"
-      ? `unknown command "${command}" (dssp, tmscore, lddt, rmsd, gdt)`
+      ? `unknown command "${command}" (dssp, tmscore, lddt, rmsd, gdt, dynamics)`
       : `${command}: ${issue.message}`;
     throw new UsageError(msg);
   }
@@ -153,6 +155,7 @@ export async function runAnalyze(args: AnalyzeArgs): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "dynamics") return await dynamicsMain(argv.slice(1));
   const debug = argv.includes("--debug");
   try {
     console.log(await runAnalyze(parseAnalyzeArgs(argv)));

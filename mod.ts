@@ -297,3 +297,90 @@ export {
   type Violations,
 } from "./train/losses/violations.ts";
 export { tmLoss } from "./train/losses/tm.ts";
+export {
+  type ByClass,
+  type ByRange,
+  caFromBackbone,
+  CURVE_NAMES,
+  type CurveName,
+  type DynamicsOptions,
+  type DynamicsResult,
+  learningDynamics,
+  learningOrder,
+  MILESTONE_CURVES,
+  ORDER_GROUPS,
+  type OrderEntry,
+  type ProbeStep,
+  probeStep,
+  type ProbeTruth,
+  probeTruth,
+  SS_CLASSES,
+  type SsClass,
+  type StepDynamics,
+  summarizeDynamics,
+} from "./analysis/dynamics.ts";
+export {
+  type Crossing,
+  DEFAULT_FRACTIONS,
+  type Milestones,
+  milestones,
+} from "./analysis/milestones.ts";
+export {
+  lossKeys,
+  type MetricLine,
+  metricLineSchema,
+  readRunMetrics,
+  validationKeys,
+} from "./analysis/run_metrics.ts";
+export {
+  AXIS_COLORS,
+  type CurveFigureOptions,
+  lineTrace,
+  type PlotlyFigure,
+  type PlotlyTrace,
+  RANGE_COLORS,
+  SS_COLORS,
+  stepAxis,
+} from "./analysis/figures/plotly_spec.ts";
+export {
+  contactPrecisionFigure,
+  dimensionalityFigure,
+  lddtByClassFigure,
+  learningCurvesFigure,
+  ssFormedFigure,
+} from "./analysis/figures/learning_figures.ts";
+export {
+  backboneTrace,
+  backboneViewerFigure,
+  type BackboneViewOptions,
+  contactMapFigure,
+  type GalleryOptions,
+  paeHeatmapFigure,
+  type PaeOptions,
+  PLDDT_COLORSCALE,
+  traceGalleryFigure,
+} from "./analysis/figures/structure_figures.ts";
+export {
+  contactMapSvg,
+  dimensionalitySvg,
+  lddtByClassSvg,
+  type LineChartOptions,
+  lineChartSvg,
+  type SvgSeries,
+  xmlEscape,
+} from "./analysis/figures/svg_charts.ts";
+export {
+  htmlEscape,
+  plotlyJsPath,
+  plotlyJsSource,
+  renderReport,
+  type Report,
+  type ReportSection,
+  type ReportTable,
+  writeReport,
+} from "./analysis/report.ts";
+export {
+  dynamicsReport,
+  type DynamicsReportInput,
+  milestoneTable,
+} from "./analysis/dynamics_report.ts";

@@ -297,6 +297,7 @@ export {
   type Violations,
 } from "./train/losses/violations.ts";
 export { tmLoss } from "./train/losses/tm.ts";
+export { type LossBatchDims, lossBatchInputs } from "./train/losses/inputs.ts";
 export {
   type ByClass,
   type ByRange,

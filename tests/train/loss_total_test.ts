@@ -15,6 +15,7 @@ import {
 } from "../../model/parity/runners_losses.ts";
 import { alphafoldLoss, type LossModelOutputs } from "../../train/losses/total.ts";
 import { type LossConfig, lossConfig } from "../../train/losses/config.ts";
+import { lossBatchInputs } from "../../train/losses/inputs.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
 
@@ -149,4 +150,22 @@ Deno.test("shared data: gradient of the fine-tuning loss w.r.t. every model outp
     assert(norm(k) > 1e-4, `no gradient reaches ${k}`);
   }
   assertEquals(norm("final_atom_positions"), 0);
+});
+
+Deno.test("shared data: lossBatchInputs names, shapes and dtypes are 14z's supervision arrays", async () => {
+  const c = await loadCase(Z);
+  const g = new G.Graph();
+  const n = c.arrays.get("in/aatype")!.shape[0], s = c.arrays.get("in/true_msa")!.shape[0];
+  const model = {
+    aatype: g.input("aatype", [n], "int32"),
+    residue_index: g.input("residue_index", [n], "int32"),
+    seq_mask: g.input("seq_mask", [n], "float32"),
+  };
+  const batch = lossBatchInputs(g, { nRes: n, nSeq: s }, model);
+  for (const [name, t] of Object.entries(batch)) {
+    const a = c.arrays.get(`in/${name}`);
+    assert(a !== undefined, `14z has no in/${name}`);
+    assertEquals(t.shape, a.shape, name);
+    assertEquals(t.dtype, a.dtype, name);
+  }
 });

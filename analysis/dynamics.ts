@@ -16,6 +16,12 @@
  *   (see `milestones.ts` for "final" and non-monotone curves).
  *
  * Conventions (stated here once):
+ * - Two DSSP references. lDDT is split by the probe's stored DSSP (`probe.dssp`,
+ *   the run's record of the true structure). "Formed", composition and Q3 compare
+ *   the prediction's DSSP with DSSP recomputed here on the true backbone by the
+ *   same code and options (prolines from the sequence), so a perfect prediction
+ *   scores exactly 1 whatever program produced the stored string (a corpus DSSP
+ *   of a whole complex can hold strands paired with another chain, for example).
  * - Contacts: the snapshots hold backbones only, so a true contact is Cα–Cα < 8 Å
  *   (not CASP's Cβ), and the prediction's contact score is its Cα–Cα distance,
  *   closer = more likely (score = −distance). A perfect prediction has precision 1
@@ -64,7 +70,8 @@ export interface ProbeStep {
   dssp: string;
   /** Fraction of observed residues the prediction assigns to each class. */
   composition: ByClass;
-  /** Fraction of the truly-H (E, C) residues that the prediction assigns H (E, C). */
+  /** Fraction of the residues that the truth's recomputed DSSP calls H (E, C) and the
+   * prediction's DSSP calls H (E, C) too. */
   formed: ByClass;
   /** Top-L/5 contact precision per range. */
   contacts: ByRange;
@@ -88,9 +95,9 @@ export interface StepDynamics {
   lddtByClass: ByClass;
   /** Residue-pooled predicted DSSP composition. */
   composition: ByClass;
-  /** Residue-pooled recall of each true class in the predicted DSSP. */
+  /** Residue-pooled recall of each class of the truth's recomputed DSSP in the predicted DSSP. */
   formed: ByClass;
-  /** Residue-pooled 3-state agreement of predicted and true DSSP (Q3). */
+  /** Residue-pooled 3-state agreement of the predicted and the truth's recomputed DSSP (Q3). */
   q3: number;
   /** Mean over probes of top-L/5 contact precision. */
   contacts: ByRange;
@@ -114,10 +121,16 @@ export interface ProbeTruth {
   length: number;
   /** Observed residues (mask 1). */
   observed: number;
-  /** 3-state DSSP of the truth (from the probe's stored 8-state string). */
+  /** 3-state DSSP of the truth from the probe's stored 8-state string: the lDDT classes. */
   ss3: string;
-  /** Class composition of the truth over observed residues. */
+  /** Composition of {@link ss3} over observed residues. */
   composition: ByClass;
+  /** 8-state DSSP recomputed on the true backbone: the reference of "formed" and Q3. */
+  dssp: string;
+  /** 3-state reduction of {@link dssp}. */
+  dssp3: string;
+  /** Composition of {@link dssp3} over observed residues. */
+  dsspComposition: ByClass;
   /** Effective dimension of the true Cα cloud. */
   effectiveDimension: number;
   /** Extent (Å) of the truth's principal axes. */
@@ -177,7 +190,8 @@ export interface DynamicsResult {
   steps: number[];
   /** The probes' truths. */
   truth: ProbeTruth[];
-  /** Residue-pooled true composition. */
+  /** Residue-pooled composition of the DSSP recomputed on the true backbones (the
+   * like-for-like reference of the predicted composition). */
   truthComposition: ByClass;
   /** One entry per step. */
   perStep: StepDynamics[];
@@ -216,6 +230,8 @@ export function probeTruth(p: Probe): ProbeTruth {
   const ss3 = toThreeState(p.dssp);
   const obs = p.mask.filter((m) => m > 0).length;
   const ca = caFromBackbone(p.backbone);
+  const recomputed = dsspOf(p, p.backbone);
+  const dssp3 = toThreeState(recomputed);
   const dim = dimensionality(ca, p.mask);
   const cm = contactMap(ca, p.mask);
   const contacts = { short: 0, medium: 0, long: 0 };
@@ -231,10 +247,18 @@ export function probeTruth(p: Probe): ProbeTruth {
     observed: obs,
     ss3,
     composition: byClass((c) => count(ss3, CLASS_CODE[c], p.mask) / obs),
+    dssp: recomputed,
+    dssp3,
+    dsspComposition: byClass((c) => count(dssp3, CLASS_CODE[c], p.mask) / obs),
     effectiveDimension: dim.effectiveDimension,
     extent: dim.extent,
     contacts,
   };
+}
+
+/** DSSP of a backbone of probe `p` (prolines from its sequence: they donate no H-bond). */
+function dsspOf(p: Probe, backbone: ArrayLike<number>): string {
+  return dssp({ backbone, isProline: [...p.seq].map((c) => c === "P") }).ss;
 }
 
 function checkProbe(p: Probe): void {
@@ -268,7 +292,7 @@ export function probeStep(
   }
   const trueCa = caFromBackbone(p.backbone), predCa = caFromBackbone(pred.backbone);
   const l = lddt(predCa, trueCa, p.mask);
-  const predSs = dssp({ backbone: pred.backbone, isProline: [...p.seq].map((c) => c === "P") }).ss;
+  const predSs = dsspOf(p, pred.backbone);
   const pred3 = toThreeState(predSs);
   const classMean = (c: SsClass) => {
     const xs: number[] = [];
@@ -280,7 +304,7 @@ export function probeStep(
   const recall = (c: SsClass) => {
     let hit = 0, tot = 0;
     for (let i = 0; i < n; i++) {
-      if (!(p.mask[i] > 0) || truth.ss3[i] !== CLASS_CODE[c]) continue;
+      if (!(p.mask[i] > 0) || truth.dssp3[i] !== CLASS_CODE[c]) continue;
       tot++;
       if (pred3[i] === CLASS_CODE[c]) hit++;
     }
@@ -359,7 +383,7 @@ export function learningDynamics(
   const pooled = (c: SsClass) => {
     let k = 0, tot = 0;
     probes.forEach((p, i) => {
-      k += count(truth[i].ss3, CLASS_CODE[c], p.mask);
+      k += count(truth[i].dssp3, CLASS_CODE[c], p.mask);
       tot += truth[i].observed;
     });
     return k / tot;
@@ -373,41 +397,37 @@ function aggregate(
   truth: readonly ProbeTruth[],
   ps: ProbeStep[],
 ): StepDynamics {
-  // Residue-pooled sums over probes.
-  const pool = (c: SsClass, f: (p: Probe, t: ProbeTruth, s: ProbeStep, i: number) => number) => {
-    let sum = 0, tot = 0;
-    probes.forEach((p, k) => {
-      for (let i = 0; i < p.seq.length; i++) {
-        if (!(p.mask[i] > 0) || truth[k].ss3[i] !== CLASS_CODE[c]) continue;
-        sum += f(p, truth[k], ps[k], i);
-        tot++;
-      }
-    });
-    return tot ? sum / tot : NaN;
-  };
-  const observed = truth.reduce((a, t) => a + t.observed, 0);
-  const compo = (c: SsClass) => {
-    let k = 0;
-    probes.forEach((p, j) => (k += count(toThreeState(ps[j].dssp), CLASS_CODE[c], p.mask)));
-    return k / observed;
-  };
-  let agree = 0;
+  // Residue-pooled sums over all probes' observed residues.
+  const lddtSum = { H: 0, E: 0, C: 0 } as Record<string, number>;
+  const lddtCount = { H: 0, E: 0, C: 0 } as Record<string, number>;
+  const hit = { H: 0, E: 0, C: 0 } as Record<string, number>;
+  const refCount = { H: 0, E: 0, C: 0 } as Record<string, number>;
+  const predCount = { H: 0, E: 0, C: 0 } as Record<string, number>;
+  let agree = 0, observed = 0;
   probes.forEach((p, k) => {
-    const pred3 = toThreeState(ps[k].dssp);
+    const pred3 = toThreeState(ps[k].dssp), t = truth[k];
     for (let i = 0; i < p.seq.length; i++) {
-      if (p.mask[i] > 0 && pred3[i] === truth[k].ss3[i]) agree++;
+      if (!(p.mask[i] > 0)) continue;
+      observed++;
+      lddtSum[t.ss3[i]] += ps[k].lddtPerResidue[i] ?? 0;
+      lddtCount[t.ss3[i]]++;
+      refCount[t.dssp3[i]]++;
+      predCount[pred3[i]]++;
+      if (pred3[i] === t.dssp3[i]) {
+        hit[pred3[i]]++;
+        agree++;
+      }
     }
   });
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
   const axis = (a: number) => mean(ps.map((s) => s.relativeExtent[a]));
   return {
     step,
     lddt: mean(ps.map((s) => s.lddt)),
-    lddtByClass: byClass((c) => pool(c, (_p, _t, s, i) => s.lddtPerResidue[i] ?? NaN)),
-    composition: byClass(compo),
-    formed: byClass((c) =>
-      pool(c, (_p, _t, s, i) => (toThreeState(s.dssp)[i] === CLASS_CODE[c] ? 1 : 0))
-    ),
-    q3: agree / observed,
+    lddtByClass: byClass((c) => ratio(lddtSum[CLASS_CODE[c]], lddtCount[CLASS_CODE[c]])),
+    composition: byClass((c) => ratio(predCount[CLASS_CODE[c]], observed)),
+    formed: byClass((c) => ratio(hit[CLASS_CODE[c]], refCount[CLASS_CODE[c]])),
+    q3: ratio(agree, observed),
     contacts: Object.fromEntries(
       RANGES.map((r) => [r, nullIfNaN(mean(ps.map((s) => s.contacts[r] ?? NaN)))]),
     ) as ByRange,

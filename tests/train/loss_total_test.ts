@@ -137,7 +137,18 @@ Deno.test("shared data: gradient of the fine-tuning loss w.r.t. every model outp
   };
   const names = Object.keys(wrt);
   const grads = G.grad(r.loss, names.map((k) => wrt[k]));
-  const v = await runWith(Object.fromEntries(names.map((k, i) => [k, grads[i]])), feeds);
+  const v = await runWith({
+    ...Object.fromEntries(names.map((k, i) => [k, grads[i]])),
+    ...r.extras,
+    perResidue: r.violations!.total_per_residue_violations_mask,
+  }, feeds);
+  // Fine-tuning computes the violations, so their metrics come along as extras:
+  // the per-residue fraction is the seq-masked mean (eps 1e-4) of the residue mask.
+  const seqMask = Array.from(feeds.seq_mask as Float32Array);
+  const flagged = v.perResidue.reduce((a, x, i) => a + x * seqMask[i], 0);
+  const real = seqMask.reduce((a, b) => a + b, 0);
+  assertAlmostEquals(v.violations_per_residue[0], flagged / (real + 1e-4), 1e-6);
+  assertEquals(Object.keys(r.extras).length, 5);
   for (const k of names) {
     assert(v[k].every(Number.isFinite), `non-finite gradient for ${k}`);
   }

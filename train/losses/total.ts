@@ -20,7 +20,12 @@ import { distogramLoss } from "./distogram.ts";
 import { maskedMsaLoss } from "./masked_msa.ts";
 import { plddtLoss } from "./plddt.ts";
 import { experimentallyResolvedLoss } from "./experimentally_resolved.ts";
-import { findStructuralViolations, violationLoss, type Violations } from "./violations.ts";
+import {
+  findStructuralViolations,
+  violationLoss,
+  violationMetrics,
+  type Violations,
+} from "./violations.ts";
 import { tmLoss } from "./tm.ts";
 
 /** The model outputs the loss reads (OpenFold output names; L = structure-module layers). */
@@ -120,8 +125,15 @@ export interface AlphaFoldLossResult {
    * `fape_sidechain`, `unscaled_loss` and `loss`.
    */
   terms: Record<string, Tensor>;
-  /** The structural violations of the final layer (for metrics), when computed. */
+  /** The structural violations of the final layer, when computed. */
   violations?: Violations;
+  /**
+   * `[]` scalars to report, when the violations were computed: the fractions
+   * of residues with violations (`violations_between_residue_bond`,
+   * `..._clash`, `violations_within_residue`, `violations_per_residue`,
+   * `violations_extreme_ca_ca_distance`; OpenFold `compute_violation_metrics`).
+   */
+  extras: Record<string, Tensor>;
   /** The Algorithm 26 choice of ground-truth naming. */
   renamed: RenamedTruth;
 }
@@ -274,5 +286,6 @@ export function alphafoldLoss(
   const length = G.minimum(G.cast(batch.seq_length, total.dtype), crop);
   const loss = G.mul(total, G.sqrt(length));
   reported.loss = loss;
-  return { loss, terms: reported, violations, renamed };
+  const extras = violations ? violationMetrics(batch, positions, violations) : {};
+  return { loss, terms: reported, violations, renamed, extras };
 }

@@ -119,9 +119,11 @@ export async function trainLoop(
           break;
         }
         const n = state.step + 1;
+        // The batch first: it may switch the task to another length bucket's step graph.
+        const feeds = await task.batch(n, state);
         const r = await task.step.run(
           state,
-          await task.batch(n, state),
+          feeds,
           learningRate(opts.schedule, n - 1),
           opts.seed,
         );

@@ -31,6 +31,10 @@
  *   precision and axis extents are means over probes (protein-weighted; probes
  *   without a pair in a range are left out of that range's mean).
  * - Masked residues (mask 0 in the probe) are left out of every quantity.
+ * - A probe's length is that of its backbone, mask and DSSP (which must agree).
+ *   A `seq` of another length (e.g. the full chain of a cropped probe) cannot say
+ *   which residues are prolines, so DSSP then treats every residue as able to
+ *   donate an H-bond, and the result lists a warning.
  * - Missing values (a class absent from every probe) are `null` in the output,
  *   so the result is plain JSON.
  *
@@ -199,6 +203,8 @@ export interface DynamicsResult {
   curves: Record<CurveName, (number | null)[]>;
   /** 50 % / 90 % milestones of {@link MILESTONE_CURVES}. */
   milestones: Partial<Record<CurveName, Milestones>>;
+  /** Problems with the input that qualify the numbers (see {@link probeWarnings}). */
+  warnings: string[];
 }
 
 /** Options of {@link learningDynamics}. */
@@ -225,7 +231,7 @@ const mean = (xs: readonly number[]): number => {
 
 /** Reference values of one probe's true structure. */
 export function probeTruth(p: Probe): ProbeTruth {
-  const n = p.seq.length;
+  const n = p.mask.length;
   checkProbe(p);
   const ss3 = toThreeState(p.dssp);
   const obs = p.mask.filter((m) => m > 0).length;
@@ -256,19 +262,32 @@ export function probeTruth(p: Probe): ProbeTruth {
   };
 }
 
-/** DSSP of a backbone of probe `p` (prolines from its sequence: they donate no H-bond). */
+/**
+ * DSSP of a backbone of probe `p`. Prolines (no amide H, so no H-bond donor) come
+ * from the sequence when it matches the backbone's length.
+ */
 function dsspOf(p: Probe, backbone: ArrayLike<number>): string {
-  return dssp({ backbone, isProline: [...p.seq].map((c) => c === "P") }).ss;
+  const n = p.mask.length;
+  const isProline = p.seq.length === n ? [...p.seq].map((c) => c === "P") : undefined;
+  return dssp({ backbone, isProline }).ss;
 }
 
 function checkProbe(p: Probe): void {
-  const n = p.seq.length;
-  if (p.backbone.length !== 12 * n || p.mask.length !== n || p.dssp.length !== n) {
+  const n = p.mask.length;
+  if (p.backbone.length !== 12 * n || p.dssp.length !== n) {
     throw new RangeError(
-      `probe ${p.id}: ${n} residues but backbone ${p.backbone.length / 12}, ` +
-        `mask ${p.mask.length}, dssp ${p.dssp.length}`,
+      `probe ${p.id}: mask has ${n} residues but backbone ${p.backbone.length / 12}, ` +
+        `dssp ${p.dssp.length}`,
     );
   }
+}
+
+/** Problems that do not stop the decomposition but qualify it. */
+export function probeWarnings(probes: readonly Probe[]): string[] {
+  return probes.filter((p) => p.seq.length !== p.mask.length).map((p) =>
+    `probe ${p.id}: seq has ${p.seq.length} residues but the backbone ${p.mask.length}; ` +
+    `prolines unknown to DSSP`
+  );
 }
 
 function count(ss: string, code: string, mask: ArrayLike<number>): number {
@@ -283,7 +302,7 @@ export function probeStep(
   truth: ProbeTruth,
   pred: { backbone: ArrayLike<number>; plddt: ArrayLike<number> },
 ): ProbeStep {
-  const n = p.seq.length;
+  const n = p.mask.length;
   if (pred.backbone.length !== 12 * n) {
     throw new RangeError(
       `probe ${p.id}: predicted backbone has ${pred.backbone.length / 12} ` +
@@ -388,7 +407,15 @@ export function learningDynamics(
     });
     return k / tot;
   };
-  return { steps, truth, truthComposition: byClass(pooled), perStep, curves, milestones: ms };
+  return {
+    steps,
+    truth,
+    truthComposition: byClass(pooled),
+    perStep,
+    curves,
+    milestones: ms,
+    warnings: probeWarnings(probes),
+  };
 }
 
 function aggregate(
@@ -406,7 +433,7 @@ function aggregate(
   let agree = 0, observed = 0;
   probes.forEach((p, k) => {
     const pred3 = toThreeState(ps[k].dssp), t = truth[k];
-    for (let i = 0; i < p.seq.length; i++) {
+    for (let i = 0; i < p.mask.length; i++) {
       if (!(p.mask[i] > 0)) continue;
       observed++;
       lddtSum[t.ss3[i]] += ps[k].lddtPerResidue[i] ?? 0;
@@ -517,6 +544,7 @@ export function summarizeDynamics(dyn: DynamicsResult): string {
       f(last.lddtByClass.strand)
     }, coil ${f(last.lddtByClass.coil)}); Q3 ${f(last.q3)}`,
   ];
+  for (const w of dyn.warnings) lines.push(`warning: ${w}`);
   for (const g of learningOrder(dyn)) {
     const parts = g.order.map((e) =>
       `${e.curve} @${e.step ?? "never"}${

@@ -20,8 +20,8 @@ import {
 } from "./plotly_spec.ts";
 
 /**
- * Training loss and its terms (left axis) and validation metrics (right axis)
- * against step, from the lines of `metrics.jsonl`.
+ * Training loss and its terms (left axis, logarithmic when all are positive) and
+ * validation metrics (right axis) against step, from the lines of `metrics.jsonl`.
  */
 export function learningCurvesFigure(
   lines: readonly MetricLine[],
@@ -31,6 +31,9 @@ export function learningCurvesFigure(
     const pts = lines.filter((l) => l[key] !== undefined && l[key] !== null);
     return { x: pts.map((l) => l.step), y: pts.map((l) => l[key] as number) };
   };
+  // Loss terms span orders of magnitude (a weighted total next to a 0.005 chi loss):
+  // a log axis whenever every value is positive.
+  const positive = lossKeys(lines).every((k) => series(k).y.every((v) => v > 0));
   const data = [
     ...lossKeys(lines).map((k) => {
       const s = series(k);
@@ -49,7 +52,7 @@ export function learningCurvesFigure(
     layout: {
       title: { text: opts.title ?? "Learning curves" },
       xaxis: stepAxis(opts.logX ?? true),
-      yaxis: { title: { text: "training loss" } },
+      yaxis: { title: { text: "training loss" }, type: positive ? "log" : "linear" },
       yaxis2: { title: { text: "validation" }, overlaying: "y", side: "right", range: [0, 1] },
       legend: { orientation: "h", y: -0.2 },
     },

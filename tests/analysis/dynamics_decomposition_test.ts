@@ -152,6 +152,18 @@ Deno.test("dynamics: inconsistent snapshots are refused with the probe and step 
     "predicted backbone",
   );
   assertThrows(() => learningDynamics([p], []), RangeError, "no snapshots");
+  assertThrows(
+    () => learningDynamics([{ ...p, dssp: p.dssp.slice(1) }], [{ step: 1, probes: [pred] }]),
+    RangeError,
+    "dssp",
+  );
+  // A cropped probe whose seq is the whole chain (as a trainer may write it): the
+  // backbone sets the length, and the missing proline information is reported.
+  const cropped = learningDynamics([{ ...p, seq: p.seq + "GGGG" }], [{ step: 1, probes: [pred] }]);
+  assertEquals(cropped.warnings.length, 1);
+  assert(cropped.warnings[0].includes(`probe ${p.id}: seq has ${p.seq.length + 4} residues`));
+  assertEquals(cropped.perStep[0].lddt, 1);
+  assertEquals(learningDynamics([p], [{ step: 1, probes: [pred] }]).warnings, []);
   // Masked residues are left out: a wild coordinate on a masked residue changes nothing.
   const masked = { ...p, mask: p.mask.map((_, i) => (i === 10 ? 0 : 1)) };
   const wild = p.backbone.slice();

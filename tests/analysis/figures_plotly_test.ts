@@ -90,6 +90,9 @@ Deno.test("figures: curve figures carry the decomposition's numbers and the run'
   assertEquals(val.x.length, 12); // validation every 250 of 3000 steps
   assertEquals(val.yaxis, "y2");
   assertEquals((curves.data[0] as Any).x.length, 3000);
+  assertEquals((curves.layout.yaxis as Any).type, "log");
+  const withZero = learningCurvesFigure([{ step: 1, loss: 0 }, { step: 2, loss: 1 }] as Any);
+  assertEquals((withZero.layout.yaxis as Any).type, "linear");
   const formed = ssFormedFigure(dyn);
   assertEquals((formed.layout.shapes as Any)[0].y0, dyn.truthComposition.helix);
 });

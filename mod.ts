@@ -315,6 +315,7 @@ export {
   probeStep,
   type ProbeTruth,
   probeTruth,
+  probeWarnings,
   SS_CLASSES,
   type SsClass,
   type StepDynamics,
@@ -371,9 +372,11 @@ export {
   xmlEscape,
 } from "./analysis/figures/svg_charts.ts";
 export {
+  figureHtml,
   htmlEscape,
   plotlyJsPath,
   plotlyJsSource,
+  plotlyScriptTag,
   renderReport,
   type Report,
   type ReportSection,

@@ -108,6 +108,24 @@ function tableHtml(t: ReportTable): string {
     `<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+let figureCounter = 0;
+
+/**
+ * One figure as an HTML fragment: a div and a script that draws it with the page's
+ * global `Plotly` (see {@link plotlyScriptTag}). For notebooks' `text/html` output
+ * next to the plotly MIME type, and for pages built by hand.
+ */
+export function figureHtml(fig: PlotlyFigure, id = `denofold-figure-${++figureCounter}`): string {
+  const safeId = htmlEscape(id);
+  return `<div id="${safeId}" style="width:100%;height:480px"></div>\n<script>Plotly.newPlot(` +
+    `${jsonForScript(id)}, { ...${jsonForScript(fig)}, config: { responsive: true } });</script>`;
+}
+
+/** plotly.js inlined in a `<script>` element, for self-contained pages and notebook exports. */
+export async function plotlyScriptTag(): Promise<string> {
+  return `<script>${scriptSafe(await plotlyJsSource())}</script>`;
+}
+
 /**
  * The report as one HTML string, with `plotlyJs` (the library source) inlined.
  * Figures are drawn by a script at the end of the page.

@@ -1,5 +1,12 @@
 import { assert, assertEquals } from "../assert.ts";
-import { plotlyJsPath, renderReport, type Report, writeReport } from "../../analysis/report.ts";
+import {
+  figureHtml,
+  plotlyJsPath,
+  plotlyScriptTag,
+  renderReport,
+  type Report,
+  writeReport,
+} from "../../analysis/report.ts";
 import type { PlotlyFigure } from "../../analysis/figures/plotly_spec.ts";
 import { lineChartSvg } from "../../analysis/figures/svg_charts.ts";
 
@@ -87,4 +94,19 @@ Deno.test("report: the page script is valid JavaScript and plots every figure in
   assertEquals(calls.map(([id]) => id), ["fig-0", "fig-1"]);
   assertEquals((calls[0][1] as PlotlyFigure).data, fig.data);
   assertEquals((calls[0][1] as { config: unknown }).config, { responsive: true });
+});
+
+Deno.test("report: a single figure as an HTML fragment for notebooks draws itself with the page's Plotly", async () => {
+  const html = figureHtml(fig, 'f"1');
+  assert(html.startsWith('<div id="f&quot;1"'));
+  const script = /<script>([\s\S]*)<\/script>$/.exec(html);
+  assert(script !== null && !script[1].includes("</"), html);
+  const calls: [string, unknown][] = [];
+  new Function("Plotly", script[1])({ newPlot: (id: string, f: unknown) => calls.push([id, f]) });
+  assertEquals(calls.length, 1);
+  assertEquals(calls[0][0], 'f"1');
+  assertEquals((calls[0][1] as PlotlyFigure).data, fig.data);
+  assert(figureHtml(fig) !== figureHtml(fig), "default ids must differ");
+  const tag = await plotlyScriptTag();
+  assert(tag.startsWith("<script>") && tag.endsWith("</script>") && tag.includes("plotly.js v"));
 });

@@ -302,6 +302,7 @@ export {
   type ByClass,
   type ByRange,
   caFromBackbone,
+  COLLAPSE_DISTANCE,
   CURVE_NAMES,
   type CurveName,
   type DynamicsOptions,
@@ -388,3 +389,19 @@ export {
   type DynamicsReportInput,
   milestoneTable,
 } from "./analysis/dynamics_report.ts";
+export * as graph from "./model/graph/mod.ts";
+export { ModelBuilder, type ParamSpec, Scope } from "./model/nn/scope.ts";
+export { initParams } from "./model/nn/init.ts";
+export { type ModelConfig, modelConfig, modelConfigSchema, PRESETS } from "./model/af2/config.ts";
+export { AlphaFoldInference, type InferenceOptions } from "./model/af2/recycling.ts";
+export { type Prediction, type PredictRequest, predictStructure } from "./model/predict.ts";
+export { type RunConfig, runConfigSchema } from "./train/config.ts";
+export {
+  type Checkpoint,
+  latestCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  type Sidecar,
+  sidecarSchema,
+} from "./train/checkpoint.ts";
+export { logSpacedSteps, type Probe, readSnapshots, type Snapshot } from "./train/snapshots.ts";

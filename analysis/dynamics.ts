@@ -30,6 +30,13 @@
  *   all observed residues of all probes (residue-weighted); global lDDT, contact
  *   precision and axis extents are means over probes (protein-weighted; probes
  *   without a pair in a range are left out of that range's mean).
+ * - Collapsed predictions: early in training AF2 places all residues near one
+ *   point (median Cα–Cα distances below 1 Å) while each residue keeps ideal local
+ *   geometry, and DSSP then finds bridges and turns in the pile of overlapping
+ *   atoms. A predicted residue whose Cα lies within {@link COLLAPSE_DISTANCE} of
+ *   another residue's (impossible in a real chain, where non-bonded Cα stay
+ *   > 3.5 Å apart) counts as coil for "formed", composition and Q3; the fraction
+ *   of such residues is reported as `collapsed`.
  * - Masked residues (mask 0 in the probe) are left out of every quantity.
  * - A probe's length is that of its backbone, mask and DSSP (which must agree).
  *   A `seq` of another length (e.g. the full chain of a cropped probe) cannot say
@@ -47,6 +54,9 @@ import { lddt } from "./lddt.ts";
 import { contactMap, contactPrecision, type SeparationRange } from "./contacts.ts";
 import { axisGrowth, dimensionality } from "./dimensionality.ts";
 import { DEFAULT_FRACTIONS, type Milestones, milestones } from "./milestones.ts";
+
+/** A predicted Cα closer than this (Å) to another residue's Cα marks a collapsed residue. */
+export const COLLAPSE_DISTANCE = 1;
 
 /** The 3-state classes. */
 export const SS_CLASSES = ["helix", "strand", "coil"] as const;
@@ -70,8 +80,12 @@ export interface ProbeStep {
   lddtByClass: ByClass;
   /** Per-residue lDDT-Cα (null where masked). */
   lddtPerResidue: (number | null)[];
-  /** 8-state DSSP of the predicted backbone ('-' coil). */
+  /** 8-state DSSP of the predicted backbone as DSSP assigns it ('-' coil). */
   dssp: string;
+  /** 3-state SS of the prediction used for the statistics: collapsed residues are coil. */
+  ss3: string;
+  /** Fraction of observed residues that are collapsed (see the module comment). */
+  collapsed: number;
   /** Fraction of observed residues the prediction assigns to each class. */
   composition: ByClass;
   /** Fraction of the residues that the truth's recomputed DSSP calls H (E, C) and the
@@ -113,6 +127,8 @@ export interface StepDynamics {
   relativeRadiusOfGyration: number;
   /** Mean pLDDT over probes. */
   meanPlddt: number;
+  /** Residue-pooled fraction of collapsed predicted residues. */
+  collapsed: number;
   /** Per-probe details. */
   probes: ProbeStep[];
 }
@@ -165,6 +181,7 @@ export const CURVE_NAMES = [
   "effectiveDimension",
   "radiusOfGyration",
   "plddt",
+  "collapsed",
 ] as const;
 /** A curve name. */
 export type CurveName = typeof CURVE_NAMES[number];
@@ -312,7 +329,21 @@ export function probeStep(
   const trueCa = caFromBackbone(p.backbone), predCa = caFromBackbone(pred.backbone);
   const l = lddt(predCa, trueCa, p.mask);
   const predSs = dsspOf(p, pred.backbone);
-  const pred3 = toThreeState(predSs);
+  // Predicted Cα distances: contact scores (closer = more likely, see the module
+  // comment) and the collapse test.
+  const score = new Float64Array(n * n);
+  const isCollapsed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let d2 = 0;
+      for (let d = 0; d < 3; d++) d2 += (predCa[3 * i + d] - predCa[3 * j + d]) ** 2;
+      score[i * n + j] = -Math.sqrt(d2);
+      if (i !== j && p.mask[j] > 0 && d2 < COLLAPSE_DISTANCE ** 2) isCollapsed[i] = 1;
+    }
+  }
+  const pred3 = [...toThreeState(predSs)].map((c, i) => (isCollapsed[i] ? "C" : c)).join("");
+  let collapsed = 0;
+  for (let i = 0; i < n; i++) if (p.mask[i] > 0 && isCollapsed[i]) collapsed++;
   const classMean = (c: SsClass) => {
     const xs: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -329,15 +360,6 @@ export function probeStep(
     }
     return tot ? hit / tot : NaN;
   };
-  // Contact scores: closer predicted Cα = more likely (see the module comment).
-  const score = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let d2 = 0;
-      for (let d = 0; d < 3; d++) d2 += (predCa[3 * i + d] - predCa[3 * j + d]) ** 2;
-      score[i * n + j] = -Math.sqrt(d2);
-    }
-  }
   const cp = contactPrecision(score, contactMap(trueCa, p.mask)).filter((c) => c.top === "L/5");
   const contacts = Object.fromEntries(
     RANGES.map((r) => [r, nullIfNaN(cp.find((c) => c.range === r)!.precision)]),
@@ -351,6 +373,8 @@ export function probeStep(
     lddtByClass: byClass(classMean),
     lddtPerResidue: Array.from(l.perResidue, (v, i) => (p.mask[i] > 0 ? v : null)),
     dssp: predSs,
+    ss3: pred3,
+    collapsed: collapsed / truth.observed,
     composition: byClass((c) => count(pred3, CLASS_CODE[c], p.mask) / truth.observed),
     formed: byClass(recall),
     contacts,
@@ -430,9 +454,10 @@ function aggregate(
   const hit = { H: 0, E: 0, C: 0 } as Record<string, number>;
   const refCount = { H: 0, E: 0, C: 0 } as Record<string, number>;
   const predCount = { H: 0, E: 0, C: 0 } as Record<string, number>;
-  let agree = 0, observed = 0;
+  let agree = 0, observed = 0, collapsed = 0;
+  probes.forEach((_, k) => (collapsed += ps[k].collapsed * truth[k].observed));
   probes.forEach((p, k) => {
-    const pred3 = toThreeState(ps[k].dssp), t = truth[k];
+    const pred3 = ps[k].ss3, t = truth[k];
     for (let i = 0; i < p.mask.length; i++) {
       if (!(p.mask[i] > 0)) continue;
       observed++;
@@ -462,6 +487,7 @@ function aggregate(
     effectiveDimension: mean(ps.map((s) => s.effectiveDimension)),
     relativeRadiusOfGyration: mean(ps.map((s) => s.relativeRadiusOfGyration)),
     meanPlddt: mean(ps.map((s) => s.meanPlddt)),
+    collapsed: ratio(collapsed, observed),
     probes: ps,
   };
 }
@@ -490,6 +516,7 @@ function curvesOf(perStep: readonly StepDynamics[]): Record<CurveName, (number |
     "effectiveDimension": pick((s) => s.effectiveDimension),
     "radiusOfGyration": pick((s) => s.relativeRadiusOfGyration),
     "plddt": pick((s) => s.meanPlddt),
+    "collapsed": pick((s) => s.collapsed),
   };
 }
 
@@ -544,6 +571,12 @@ export function summarizeDynamics(dyn: DynamicsResult): string {
       f(last.lddtByClass.strand)
     }, coil ${f(last.lddtByClass.coil)}); Q3 ${f(last.q3)}`,
   ];
+  if (last.collapsed > 0) {
+    lines.push(
+      `${(100 * last.collapsed).toFixed(0)} % of predicted residues collapsed at the last step ` +
+        `(Cα within ${COLLAPSE_DISTANCE} Å of another: counted as coil)`,
+    );
+  }
   for (const w of dyn.warnings) lines.push(`warning: ${w}`);
   for (const g of learningOrder(dyn)) {
     const parts = g.order.map((e) =>

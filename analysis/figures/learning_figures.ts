@@ -84,8 +84,9 @@ export function lddtByClassFigure(
 
 /**
  * SS formed: the fraction of truly helical (strand) residues that the
- * prediction's own DSSP calls helix (strand), and the predicted composition
- * against the true composition (dashed horizontal lines).
+ * prediction's own DSSP calls helix (strand), the predicted composition against
+ * the true composition (dashed horizontal lines), and the fraction of collapsed
+ * predicted residues (see `dynamics.ts`).
  */
 export function ssFormedFigure(dyn: DynamicsResult, opts: CurveFigureOptions = {}): PlotlyFigure {
   const s = dyn.steps;
@@ -116,6 +117,10 @@ export function ssFormedFigure(dyn: DynamicsResult, opts: CurveFigureOptions = {
           line: { color: SS_COLORS.strand, dash: "dot" },
         },
       ),
+      lineTrace("collapsed residues (counted as coil)", s, dyn.curves.collapsed, "#999999", {
+        mode: "lines",
+        line: { color: "#999999", dash: "dash" },
+      }),
     ],
     layout: {
       title: { text: opts.title ?? "Secondary structure formed (DSSP of the predictions)" },

@@ -13,6 +13,7 @@ import { ParseError } from "../../model/features/parse_error.ts";
 import {
   alphaBetaChains,
   axisScale,
+  collapsedBackbone,
   probeOf,
   RUN_STEPS,
   writeAxisRun,
@@ -172,6 +173,15 @@ Deno.test("dynamics: inconsistent snapshots are refused with the probe and step 
   const b = learningDynamics([masked], [{ step: 1, probes: [{ ...pred, backbone: wild }] }]);
   assertEquals(a.perStep[0].lddt, b.perStep[0].lddt);
   assertEquals(b.perStep[0].probes[0].lddtPerResidue[10], null);
+  // A collapsed prediction, as AF2 makes before training: DSSP finds bridges in the
+  // pile of overlapping atoms; the decomposition counts those residues as coil.
+  const pile = collapsedBackbone(p, 1);
+  const col =
+    learningDynamics([p], [{ step: 1, probes: [{ ...pred, backbone: pile }] }]).perStep[0];
+  assertEquals(col.collapsed, 1);
+  assert(/[HGIEB]/.test(col.probes[0].dssp), `raw DSSP of the pile: ${col.probes[0].dssp}`);
+  assertEquals([col.composition.helix, col.composition.strand, col.formed.helix], [0, 0, 0]);
+  assertEquals(learningDynamics([p], [{ step: 1, probes: [pred] }]).perStep[0].collapsed, 0);
   // And a run directory written with a bad snapshot is reported by file.
   const dir = await Deno.makeTempDir();
   try {

@@ -177,3 +177,35 @@ export async function writeAxisRun(dir: string, chains: BackboneChain[]): Promis
   }
   return probes;
 }
+
+/**
+ * A collapsed prediction like an untrained AF2's: every residue's Cα within
+ * ~0.3 Å of the origin, each residue's N, C, O at their true distances from it but
+ * turned by a random rotation (the residues' frames are still random).
+ */
+export function collapsedBackbone(p: Probe, seed: number): number[] {
+  const rng = seededRng(seed);
+  const n = p.mask.length, bb = new Array<number>(12 * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    // A uniformly random rotation from a random unit quaternion (a, b, c, d).
+    const q = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
+    const m = Math.hypot(...q);
+    const [a, b, c, d] = q.map((v) => v / m);
+    const r = [
+      [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+      [2 * (b * c + a * d), a * a - b * b + c * c - d * d, 2 * (c * d - a * b)],
+      [2 * (b * d - a * c), 2 * (c * d + a * b), a * a - b * b - c * c + d * d],
+    ];
+    const jitter = [0, 1, 2].map(() => 0.2 * rng.normal());
+    for (let atom = 0; atom < 4; atom++) {
+      const rel = [0, 1, 2].map((k) =>
+        p.backbone[12 * i + 3 * atom + k] - p.backbone[12 * i + 3 + k]
+      );
+      for (let k = 0; k < 3; k++) {
+        bb[12 * i + 3 * atom + k] = jitter[k] + r[k][0] * rel[0] + r[k][1] * rel[1] +
+          r[k][2] * rel[2];
+      }
+    }
+  }
+  return bb;
+}

@@ -178,7 +178,9 @@ async function main(argv: string[]): Promise<number> {
   bar?.stop();
   log(`training ${end} at step ${state.step} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   if (parsed.report) {
-    const path = await writeTrainingReport(dir, af2, state);
+    const parameters = af2.task.step.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    const seconds = (performance.now() - t0) / 1000;
+    const path = await writeTrainingReport(dir, af2, state, { config, seconds, parameters });
     log(`report: ${path}`);
   }
   return end === "too_many_skips" ? 1 : 0;

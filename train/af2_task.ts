@@ -20,6 +20,7 @@ import type { FeatureTensor } from "../model/features/feature_tensor.ts";
 import { hashSeed, Rng } from "../model/features/rng.ts";
 import { initParams } from "../model/nn/init.ts";
 import { type ChainEntry, Dataset } from "./data/dataset.ts";
+import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
 import { alphafoldLoss, type LossBatch } from "./losses/total.ts";
 import { lossConfig } from "./losses/config.ts";
 import { buildTrainStep, initialState, type TrainState, type TrainStep } from "./step.ts";
@@ -209,11 +210,28 @@ export interface ValPrediction {
   plddt: Float32Array;
 }
 
+/**
+ * The training chains of a run: the training split, restricted to `train_ids` and
+ * without `exclude_ids` when the config names them (training-set ablations).
+ */
+export function trainingChains(dataset: Dataset, cfg: RunConfig): ChainEntry[] {
+  const only = cfg.train_ids ? new Set(cfg.train_ids) : undefined;
+  const drop = new Set(cfg.exclude_ids ?? []);
+  const chains = dataset.split("train").filter((e) =>
+    (only === undefined || only.has(e.id)) && !drop.has(e.id)
+  );
+  if (chains.length === 0) {
+    throw new Error("no training chains left (train split, train_ids, exclude_ids)");
+  }
+  return chains;
+}
+
 /** Set up AF2 training for a run config writing into `dir`. */
 export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Training> {
   const model = modelConfig(cfg.preset, cfg.model as never);
   const dataset = await Dataset.open(cfg.data);
-  const { chains, sampler } = dataset.sampler("train", cfg.seed);
+  const chains = trainingChains(dataset, cfg);
+  const sampler = new WeightedSampler(af2SampleWeights(chains), cfg.seed);
   const featureConfig = {
     cropSize: cfg.crop,
     maxMsaClusters: cfg.msa_clusters,

@@ -19,6 +19,12 @@ export const runConfigSchema = z.strictObject({
   model: z.record(z.string(), z.unknown()).default({}),
   /** Data root in the ../shared/data layout (default: the bundled sample). */
   data: z.string(),
+  /**
+   * Training-set ablations: train only on these chain ids (ChainEntry.id) of the
+   * training split (none = all), and never on `exclude_ids`. Validation is unchanged.
+   */
+  train_ids: z.array(z.string()).optional(),
+  exclude_ids: z.array(z.string()).optional(),
   /** Total training steps. */
   steps: posInt().default(300),
   /** Residues per training crop (graphs are built per 32-residue bucket up to this). */

@@ -1,0 +1,137 @@
+/**
+ * Rich output for notebooks on the Deno Jupyter kernel: plotly figures, HTML,
+ * Markdown and tables, each sent as ONE display message.
+ *
+ * Why a helper: the deno 2.9 kernel can drop output sent at the very end of a
+ * cell, so every call here awaits the display and then yields to the event loop
+ * for a moment ({@link flush}); cells that only `console.log` end with
+ * `await flush()`. Outside the kernel (scripts, tests) the text/plain part is
+ * printed instead.
+ *
+ * Plotly figures carry both the plotly MIME type (rendered by JupyterLab's plotly
+ * extension) and a `text/html` fallback that draws the figure with plotly.js; the
+ * first figure of a kernel session inlines plotly.js itself from the npm package
+ * `plotly.js-dist-min`, so exported HTML works offline.
+ *
+ * @example
+ * ```ts
+ * import { show } from "./display.ts";
+ * await show({ data: [{ type: "scatter", x: [1, 2], y: [3, 4] }], layout: {} });
+ * ```
+ *
+ * @module
+ */
+
+import { figureHtml, htmlEscape, plotlyScriptTag } from "../analysis/report.ts";
+import type { PlotlyFigure } from "../analysis/figures/plotly_spec.ts";
+
+/** A MIME bundle: MIME type → content. */
+export type MimeBundle = Record<string, unknown>;
+
+/** The plotly MIME type JupyterLab's plotly renderer reads. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/** How long to yield after a display so the kernel sends it before the cell ends. */
+const FLUSH_MS = 50;
+
+/** Yield to the event loop briefly so pending output reaches the notebook. */
+export function flush(ms = FLUSH_MS): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True inside `deno jupyter` (where `Deno.jupyter` exists). */
+export function inKernel(): boolean {
+  try {
+    return typeof Deno.jupyter?.display === "function";
+  } catch {
+    // Outside the kernel the getter throws.
+    return false;
+  }
+}
+
+/** Send a raw MIME bundle and flush; outside the kernel print its text/plain part. */
+export async function display(bundle: MimeBundle): Promise<void> {
+  if (!inKernel()) {
+    console.log(String(bundle["text/plain"] ?? Object.keys(bundle).join(", ")));
+    return;
+  }
+  await Deno.jupyter.display(bundle, { raw: true });
+  await flush();
+}
+
+let plotlyInlined = false;
+
+/**
+ * The MIME bundle of a plotly figure: the plotly JSON, an HTML fallback (with
+ * plotly.js inlined when `inlinePlotly`), and the title as plain text.
+ */
+export async function plotlyBundle(
+  figure: PlotlyFigure,
+  inlinePlotly: boolean,
+): Promise<MimeBundle> {
+  const layout = (figure.layout ?? {}) as { title?: { text?: string } | string };
+  const title = typeof layout.title === "string" ? layout.title : layout.title?.text ?? "figure";
+  const html = (inlinePlotly ? (await plotlyScriptTag()) + "\n" : "") + figureHtml(figure);
+  return {
+    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout ?? {} },
+    "text/html": html,
+    "text/plain": `[plotly figure: ${title}]`,
+  };
+}
+
+/** Show a plotly figure (from the `analysis/figures` builders or built by hand). */
+export async function show(figure: PlotlyFigure): Promise<void> {
+  const first = !plotlyInlined && inKernel();
+  await display(await plotlyBundle(figure, first));
+  if (first) plotlyInlined = true;
+}
+
+/** Show an HTML fragment (SVG markup works too). */
+export async function showHtml(html: string, text = "[html]"): Promise<void> {
+  await display({ "text/html": html, "text/plain": text });
+}
+
+/** Show Markdown (rendered by Jupyter and by the HTML export). */
+export async function showMarkdown(markdown: string): Promise<void> {
+  await display({ "text/markdown": markdown, "text/plain": markdown });
+}
+
+/** A table cell: null prints as "–", numbers with up to `digits` decimals. */
+function cellText(v: string | number | null, digits: number): string {
+  if (v === null) return "–";
+  if (typeof v === "number") {
+    return Number.isInteger(v) ? String(v) : String(Math.round(v * 10 ** digits) / 10 ** digits);
+  }
+  return v;
+}
+
+/** A table as an HTML bundle with an aligned plain-text fallback. */
+export function tableBundle(
+  columns: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+  opts: { caption?: string; digits?: number } = {},
+): MimeBundle {
+  const digits = opts.digits ?? 3;
+  const text = rows.map((r) => r.map((v) => cellText(v, digits)));
+  const head = columns.map((c) => `<th>${htmlEscape(c)}</th>`).join("");
+  const body = text.map((r) => `<tr>${r.map((v) => `<td>${htmlEscape(v)}</td>`).join("")}</tr>`);
+  const caption = opts.caption ? `<caption>${htmlEscape(opts.caption)}</caption>` : "";
+  const widths = columns.map((c, k) => Math.max(c.length, ...text.map((r) => r[k]?.length ?? 0)));
+  const line = (r: readonly string[]) => r.map((v, k) => v.padEnd(widths[k])).join("  ").trimEnd();
+  return {
+    "text/html": `<table>${caption}<thead><tr>${head}</tr></thead><tbody>${
+      body.join("")
+    }</tbody></table>`,
+    "text/plain": [opts.caption ?? "", line(columns), ...text.map(line)].filter((l) => l)
+      .join("\n"),
+  };
+}
+
+/** Show a table of rows under column headers. */
+export async function showTable(
+  columns: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+  opts: { caption?: string; digits?: number } = {},
+): Promise<void> {
+  await display(tableBundle(columns, rows, opts));
+}

@@ -177,7 +177,20 @@ export function dynamicsReport(input: DynamicsReportInput): Report {
     {
       title: "Probes",
       tables: [{
-        columns: ["probe", "residues", "observed", "helix", "strand", "coil", "effective dim."],
+        caption: "True structures: stored DSSP classes (lDDT split) and DSSP recomputed on the " +
+          "true backbone (reference of SS formed)",
+        columns: [
+          "probe",
+          "residues",
+          "observed",
+          "helix",
+          "strand",
+          "coil",
+          "helix (recomputed)",
+          "strand (recomputed)",
+          "effective dim.",
+          "long-range contacts",
+        ],
         rows: dyn.truth.map((t) => [
           t.id,
           t.length,
@@ -185,7 +198,10 @@ export function dynamicsReport(input: DynamicsReportInput): Report {
           t.composition.helix,
           t.composition.strand,
           t.composition.coil,
+          t.dsspComposition.helix,
+          t.dsspComposition.strand,
           t.effectiveDimension,
+          t.contacts.long,
         ]),
       }],
     },

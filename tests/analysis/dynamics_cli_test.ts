@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts"
 import { writeProbes, writeSnapshot } from "../../train/snapshots.ts";
 import { DynamicsInputError, parseDynamicsArgs, runDynamics } from "../../analysis/dynamics_cli.ts";
 import { learningDynamics, learningOrder } from "../../analysis/dynamics.ts";
+import { dynamicsReport, milestoneTable } from "../../analysis/dynamics_report.ts";
 import { readSnapshots } from "../../train/snapshots.ts";
 import { alphaBetaChains, probeOf, writeSsOrderRun } from "./dynamics_run_fixture.ts";
 
@@ -99,6 +100,39 @@ Deno.test("analyze dynamics: missing or invalid run directories are one line and
     await Deno.remove(`${dir}/snapshots/step_00000002.json.gz`);
     await writeSnapshot(dir, { step: 1, probes: [] });
     await oneLine(() => runDynamics({ runDir: dir }), `lacks probe ${chain.id}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("dynamics report: sections, the chosen probe and the milestone table", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeSsOrderRun(dir, await alphaBetaChains(3));
+    const { probes, snapshots } = await readSnapshots(dir);
+    const dyn = learningDynamics(probes, snapshots);
+    const rep = dynamicsReport({ dynamics: dyn, probes, snapshots, probeId: probes[2].id });
+    assertEquals(rep.sections.map((s) => s.title), [
+      "Summary",
+      "Learning curves",
+      "lDDT-Cα by secondary-structure class",
+      "Secondary structure formed",
+      "Local vs long-range contacts",
+      "Dimensionality",
+      `${probes[2].id} across training`,
+      "Probes",
+    ]);
+    // Without metrics the learning-curve section says so instead of plotting nothing.
+    assertEquals(rep.sections[1].figures, undefined);
+    assertThrows(
+      () => dynamicsReport({ dynamics: dyn, probes, snapshots, probeId: "nope" }),
+      RangeError,
+    );
+    const table = milestoneTable(dyn);
+    const strand = table.rows.find((r) => r[0] === "lDDT-Cα, true strand")!;
+    const m = dyn.milestones["lddt.strand"]!;
+    assertEquals(strand.slice(3, 7), m.crossings.flatMap((c) => [c.first, c.sustained]));
+    assertEquals(strand[8], m.monotone ? "yes" : "no");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

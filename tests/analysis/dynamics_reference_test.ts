@@ -5,8 +5,9 @@ import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
 import { alphaBetaChains, writeSsOrderRun } from "./dynamics_run_fixture.ts";
 import { backbonePdb, runTool } from "./fixtures.ts";
 
-// lDDT-Cα per residue from scratch (Mariani et al.: pairs within 15 Å in the
-// reference, thresholds 0.5/1/2/4 Å), pooled by the stored 3-state class.
+// From scratch in numpy: lDDT-Cα per residue (Mariani et al.: pairs within 15 Å
+// in the reference, thresholds 0.5/1/2/4 Å) pooled by the stored 3-state class,
+// contact precision and principal-axis extents.
 const LDDT_BY_CLASS = `
 import json, sys
 import numpy as np
@@ -21,12 +22,31 @@ for p in inp["probes"]:
     per = (s * incl).sum(1) / incl.sum(1)
     for i, c in enumerate(p["ss3"]):
         sums[c] = sums.get(c, 0) + per[i]; counts[c] = counts.get(c, 0) + 1
-print(json.dumps({c: sums[c] / counts[c] for c in sums}))
+out = {c: sums[c] / counts[c] for c in sums}
+# Top-L/5 contact precision per range (true: Cα < 8 Å; score: closer predicted Cα
+# first, ties in (i, j) order), averaged over probes; relative PCA extents.
+for name, lo, hi in (("short", 6, 11), ("medium", 12, 23), ("long", 24, 10**9)):
+    precs = []
+    for p in inp["probes"]:
+        t = np.array(p["truth"]).reshape(-1, 3); q = np.array(p["pred"]).reshape(-1, 3)
+        n = len(t)
+        pairs = [(i, j) for i in range(n) for j in range(i + lo, min(n, i + hi + 1))]
+        if not pairs: continue
+        dq = np.array([np.linalg.norm(q[i] - q[j]) for i, j in pairs])
+        order = np.argsort(dq, kind="stable")[: n // 5]
+        precs.append(np.mean([np.linalg.norm(t[pairs[k][0]] - t[pairs[k][1]]) < 8 for k in order]))
+    out[name] = float(np.mean(precs))
+def extent(x):
+    x = x - x.mean(0)
+    return np.sqrt(np.sort(np.linalg.eigvalsh(x.T @ x / len(x)))[::-1])
+rel = [extent(np.array(p["pred"]).reshape(-1, 3)) / extent(np.array(p["truth"]).reshape(-1, 3)) for p in inp["probes"]]
+out["axes"] = np.mean(rel, axis=0).tolist()
+print(json.dumps(out))
 `;
 
 const three = (c: string) => ("HGI".includes(c) ? "H" : "EB".includes(c) ? "E" : "C");
 
-Deno.test("dynamics: per-class lDDT and SS formed agree with a from-scratch lDDT and with mkdssp at mid-training", async () => {
+Deno.test("dynamics: per-class lDDT, contacts and axes agree with numpy, SS formed with mkdssp, at mid-training", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const chains = await alphaBetaChains(3);
@@ -52,6 +72,12 @@ Deno.test("dynamics: per-class lDDT and SS formed agree with a from-scratch lDDT
       for (const [cls, code] of [["helix", "H"], ["strand", "E"], ["coil", "C"]] as const) {
         assertAlmostEquals(dyn.perStep[k].lddtByClass[cls]!, ref[code], 1e-9, `${cls} @${step}`);
       }
+      for (const r of ["short", "medium", "long"] as const) {
+        assertAlmostEquals(dyn.perStep[k].contacts[r]!, ref[r], 1e-9, `${r} contacts @${step}`);
+      }
+      dyn.perStep[k].relativeExtent.forEach((e, a) =>
+        assertAlmostEquals(e, ref.axes[a], 1e-6, `axis ${a + 1} @${step}`)
+      );
       // SS formed with Debian's mkdssp on the same backbones (truth and prediction).
       let hitH = 0, refH = 0, hitE = 0, refE = 0;
       for (const [j, p] of probes.entries()) {

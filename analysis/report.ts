@@ -108,6 +108,12 @@ function tableHtml(t: ReportTable): string {
     `<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** The figure's own `layout.height` (px) when it sets one, else 480. */
+function figureHeight(fig: PlotlyFigure): number {
+  const h = fig.layout.height;
+  return typeof h === "number" && h > 0 ? Math.round(h) : 480;
+}
+
 let figureCounter = 0;
 
 /**
@@ -117,7 +123,8 @@ let figureCounter = 0;
  */
 export function figureHtml(fig: PlotlyFigure, id = `denofold-figure-${++figureCounter}`): string {
   const safeId = htmlEscape(id);
-  return `<div id="${safeId}" style="width:100%;height:480px"></div>\n<script>Plotly.newPlot(` +
+  return `<div id="${safeId}" style="width:100%;height:${figureHeight(fig)}px"></div>\n` +
+    `<script>Plotly.newPlot(` +
     `${jsonForScript(id)}, { ...${jsonForScript(fig)}, config: { responsive: true } });</script>`;
 }
 
@@ -140,7 +147,12 @@ export function renderReport(report: Report, plotlyJs: string): string {
     if (s.preformatted) body.push(`<pre>${htmlEscape(s.preformatted)}</pre>`);
     for (const t of s.tables ?? []) body.push(tableHtml(t));
     for (const f of s.figures ?? []) {
-      body.push(`<div class="plotly-figure" id="fig-${figures.length}"></div>`);
+      body.push(
+        `<div class="plotly-figure" id="fig-${figures.length}" style="height:${
+          figureHeight(f)
+        }px">` +
+          `</div>`,
+      );
       figures.push(f);
     }
     for (const svg of s.svgs ?? []) {
@@ -156,7 +168,7 @@ export function renderReport(report: Report, plotlyJs: string): string {
 <style>
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
 .subtitle { color: #666; }
-.plotly-figure { width: 100%; height: 480px; margin: 1em 0; }
+.plotly-figure { width: 100%; margin: 1em 0; }
 .svg-figure { margin: 1em 0; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }

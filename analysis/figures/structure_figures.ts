@@ -203,6 +203,7 @@ export function traceGalleryFigure(
       title: { text: opts.title ?? `${probe.id}: predicted Cα trace across training` },
       scene: sceneLayout(range),
       showlegend: false,
+      height: 640,
       margin: { l: 0, r: 0, t: 40, b: 0 },
       sliders: [{
         active: 0,

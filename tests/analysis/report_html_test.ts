@@ -70,7 +70,17 @@ Deno.test("report: one offline HTML file with plotly.js inlined from the npm pac
     assert(!/<script[^>]+src=/i.test(html) && !/<link[^>]+href=/i.test(html));
     // The figures round-trip exactly, and the page never closes its script early.
     assertEquals(embeddedFigures(html), [fig, { data: [], layout: {} }]);
-    assertEquals(html.match(/<div class="plotly-figure" id="fig-\d+"><\/div>/g)!.length, 2);
+    assertEquals(
+      html.match(/<div class="plotly-figure" id="fig-\d+" style="height:480px"><\/div>/g)!.length,
+      2,
+    );
+    assert(
+      renderReport({
+        title: "t",
+        sections: [{ title: "s", figures: [{ data: [], layout: { height: 640 } }] }],
+      }, "")
+        .includes('id="fig-0" style="height:640px"'),
+    );
     const pageScript = html.slice(html.lastIndexOf("<script>"));
     assertEquals(pageScript.match(/<\/script>/g)!.length, 1);
     // Text is escaped; the SVG is inlined as markup; the table prints nulls and rounds.

@@ -320,10 +320,10 @@ export function probeStep(
   pred: { backbone: ArrayLike<number>; plddt: ArrayLike<number> },
 ): ProbeStep {
   const n = p.mask.length;
-  if (pred.backbone.length !== 12 * n) {
+  if (pred.backbone.length !== 12 * n || pred.plddt.length !== n) {
     throw new RangeError(
-      `probe ${p.id}: predicted backbone has ${pred.backbone.length / 12} ` +
-        `residues, expected ${n}`,
+      `probe ${p.id}: predicted backbone has ${pred.backbone.length / 12} residues and ` +
+        `pLDDT ${pred.plddt.length}, expected ${n}`,
     );
   }
   const trueCa = caFromBackbone(p.backbone), predCa = caFromBackbone(pred.backbone);

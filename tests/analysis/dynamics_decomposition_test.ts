@@ -152,6 +152,11 @@ Deno.test("dynamics: inconsistent snapshots are refused with the probe and step 
     RangeError,
     "predicted backbone",
   );
+  assertThrows(
+    () => learningDynamics([p], [{ step: 5, probes: [{ ...pred, plddt: [90] }] }]),
+    RangeError,
+    "pLDDT 1",
+  );
   assertThrows(() => learningDynamics([p], []), RangeError, "no snapshots");
   assertThrows(
     () => learningDynamics([{ ...p, dssp: p.dssp.slice(1) }], [{ step: 1, probes: [pred] }]),

@@ -34,6 +34,9 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** How long to yield after a display so the kernel sends it before the cell ends. */
 const FLUSH_MS = 50;
 
+/** Extra flush time per byte of a message: 1 ms per 10 kB. */
+const BYTES_PER_MS = 10_000;
+
 /** Yield to the event loop briefly so pending output reaches the notebook. */
 export function flush(ms = FLUSH_MS): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,7 +59,10 @@ export async function display(bundle: MimeBundle): Promise<void> {
     return;
   }
   await Deno.jupyter.display(bundle, { raw: true });
-  await flush();
+  // Large messages (the first figure carries plotly.js, ~5 MB) need longer to leave.
+  let bytes = 0;
+  for (const v of Object.values(bundle)) bytes += typeof v === "string" ? v.length : 0;
+  await flush(FLUSH_MS + bytes / BYTES_PER_MS);
 }
 
 let plotlyInlined = false;

@@ -19,8 +19,8 @@
  * Cα RMSD after superposition, `lddt` the global lDDT-Cα; `--json` prints all
  * of them plus GDT-HA, all-atom lDDT and per-residue lDDT-Cα.
  *
- * Bad usage exits with code 2 and one line on stderr; unreadable input exits
- * with 1; `--debug` prints the stack.
+ * Bad usage (including a missing or unreadable file) exits with code 2 and one
+ * line on stderr; malformed input exits with 1; `--debug` prints the stack.
  *
  * @module
  */
@@ -154,6 +154,12 @@ export async function runAnalyze(args: AnalyzeArgs): Promise<string> {
   return value.toFixed(4);
 }
 
+/** A named file that is missing or may not be read: the command line's fault (exit 2). */
+function unreadable(e: unknown): boolean {
+  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
+    e instanceof Deno.errors.NotCapable;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "dynamics") return await dynamicsMain(argv.slice(1));
   const debug = argv.includes("--debug");
@@ -163,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (debug) console.error(e);
     else console.error(`analyze: ${(e as Error).message}`);
-    return e instanceof UsageError ? 2 : 1;
+    return e instanceof UsageError || unreadable(e) ? 2 : 1;
   }
 }
 

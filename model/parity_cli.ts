@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { PARITY_NOISE_FACTOR, PARITY_RTOL } from "./parity/harness.ts";
 import { fixtureFiles, formatResult, runFixture } from "./parity/run.ts";
 
@@ -21,14 +22,25 @@ async function main(argv: string[]): Promise<number> {
     console.log("usage: deno task parity [DIR|FILE.npz ...]   (default ../shared/parity)");
     return 0;
   }
-  const targets = positionals.length
-    ? positionals
+  const given = targetsSchema.safeParse(positionals);
+  if (!given.success) throw new UsageError(`arguments: ${given.error.issues[0].message}`);
+  const targets = given.data.length
+    ? given.data
     : [new URL("../../shared/parity", import.meta.url).pathname];
   const files: string[] = [];
   for (const t of targets) {
-    const st = await Deno.stat(t).catch(() => null);
-    if (!st) throw new UsageError(`no such file or directory: ${t}`);
-    files.push(...(st.isDirectory ? await fixtureFiles(t) : [t]));
+    let st;
+    try {
+      st = await Deno.stat(t);
+      if (st.isDirectory) files.push(...await fixtureFiles(t));
+      else (await Deno.open(t)).close();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new UsageError(`no such file or directory: ${t}`);
+      }
+      throw new UsageError(`cannot read ${t} (${(e as Error).name})`);
+    }
+    if (!st.isDirectory) files.push(t);
   }
   console.log(
     `tolerance: max|err|/max|ref| <= ${PARITY_RTOL}, or <= ${PARITY_NOISE_FACTOR}x the fixture's float32 noise`,
@@ -44,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** Fixture paths: files (`.npz`) or directories of them. */
+const targetsSchema = z.array(z.string().min(1, "an empty path is not a fixture"));
 
 if (import.meta.main) {
   const debug = Deno.args.includes("--debug");

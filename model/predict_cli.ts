@@ -15,7 +15,6 @@
  */
 
 import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
 import { z } from "zod";
 import { type ModelConfig, modelConfig } from "./af2/config.ts";
 import { readFasta } from "./features/fasta.ts";
@@ -28,7 +27,7 @@ import { predictStructure } from "./predict.ts";
 import { writePdb } from "./protein/pdb.ts";
 import { writeMmcif } from "./protein/mmcif.ts";
 import { writeTextFileAtomic } from "./io/atomic.ts";
-import { sidecarSchema } from "../train/checkpoint.ts";
+import { readSidecar } from "../train/checkpoint.ts";
 
 class UsageError extends Error {}
 
@@ -85,7 +84,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const a = parsed.data;
   for (const f of [a.fasta, ...a.msa, a.checkpoint, a["af2-params"]]) {
-    if (f !== undefined && !existsSync(f)) throw new UsageError(`no such file: ${f}`);
+    if (f === undefined) continue;
+    try {
+      Deno.openSync(f).close();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) throw new UsageError(`no such file: ${f}`);
+      throw new UsageError(`cannot read ${f} (${(e as Error).name})`);
+    }
   }
   const records = await readFasta(a.fasta);
   if (records.length !== 1) {
@@ -112,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
   let config: ModelConfig;
   let params: Map<string, Float32Array>;
   if (a.checkpoint?.endsWith(".json")) {
-    const side = sidecarSchema.parse(JSON.parse(await Deno.readTextFile(a.checkpoint)));
+    const side = await readSidecar(a.checkpoint);
     const run = side.config as { preset?: string; model?: Record<string, unknown> };
     config = modelConfig(a.preset ?? run.preset ?? "small", run.model as never);
     const dir = a.checkpoint.slice(0, a.checkpoint.lastIndexOf("/") + 1);

@@ -13,6 +13,7 @@ import { readSafetensors, writeSafetensors } from "../model/io/safetensors.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import type { NdArray } from "../model/io/ndarray.ts";
 import type { TrainState } from "./step.ts";
+import { ParseError } from "../model/features/parse_error.ts";
 
 /** The sidecar of a checkpoint. */
 export const sidecarSchema = z.strictObject({
@@ -80,20 +81,36 @@ export interface Checkpoint {
   state: TrainState;
 }
 
-/** Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes. */
-export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
+/** Sidecars are small (config + shapes); a bigger file is not one of ours. */
+const MAX_SIDECAR_BYTES = 64 << 20;
+
+/** Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}. */
+export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   let json: unknown;
   try {
+    const { size } = await Deno.stat(sidecarPath);
+    if (size > MAX_SIDECAR_BYTES) {
+      throw new Error(`${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`);
+    }
     json = JSON.parse(await Deno.readTextFile(sidecarPath));
   } catch (e) {
-    throw new Error(`${sidecarPath}: not a readable JSON sidecar (${(e as Error).message})`);
+    if (e instanceof Deno.errors.NotFound) throw e;
+    throw new ParseError(
+      { file: sidecarPath },
+      `not a readable JSON sidecar (${(e as Error).message})`,
+    );
   }
   const r = sidecarSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new Error(`${sidecarPath}: field ${i.path.join(".")}: ${i.message}`);
+    throw new ParseError({ file: sidecarPath }, `field ${i.path.join(".")}: ${i.message}`);
   }
-  const sidecar = r.data;
+  return r.data;
+}
+
+/** Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes. */
+export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
+  const sidecar = await readSidecar(sidecarPath);
   const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
   const st = await readSafetensors(dir + sidecar.tensors);
   const state: TrainState = {
@@ -107,8 +124,9 @@ export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
     for (const [prefix, key] of KINDS) {
       const t = st.tensors.get(`${prefix}/${name}`);
       if (!t || t.dtype !== "float32" || t.shape.join() !== shape.join()) {
-        throw new Error(
-          `${dir + sidecar.tensors}: tensor ${prefix}/${name} missing or not float32[${shape}]`,
+        throw new ParseError(
+          { file: dir + sidecar.tensors },
+          `tensor ${prefix}/${name} missing or not float32[${shape}]`,
         );
       }
       state[key].set(name, t.data);
@@ -141,6 +159,26 @@ export async function latestCheckpoint(dir: string): Promise<Checkpoint | undefi
     }
   }
   return undefined;
+}
+
+/**
+ * Remove the temporary files of checkpoint writes that never finished (a
+ * SIGKILL mid-write leaves `.ckpt-*.tmp-*` behind). Call it only while holding
+ * the run's lock: then no other writer can own them.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && /^\.ckpt-\d{8}\.(json|safetensors)\.tmp-/.test(e.name)) {
+        await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+        removed.push(e.name);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return removed;
 }
 
 /** Delete all but the newest `keep` checkpoints, never the one named in `protect`. */

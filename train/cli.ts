@@ -20,6 +20,8 @@ import { listCheckpoints } from "./checkpoint.ts";
 import { logSpacedSteps } from "./snapshots.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { writeTrainingReport } from "./report.ts";
+import { lockRun } from "./run_lock.ts";
+import { PRESETS } from "../model/af2/config.ts";
 
 /** Bad usage: reported as one line with exit code 2. */
 export class UsageError extends Error {}
@@ -101,8 +103,19 @@ export async function parseTrainArgs(argv: string[]): Promise<
     throw new UsageError(`config field ${i.path.join(".") || "(root)"}: ${i.message}`);
   }
   const config = r.data;
-  if (!existsSync(`${config.data}`)) {
-    throw new UsageError(`--data: no such directory ${config.data}`);
+  if (!(config.preset in PRESETS)) {
+    throw new UsageError(
+      `unknown preset "${config.preset}" (have: ${Object.keys(PRESETS).join(", ")})`,
+    );
+  }
+  try {
+    // Readable, not just present: a chmod-000 directory fails here, not mid-setup.
+    for (const _ of Deno.readDirSync(config.data)) break;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new UsageError(`--data: no such directory ${config.data}`);
+    }
+    throw new UsageError(`--data: cannot read directory ${config.data} (${(e as Error).name})`);
   }
   return { config, dir, resume, report: !values["no-report"], quiet: values.quiet ?? false };
 }
@@ -113,7 +126,19 @@ async function main(argv: string[]): Promise<number> {
     console.log((await Deno.readTextFile(new URL(import.meta.url))).split("*/")[0]);
     return 0;
   }
-  const { config, dir, resume } = parsed;
+  const { dir } = parsed;
+  // Lock before touching the run directory: a second trainer refuses at once.
+  const release = await lockRun(dir);
+  try {
+    return await train(parsed);
+  } finally {
+    await release();
+  }
+}
+
+async function train(
+  { config, dir, resume, ...parsed }: Exclude<Awaited<ReturnType<typeof parseTrainArgs>>, "help">,
+): Promise<number> {
   const existing = await listCheckpoints(dir);
   if (existing.length > 0 && !resume) {
     throw new UsageError(
@@ -178,7 +203,10 @@ async function main(argv: string[]): Promise<number> {
   bar?.stop();
   log(`training ${end} at step ${state.step} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   if (parsed.report) {
-    const parameters = af2.task.step.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    const parameters = af2.task.step.params.reduce(
+      (n, p) => n + p.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
     const seconds = (performance.now() - t0) / 1000;
     const path = await writeTrainingReport(dir, af2, state, { config, seconds, parameters });
     log(`report: ${path}`);

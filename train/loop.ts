@@ -9,7 +9,13 @@
 
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import type { TypedArray } from "../model/graph/mod.ts";
-import { latestCheckpoint, pruneCheckpoints, saveCheckpoint } from "./checkpoint.ts";
+import {
+  latestCheckpoint,
+  listCheckpoints,
+  pruneCheckpoints,
+  removeStaleTemporaries,
+  saveCheckpoint,
+} from "./checkpoint.ts";
 import type { StepResult, TrainState, TrainStep } from "./step.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import { lockRun } from "./run_lock.ts";
@@ -92,6 +98,8 @@ export async function trainLoop(
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const metricsPath = `${opts.dir}/metrics.jsonl`;
   try {
+    const stale = await removeStaleTemporaries(opts.dir);
+    if (stale.length) log(`removed ${stale.length} unfinished checkpoint write(s)`);
     const ckpt = await latestCheckpoint(opts.dir);
     const state = ckpt ? ckpt.state : initial();
     let best = Number((ckpt?.sidecar.trainer.best_score as number | undefined) ?? -Infinity);
@@ -103,11 +111,22 @@ export async function trainLoop(
     let skips = 0;
     let last: Record<string, number> = {};
     const save = async () => {
-      const path = await saveCheckpoint(opts.dir, state, {
-        config: opts.config,
-        trainer: { best_score: best, best_path: bestPath },
-        metrics: last,
-      }, shapes);
+      let path;
+      try {
+        path = await saveCheckpoint(opts.dir, state, {
+          config: opts.config,
+          trainer: { best_score: best, best_path: bestPath },
+          metrics: last,
+        }, shapes);
+      } catch (e) {
+        // Disk full and the like: the writes are atomic, so the previous checkpoint stands.
+        const kept = (await listCheckpoints(opts.dir)).at(-1) ?? "none";
+        throw new Error(
+          `checkpoint at step ${state.step} not written (${(e as Error).message}); ` +
+            `last complete checkpoint: ${kept}`,
+          { cause: e },
+        );
+      }
       await pruneCheckpoints(opts.dir, opts.keepLast, bestPath ? [bestPath] : []);
       return path;
     };

@@ -2,6 +2,8 @@
  * A run directory is owned by one training process at a time: a lock file
  * holding the owner's pid. A second trainer refuses, naming that pid; a lock
  * left by a process that no longer exists is detected as stale and taken over.
+ * Within one process the lock is re-entrant (the CLI takes it before setup, the
+ * loop again around the steps); the file goes when the last holder releases.
  *
  * @module
  */
@@ -16,11 +18,27 @@ export class RunLockedError extends Error {
 
 function alive(pid: number): boolean {
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
+    // A zombie (killed, not yet reaped by its parent) holds nothing: state "Z".
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch {
     return false;
   }
+}
+
+/** Lock files this process holds, with how many holders each. */
+const held = new Map<string, number>();
+
+function holder(path: string): () => Promise<void> {
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    const n = (held.get(path) ?? 1) - 1;
+    if (n > 0) return void held.set(path, n);
+    held.delete(path);
+    await Deno.remove(path).catch(() => {});
+  };
 }
 
 /** Take the lock of `dir` (created if needed); returns a release function. */
@@ -31,12 +49,15 @@ export async function lockRun(dir: string): Promise<() => Promise<void>> {
     try {
       // createNew makes taking the lock atomic: two trainers cannot both succeed.
       await Deno.writeTextFile(path, `${Deno.pid}\n`, { createNew: true });
-      return async () => {
-        await Deno.remove(path).catch(() => {});
-      };
+      held.set(path, 1);
+      return holder(path);
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
       const owner = Number((await Deno.readTextFile(path).catch(() => "")).trim());
+      if (owner === Deno.pid && held.has(path)) {
+        held.set(path, held.get(path)! + 1);
+        return holder(path);
+      }
       if (Number.isInteger(owner) && owner > 0 && owner !== Deno.pid && alive(owner)) {
         throw new RunLockedError(dir, owner);
       }

@@ -139,9 +139,28 @@ async function runTool(binary: string, args: string[], what: string): Promise<vo
 async function requireFile(path: string, flag: string) {
   try {
     if (!(await Deno.stat(path)).isFile) throw new UsageError(`${flag}: ${path} is not a file`);
+    (await Deno.open(path)).close();
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${flag}: cannot read ${path}`);
+  }
+}
+
+/** The longest query searched (AF2 itself predicts far shorter chains). */
+export const MAX_QUERY_LENGTH = 10_000;
+
+/** A query must be protein: the 20 amino acids and X, at most {@link MAX_QUERY_LENGTH} long. */
+function checkQuery(rec: FastaRecord, id: string, file: string) {
+  const bad = /[^ACDEFGHIKLMNPQRSTVWYX]/i.exec(rec.sequence);
+  if (bad) {
+    throw new UsageError(
+      `${file}:${rec.line}: ${id}: '${bad[0]}' at residue ${bad.index + 1} is not an amino acid`,
+    );
+  }
+  if (rec.sequence.length > MAX_QUERY_LENGTH) {
+    throw new UsageError(
+      `${file}:${rec.line}: ${id}: ${rec.sequence.length} residues is above the maximum ${MAX_QUERY_LENGTH}`,
+    );
   }
 }
 
@@ -157,6 +176,7 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
   const ids = records.map((r) => chainIdOf(r, opts.fasta));
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ParseError({ file: opts.fasta }, `chain id ${dup} occurs twice`);
+  records.forEach((r, i) => checkQuery(r, ids[i], opts.fasta));
   // Fail before any long search when an HH-suite run is asked for but impossible.
   if (opts.hhsuiteDb.length > 0) await runTool(opts.hhblitsBinary, ["-h"], "hhsuite");
   const summary: string[] = [];

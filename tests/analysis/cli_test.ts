@@ -96,8 +96,9 @@ Deno.test("analyze: bad usage is one line on stderr and exit code 2; --debug sho
     assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert(r.stderr.startsWith("analyze: "), r.stderr);
   }
+  // A missing file is a command-line mistake too (issue 9): exit 2.
   const missing = await analyze("dssp", "/nonexistent/x.pdb");
-  assertEquals(missing.code, 1);
+  assertEquals(missing.code, 2);
   assert(!missing.stderr.includes("    at "), missing.stderr);
   const debug = await analyze("frobnicate", "--debug");
   assertEquals(debug.code, 2);

@@ -53,8 +53,8 @@ function emptyAlignment(): StockholmAlignment {
 
 /**
  * Parses every alignment in Stockholm text (a file may hold several, each ended by
- * `//`; a missing final `//` is tolerated). Throws {@link ParseError} with
- * file:line for a missing `# STOCKHOLM` header, malformed lines, characters that
+ * `//`). Throws {@link ParseError} with file:line for a missing `# STOCKHOLM`
+ * header, a missing final `//` (a truncated file), malformed lines, characters that
  * are not residues or gaps, and rows or annotations of unequal length.
  */
 export function parseStockholmAll(text: string, file = "<string>"): StockholmAlignment[] {
@@ -147,7 +147,14 @@ export function parseStockholmAll(text: string, file = "<string>"): StockholmAli
       }
     }
   }
-  if (aln) finish(lines.length);
+  if (aln) {
+    // Every writer ends an alignment with `//`; without it the file was cut short
+    // (an interrupted copy would otherwise load as a smaller, plausible MSA).
+    throw new ParseError(
+      { file, line: lines.length },
+      "alignment not ended by '//' (truncated file?)",
+    );
+  }
   return out;
 }
 

@@ -24,7 +24,8 @@ export const sidecarSchema = z.strictObject({
   config: z.record(z.string(), z.unknown()),
   /** Opaque resumable state of the trainer (data position, RNG states...). */
   trainer: z.record(z.string(), z.unknown()),
-  metrics: z.record(z.string(), z.number()),
+  /** null: a non-finite value (the metrics of a skipped step; JSON has no NaN). */
+  metrics: z.record(z.string(), z.number().nullable()),
   shapes: z.record(z.string(), z.array(z.number().int().nonnegative())),
 });
 

@@ -1,0 +1,45 @@
+/**
+ * The notebook display helper: plotly figures carry the plotly MIME type and an
+ * HTML fallback drawing them with the real plotly.js; tables escape their cells.
+ */
+import { PLOTLY_MIME, plotlyBundle, tableBundle } from "../../notebooks/display.ts";
+import { plotlyJsSource } from "../../analysis/report.ts";
+import { assert, assertEquals } from "../assert.ts";
+
+const FIG = {
+  data: [{ type: "scatter", x: [1, 2, 3], y: [0.1, 0.5, 0.9], name: "a</script>b" }],
+  layout: { title: { text: "lDDT <by> class" } },
+};
+
+Deno.test("plotlyBundle: plotly MIME, HTML fallback with plotly.js inlined only when asked", async () => {
+  const first = await plotlyBundle(FIG, true);
+  const later = await plotlyBundle(FIG, false);
+  assertEquals(first[PLOTLY_MIME], { data: FIG.data, layout: FIG.layout });
+  assertEquals(first["text/plain"], "[plotly figure: lDDT <by> class]");
+  const html = first["text/html"] as string, small = later["text/html"] as string;
+  // The inlined library is the npm package's plotly.min.js (it ends by setting window.Plotly).
+  const lib = await plotlyJsSource();
+  assert(lib.length > 1_000_000 && html.length > lib.length, "plotly.js not inlined");
+  assert(html.includes("window.Plotly = Plotly"), "not the plotly.js bundle");
+  assert(!small.includes("window.Plotly = Plotly") && small.length < 2000, "inlined twice");
+  assert(small.includes("Plotly.newPlot("), "no drawing call");
+  // A trace name cannot close the script element early.
+  assertEquals(small.split("</script>").length, 2, small);
+});
+
+Deno.test("tableBundle: escaped HTML cells, aligned plain text, nulls and rounding", () => {
+  const b = tableBundle(["name", "value"], [["<b>x</b>", 0.123456], ["y", null], ["z", 7]], {
+    caption: "T & U",
+    digits: 2,
+  });
+  assertEquals(
+    b["text/html"],
+    "<table><caption>T &amp; U</caption><thead><tr><th>name</th><th>value</th></tr></thead>" +
+      "<tbody><tr><td>&lt;b&gt;x&lt;/b&gt;</td><td>0.12</td></tr><tr><td>y</td><td>–</td></tr>" +
+      "<tr><td>z</td><td>7</td></tr></tbody></table>",
+  );
+  assertEquals(
+    b["text/plain"],
+    ["T & U", "name      value", "<b>x</b>  0.12", "y         –", "z         7"].join("\n"),
+  );
+});

@@ -285,6 +285,26 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       args: ["--help=yes"],
       want: "--help",
     },
+    // notebooks (owned by the notebooks runner; it has no --debug flag yet)
+    { cli: "notebooks", what: "unknown flag", args: ["--bogus"], want: "Unknown option '--bogus'" },
+    {
+      cli: "notebooks",
+      what: "wrong type",
+      args: ["--timeout", "abc"],
+      want: '--timeout must be a positive integer (seconds), got "abc"',
+    },
+    {
+      cli: "notebooks",
+      what: "missing data directory",
+      args: ["--data", `${dir}/nodata`],
+      want: `--data: no such directory ${dir}/nodata`,
+    },
+    {
+      cli: "notebooks",
+      what: "unknown notebook",
+      args: ["--only", "nosuch", "--out", `${dir}/nb`],
+      want: "--only nosuch: no notebook nosuch.ipynb",
+    },
   ];
   const results = await runAll(cases);
   const failures: string[] = [];

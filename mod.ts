@@ -401,6 +401,7 @@ export {
   latestCheckpoint,
   listCheckpoints,
   loadCheckpoint,
+  readSidecar,
   type Sidecar,
   sidecarSchema,
 } from "./train/checkpoint.ts";

@@ -79,7 +79,8 @@ export async function plotlyBundle(
   const title = typeof layout.title === "string" ? layout.title : layout.title?.text ?? "figure";
   const html = (inlinePlotly ? (await plotlyScriptTag()) + "\n" : "") + figureHtml(figure);
   return {
-    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout ?? {} },
+    // The whole figure: animation frames (the training gallery's slider) included.
+    [PLOTLY_MIME]: { ...figure, layout: figure.layout ?? {} },
     "text/html": html,
     "text/plain": `[plotly figure: ${title}]`,
   };

@@ -9,12 +9,13 @@ import { assert, assertEquals } from "../assert.ts";
 const FIG = {
   data: [{ type: "scatter", x: [1, 2, 3], y: [0.1, 0.5, 0.9], name: "a</script>b" }],
   layout: { title: { text: "lDDT <by> class" } },
+  frames: [{ name: "step 1", data: [{ type: "scatter", x: [1], y: [2] }] }],
 };
 
 Deno.test("plotlyBundle: plotly MIME, HTML fallback with plotly.js inlined only when asked", async () => {
   const first = await plotlyBundle(FIG, true);
   const later = await plotlyBundle(FIG, false);
-  assertEquals(first[PLOTLY_MIME], { data: FIG.data, layout: FIG.layout });
+  assertEquals(first[PLOTLY_MIME], FIG);
   assertEquals(first["text/plain"], "[plotly figure: lDDT <by> class]");
   const html = first["text/html"] as string, small = later["text/html"] as string;
   // The inlined library is the npm package's plotly.min.js (it ends by setting window.Plotly).
@@ -22,7 +23,7 @@ Deno.test("plotlyBundle: plotly MIME, HTML fallback with plotly.js inlined only 
   assert(lib.length > 1_000_000 && html.length > lib.length, "plotly.js not inlined");
   assert(html.includes("window.Plotly = Plotly"), "not the plotly.js bundle");
   assert(!small.includes("window.Plotly = Plotly") && small.length < 2000, "inlined twice");
-  assert(small.includes("Plotly.newPlot("), "no drawing call");
+  assert(small.includes("Plotly.newPlot(") && small.includes('"frames":['), "no drawing call");
   // A trace name cannot close the script element early.
   assertEquals(small.split("</script>").length, 2, small);
 });

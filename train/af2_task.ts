@@ -14,7 +14,7 @@ import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
 import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
 import { AlphaFoldInference } from "../model/af2/recycling.ts";
-import { ATOM_ORDER } from "../model/protein/residue_constants.ts";
+import { ATOM_ORDER, RESTYPES } from "../model/protein/residue_constants.ts";
 import { buildFeatures, type FeatureExample } from "../model/features/pipeline.ts";
 import type { FeatureTensor } from "../model/features/feature_tensor.ts";
 import { hashSeed, Rng } from "../model/features/rng.ts";
@@ -383,11 +383,18 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
         const backbone = backboneOf(f.all_atom_positions.data, n);
         return {
           id: entry.id,
-          seq: entry.seq,
+          // The crop's own residues (the probe is the cropped chain).
+          seq: Array.from(f.aatype.data.slice(0, n), (a) => RESTYPES[a] ?? "X").join(""),
           residue_index: Array.from(f.residue_index.data.slice(0, n)),
           backbone,
           mask: Array.from({ length: n }, (_, i) => f.all_atom_mask.data[i * 37 + ATOM_ORDER.CA]),
-          dssp: formatSs(dssp({ backbone: Float64Array.from(backbone) }).ss, "-"),
+          dssp: formatSs(
+            dssp({
+              backbone: Float64Array.from(backbone),
+              isProline: Array.from(f.aatype.data.slice(0, n), (a) => a === RESTYPES.indexOf("P")),
+            }).ss,
+            "-",
+          ),
         };
       });
       await writeProbes(dir, probes);

@@ -103,25 +103,20 @@ export class TrainStep {
     seed: number,
   ): Promise<StepResult> {
     const step = state.step + 1;
-    const all: Record<string, TypedArray> = {
+    const r = await this.compiled.run({
       ...feeds,
       ...dropoutMasks(this.dropouts, seed, step),
       "opt/step": new Float32Array([step]),
       "opt/lr": new Float32Array([lr]),
-    };
-    for (const p of this.params) {
-      all[p.name] = state.params.get(p.name)!;
-      all[`adam_m/${p.name}`] = state.m.get(p.name)!;
-      all[`adam_v/${p.name}`] = state.v.get(p.name)!;
-      all[`ema/${p.name}`] = state.ema.get(p.name)!;
-    }
-    const r = await this.compiled.run(all);
-    for (const p of this.params) {
-      state.params.set(p.name, r[`new/${p.name}`].data as Float32Array);
-      state.m.set(p.name, r[`new_adam_m/${p.name}`].data as Float32Array);
-      state.v.set(p.name, r[`new_adam_v/${p.name}`].data as Float32Array);
-      state.ema.set(p.name, r[`new_ema/${p.name}`].data as Float32Array);
-    }
+      "flat/params": packFlat(this.params, state.params),
+      "flat/adam_m": packFlat(this.params, state.m),
+      "flat/adam_v": packFlat(this.params, state.v),
+      "flat/ema": packFlat(this.params, state.ema),
+    });
+    state.params = unpackFlat(this.params, r["new/params"].data as Float32Array);
+    state.m = unpackFlat(this.params, r["new/adam_m"].data as Float32Array);
+    state.v = unpackFlat(this.params, r["new/adam_v"].data as Float32Array);
+    state.ema = unpackFlat(this.params, r["new/ema"].data as Float32Array);
     state.step = step;
     const num = (k: string) => (r[k].data as Float32Array)[0];
     return {
@@ -136,6 +131,52 @@ export class TrainStep {
   }
 }
 
+/**
+ * One state kind (parameters, a moment, the EMA) as ONE buffer in parameter
+ * order: zero-copy when the map already holds views of such a buffer (every
+ * step after the first), else packed once.
+ */
+export function packFlat(
+  specs: readonly { name: string; shape: number[] }[],
+  values: ReadonlyMap<string, Float32Array>,
+): Float32Array {
+  const first = values.get(specs[0]?.name);
+  let shared = first !== undefined && first.byteOffset === 0;
+  let at = 0;
+  for (const p of specs) {
+    const v = values.get(p.name);
+    if (!v) throw new Error(`training state has no "${p.name}"`);
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    if (v.length !== n) throw new Error(`"${p.name}" has ${v.length} values, want [${p.shape}]`);
+    shared &&= v.buffer === first!.buffer && v.byteOffset === at * 4;
+    at += n;
+  }
+  if (shared && first!.buffer.byteLength === at * 4) return new Float32Array(first!.buffer, 0, at);
+  const out = new Float32Array(at);
+  at = 0;
+  for (const p of specs) {
+    const v = values.get(p.name)!;
+    out.set(v, at);
+    at += v.length;
+  }
+  return out;
+}
+
+/** Views of a flat state buffer, one per parameter (the inverse of {@link packFlat}). */
+export function unpackFlat(
+  specs: readonly { name: string; shape: number[] }[],
+  flat: Float32Array,
+): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  let at = 0;
+  for (const p of specs) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    out.set(p.name, flat.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
 /** Build and compile the training step for a model-plus-loss builder. */
 export async function buildTrainStep(
   build: (b: ModelBuilder) => LossGraph,
@@ -145,25 +186,39 @@ export async function buildTrainStep(
   const b = new ModelBuilder({ training: true, chunkSize: options.chunkSize });
   const { loss, terms, extras = {} } = build(b);
   const params = [...b.paramTensors().values()];
-  const states: ParamState[] = params.map((p) => ({
-    param: p,
-    m: b.g.input(`adam_m/${p.name}`, p.shape),
-    v: b.g.input(`adam_v/${p.name}`, p.shape),
-    ema: b.g.input(`ema/${p.name}`, p.shape),
-  }));
+  // The optimizer runs on the parameters as ONE flat vector: a handful of nodes
+  // and four outputs instead of ~25 nodes and four outputs per parameter tensor
+  // (which dominated both the session-creation time and the step of small models).
+  const total = params.reduce((n, p) => n + p.size, 0);
+  const flat = (name: string) => b.g.input(name, [total]);
+  const state: ParamState = {
+    param: flat("flat/params"),
+    m: flat("flat/adam_m"),
+    v: flat("flat/adam_v"),
+    ema: flat("flat/ema"),
+  };
+  // Each parameter input is computed as its slice of the flat vector.
+  let at = 0;
+  const sliced = params.map((p) => {
+    const v = G.reshape(G.slice(state.param, 0, at, at + p.size), p.shape);
+    at += p.size;
+    return v;
+  });
   const step = b.g.input("opt/step", []);
   const lr = b.g.input("opt/lr", []);
   const grads = G.grad(loss, params);
-  const upd = adamUpdate(opt, states, grads, loss, step, lr);
+  const flatGrad = G.concat(grads.map((g) => G.reshape(g, [-1])), 0);
+  const upd = adamUpdate(opt, [state], [flatGrad], loss, step, lr);
   const outs: Record<string, Tensor> = { loss, grad_norm: upd.gradNorm, skipped: upd.skipped };
   for (const [k, t] of Object.entries(terms)) outs[`term/${k}`] = t;
   for (const [k, t] of Object.entries(extras)) outs[`extra/${k}`] = t;
-  params.forEach((p, i) => {
-    outs[`new/${p.name}`] = upd.next[i].param;
-    outs[`new_adam_m/${p.name}`] = upd.next[i].m;
-    outs[`new_adam_v/${p.name}`] = upd.next[i].v;
-    outs[`new_ema/${p.name}`] = upd.next[i].ema;
+  outs["new/params"] = upd.next[0].param;
+  outs["new/adam_m"] = upd.next[0].m;
+  outs["new/adam_v"] = upd.next[0].v;
+  outs["new/ema"] = upd.next[0].ema;
+  const compiled = await G.compile(outs, {
+    ...options,
+    substitute: new Map(params.map((p, i) => [p, sliced[i]])),
   });
-  const compiled = await G.compile(outs, options);
   return new TrainStep(b, compiled, Object.keys(terms), Object.keys(extras));
 }

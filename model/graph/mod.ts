@@ -14,8 +14,10 @@ export {
   compile,
   Compiled,
   type CompileOptions,
+  type CompileStats,
   CudaUnavailableError,
   type Device,
   type NdArray,
+  type RunStats,
 } from "./runtime.ts";
 export { evaluate } from "./eager.ts";

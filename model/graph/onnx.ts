@@ -9,6 +9,7 @@
 
 import {
   type DType,
+  fmtShape,
   GraphError,
   type Shape,
   type Tensor,
@@ -28,6 +29,11 @@ export interface OnnxOptions {
   initializers?: ReadonlyMap<string, TypedArray>;
   /** Model graph name. */
   name?: string;
+  /**
+   * Graph inputs computed inside the graph instead of fed: each input maps to
+   * a tensor of its dtype and shape (e.g. parameters sliced from one flat vector).
+   */
+  substitute?: ReadonlyMap<Tensor, Tensor>;
 }
 
 function tensorProto(name: string, dtype: DType, shape: Shape, data: TypedArray): ProtoWriter {
@@ -53,19 +59,47 @@ function attribute(name: string, a: OnnxAttr): ProtoWriter {
   return w.packedFloats(7, a.floats).int(20, 6);
 }
 
-/** Tensors needed to compute `outputs`, in topological order. */
-export function liveTensors(outputs: readonly Tensor[]): Tensor[] {
+/**
+ * Tensors needed to compute `outputs`, in topological order. An input listed in
+ * `substitute` is replaced by the tensor it maps to (and is itself not live).
+ */
+export function liveTensors(
+  outputs: readonly Tensor[],
+  substitute?: ReadonlyMap<Tensor, Tensor>,
+): Tensor[] {
   const seen = new Set<number>();
   const live: Tensor[] = [];
-  const stack = [...outputs];
-  while (stack.length) {
-    const t = stack.pop()!;
-    if (seen.has(t.id)) continue;
-    seen.add(t.id);
-    live.push(t);
-    stack.push(...t.inputs);
+  const resolve = (t: Tensor) => substitute?.get(t) ?? t;
+  if (!substitute?.size) {
+    const stack = [...outputs];
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (seen.has(t.id)) continue;
+      seen.add(t.id);
+      live.push(t);
+      stack.push(...t.inputs);
+    }
+    // Creation order is a topological order.
+    return live.sort((a, b) => a.id - b.id);
   }
-  return live.sort((a, b) => a.id - b.id);
+  // Substitutes are usually created after their consumers: order by a post-order walk.
+  const done = new Set<number>();
+  const stack: [Tensor, boolean][] = outputs.map((t) => [resolve(t), false]);
+  while (stack.length) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      if (!done.has(t.id)) (done.add(t.id), live.push(t));
+      continue;
+    }
+    if (seen.has(t.id)) {
+      if (!done.has(t.id)) throw new GraphError("toOnnx", `t${t.id} depends on itself`);
+      continue;
+    }
+    seen.add(t.id);
+    stack.push([t, true]);
+    for (const x of t.inputs) if (!done.has(resolve(x).id)) stack.push([resolve(x), false]);
+  }
+  return live;
 }
 
 /** Serialise the part of the graph that computes `outputs` (name → tensor) as ONNX. */
@@ -75,19 +109,39 @@ export function toOnnx(
 ): Uint8Array {
   const outs = Object.entries(outputs);
   if (outs.length === 0) throw new GraphError("toOnnx", "no outputs");
-  const live = liveTensors(outs.map(([, t]) => t));
+  const sub = opts.substitute;
+  for (const [from, to] of sub ?? []) {
+    if (
+      from.op !== "Input" || from.dtype !== to.dtype || fmtShape(from.shape) !== fmtShape(to.shape)
+    ) {
+      throw new GraphError(
+        "toOnnx",
+        `cannot substitute ${to.dtype}${fmtShape(to.shape)} for ${from.op} ${from.dtype}${
+          fmtShape(from.shape)
+        }`,
+      );
+    }
+  }
+  const live = liveTensors(outs.map(([, t]) => t), sub);
   const graph = new ProtoWriter();
   const inits: ProtoWriter[] = [];
   const inputs: ProtoWriter[] = [];
   const constCache = new Map<string, string>();
   let tmpCount = 0;
-  const nameOf = (t: Tensor) => (t.op === "Input" ? t.name! : `t${t.id}`);
+  const nameOf = (t: Tensor): string => {
+    const s = sub?.get(t);
+    if (s) return nameOf(s);
+    return t.op === "Input" ? t.name! : `t${t.id}`;
+  };
+  // Node names carry the IR tensor id, so onnxruntime's profile maps back to the listing.
+  let owner = "out", part = 0;
 
   const L: Lowering = {
     node(opType, ins, outNames, attrs = {}) {
       const n = new ProtoWriter();
       for (const i of ins) n.string(1, i);
       for (const o of outNames) n.string(2, o);
+      n.string(3, `${owner}_${part++}`);
       n.string(4, opType);
       for (const [k, v] of Object.entries(attrs)) n.message(5, attribute(k, v));
       graph.message(1, n);
@@ -114,13 +168,20 @@ export function toOnnx(
     } else if (t.op === "Constant") {
       inits.push(tensorProto(nameOf(t), t.dtype, t.shape, t.attrs.value as TypedArray));
     } else {
+      owner = `t${t.id}`;
+      part = 0;
       OPS[t.op].onnx(L, t.inputs.map(nameOf), nameOf(t), t);
     }
   }
   const outputInfos: ProtoWriter[] = [];
+  owner = "out";
+  part = 0;
+  const inputNames = new Map(live.filter((x) => x.op === "Input").map((x) => [x.name!, x]));
   for (const [name, t] of outs) {
-    const clash = live.find((x) => x.op === "Input" && x.name === name && x !== t);
-    if (clash) throw new GraphError("toOnnx", `output name "${name}" is also an input name`);
+    const clash = inputNames.get(name);
+    if (clash && clash !== t) {
+      throw new GraphError("toOnnx", `output name "${name}" is also an input name`);
+    }
     if (nameOf(t) !== name) L.node("Identity", [nameOf(t)], [name]);
     outputInfos.push(valueInfo(name, t.dtype, t.shape));
   }

@@ -27,6 +27,8 @@ export interface CompileOptions {
   profilePrefix?: string;
   /** Graph inputs baked in as initializers. */
   initializers?: ReadonlyMap<string, TypedArray>;
+  /** Graph inputs computed from other tensors instead of fed (see `toOnnx`). */
+  substitute?: ReadonlyMap<Tensor, Tensor>;
 }
 
 /** An array with its shape, as feeds take and runs return. */
@@ -92,12 +94,38 @@ function createSession(
   return s;
 }
 
+/** Where the time of {@link compile} went (milliseconds). */
+export interface CompileStats {
+  /** Serialising the graph to ONNX bytes. */
+  onnxMs: number;
+  /** onnxruntime session creation (parse, optimise, plan); 0 on a cache hit. */
+  sessionMs: number;
+  /** Size of the ONNX model. */
+  bytes: number;
+  /** Nodes serialised (IR tensors that are ops). */
+  nodes: number;
+}
+
+/** Where the time of the last {@link Compiled.run} went (milliseconds). */
+export interface RunStats {
+  /** Checking and wrapping the feeds. */
+  feedMs: number;
+  /** Inside onnxruntime's `run`. */
+  ortMs: number;
+  /** Copying the outputs back into JS arrays. */
+  fetchMs: number;
+}
+
 /** A compiled graph: run it with feeds for its inputs. */
 export class Compiled {
   /** The graph inputs the session expects (name → tensor). */
   readonly inputs: ReadonlyMap<string, Tensor>;
   /** The ONNX model bytes. */
   readonly onnx: Uint8Array;
+  /** Where the compile time went. */
+  readonly stats: CompileStats;
+  /** Where the time of the last run went. */
+  lastRun: RunStats = { feedMs: 0, ortMs: 0, fetchMs: 0 };
   readonly #session: ort.InferenceSession;
   readonly #outputs: Readonly<Record<string, Tensor>>;
 
@@ -106,15 +134,18 @@ export class Compiled {
     onnx: Uint8Array,
     inputs: Map<string, Tensor>,
     outputs: Readonly<Record<string, Tensor>>,
+    stats: CompileStats,
   ) {
     this.#session = session;
     this.onnx = onnx;
     this.inputs = inputs;
     this.#outputs = outputs;
+    this.stats = stats;
   }
 
   /** Run once. Every input needs a feed of its dtype and size. */
   async run(feeds: Readonly<Record<string, TypedArray>>): Promise<Record<string, NdArray>> {
+    const t0 = performance.now();
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of this.inputs) {
       const data = feeds[name];
@@ -125,7 +156,9 @@ export class Compiled {
       const ty = ORT_TYPE[t.dtype];
       ortFeeds[name] = new ort.Tensor(ty, data as never, [...t.shape]);
     }
+    const t1 = performance.now();
     const res = await this.#session.run(ortFeeds);
+    const t2 = performance.now();
     const out: Record<string, NdArray> = {};
     for (const name of Object.keys(this.#outputs)) {
       const r = res[name];
@@ -133,6 +166,7 @@ export class Compiled {
       out[name] = { data: data as TypedArray, shape: [...r.dims] };
       r.dispose?.();
     }
+    this.lastRun = { feedMs: t1 - t0, ortMs: t2 - t1, fetchMs: performance.now() - t2 };
     return out;
   }
 
@@ -147,11 +181,17 @@ export async function compile(
   outputs: Readonly<Record<string, Tensor>>,
   opts: CompileOptions = {},
 ): Promise<Compiled> {
-  const bytes = toOnnx(outputs, { initializers: opts.initializers });
+  const t0 = performance.now();
+  const bytes = toOnnx(outputs, { initializers: opts.initializers, substitute: opts.substitute });
+  const t1 = performance.now();
   const session = await createSession(bytes, opts);
+  const t2 = performance.now();
   const inputs = new Map<string, Tensor>();
-  for (const t of liveTensors(Object.values(outputs))) {
+  let nodes = 0;
+  for (const t of liveTensors(Object.values(outputs), opts.substitute)) {
     if (t.op === "Input" && !opts.initializers?.has(t.name!)) inputs.set(t.name!, t);
+    else if (t.op !== "Input" && t.op !== "Constant") nodes++;
   }
-  return new Compiled(session, bytes, inputs, outputs);
+  const stats = { onnxMs: t1 - t0, sessionMs: t2 - t1, bytes: bytes.length, nodes };
+  return new Compiled(session, bytes, inputs, outputs, stats);
 }

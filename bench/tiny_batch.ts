@@ -1,0 +1,128 @@
+/**
+ * A real training example at bench-tiny sizes (issue 8): the bundled chain
+ * 3u8v_A with its OpenFold alignments, cropped to 64 residues, 16 MSA cluster
+ * rows, 32 extra rows, and ONE template built from the same crop's
+ * experimental coordinates (torsions and pseudo-β by OpenFold's transforms),
+ * so every feed holds real-looking values.
+ *
+ * @module
+ */
+
+import type { Tensor, TypedArray } from "../model/graph/mod.ts";
+import type { Graph } from "../model/graph/mod.ts";
+import { type GraphDims } from "../model/af2/alphafold.ts";
+import { buildFeatures, type FeatureExample } from "../model/features/pipeline.ts";
+import { Rng } from "../model/features/rng.ts";
+import { templateGtFeatures } from "../model/protein/gt_transforms.ts";
+import { Dataset } from "../train/data/dataset.ts";
+import type { LossBatch } from "../train/losses/total.ts";
+
+const SAMPLE = new URL("../data/sample", import.meta.url).pathname;
+
+/** The batch keys the loss reads beyond the model features (OpenFold names). */
+export const LOSS_KEYS = [
+  "all_atom_positions",
+  "all_atom_mask",
+  "atom37_atom_exists",
+  "atom14_atom_exists",
+  "residx_atom14_to_atom37",
+  "atom14_gt_positions",
+  "atom14_alt_gt_positions",
+  "atom14_gt_exists",
+  "atom14_alt_gt_exists",
+  "atom14_atom_is_ambiguous",
+  "rigidgroups_gt_frames",
+  "rigidgroups_alt_gt_frames",
+  "rigidgroups_gt_exists",
+  "backbone_rigid_tensor",
+  "backbone_rigid_mask",
+  "chi_angles_sin_cos",
+  "chi_mask",
+  "pseudo_beta",
+  "pseudo_beta_mask",
+] as const;
+
+/** A featurised example with feeds for every model and loss input. */
+export interface BenchExample {
+  dims: GraphDims;
+  /** Feeds by OpenFold batch name (templates included). */
+  feeds: Record<string, TypedArray>;
+  /** Shape of each feed. */
+  shapes: Record<string, number[]>;
+  example: FeatureExample;
+}
+
+type AnyTensor = { data: Float32Array | Int32Array; shape: readonly number[] };
+
+/**
+ * The bench example: `nRes` residues of 3u8v_A (83 long, a contiguous crop),
+ * `nSeq` cluster rows, `nExtra` extra rows, one self-template.
+ */
+export async function benchExample(
+  nRes = 64,
+  nSeq = 16,
+  nExtra = 32,
+): Promise<BenchExample> {
+  const ds = await Dataset.open(SAMPLE);
+  const entry = ds.entries.find((e) => e.id === "3u8v_A");
+  if (!entry) throw new Error("3u8v_A is not in data/sample");
+  const ex = buildFeatures(await ds.loadInput(entry), {
+    cropSize: nRes,
+    spatialCropProb: 0,
+    maxMsaClusters: nSeq,
+    maxExtraMsa: nExtra,
+  }, new Rng(8));
+  const f = ex.features as unknown as Record<string, AnyTensor>;
+  const feeds: Record<string, TypedArray> = {};
+  const shapes: Record<string, number[]> = {};
+  for (const [k, t] of Object.entries(f)) {
+    feeds[k] = t.data;
+    shapes[k] = [...t.shape];
+  }
+  const n = ex.meta.paddedLength;
+  const aatype = f.aatype.data as Int32Array;
+  const pos = f.all_atom_positions.data as Float32Array;
+  const mask = f.all_atom_mask.data as Float32Array;
+  const tg = templateGtFeatures(aatype, pos, mask, 1) as unknown as Record<string, AnyTensor>;
+  const templ: Record<string, AnyTensor> = {
+    template_aatype: { data: aatype, shape: [1, n] },
+    template_all_atom_positions: { data: pos, shape: [1, n, 37, 3] },
+    template_all_atom_mask: { data: mask, shape: [1, n, 37] },
+    template_mask: { data: new Float32Array([1]), shape: [1] },
+    ...tg,
+  };
+  for (const [k, t] of Object.entries(templ)) {
+    feeds[k] = t.data;
+    shapes[k] = [...t.shape];
+  }
+  feeds.seq_length = new Float32Array([ex.meta.chainLength]);
+  feeds.resolution = new Float32Array([2.0]);
+  shapes.seq_length = shapes.resolution = [];
+  return { dims: { nRes: n, nSeq, nExtra, nTempl: 1 }, feeds, shapes, example: ex };
+}
+
+/**
+ * Graph inputs for the loss's batch tensors, typed like the example's feeds and
+ * shaped like them with the residue and MSA dimensions of `dims` (default: the
+ * example's own).
+ */
+export function lossInputs(
+  g: Graph,
+  ex: BenchExample,
+  model: { aatype: Tensor; residue_index: Tensor; seq_mask: Tensor },
+  dims: GraphDims = ex.dims,
+): LossBatch {
+  const shapeOf = (k: string) => {
+    const s = ex.shapes[k];
+    if (k === "true_msa" || k === "bert_mask") return [dims.nSeq, dims.nRes];
+    return s.length ? [dims.nRes, ...s.slice(1)] : [];
+  };
+  const input = (k: string) =>
+    g.input(k, shapeOf(k), ex.feeds[k] instanceof Int32Array ? "int32" : "float32");
+  const out: Record<string, Tensor> = { ...model };
+  for (const k of LOSS_KEYS) out[k] = input(k);
+  for (const k of ["true_msa", "bert_mask", "use_clamped_fape", "seq_length", "resolution"]) {
+    out[k] = input(k);
+  }
+  return out as unknown as LossBatch;
+}

@@ -163,15 +163,16 @@ export async function latestCheckpoint(dir: string): Promise<Checkpoint | undefi
 }
 
 /**
- * Remove the temporary files of checkpoint writes that never finished (a
- * SIGKILL mid-write leaves `.ckpt-*.tmp-*` behind). Call it only while holding
- * the run's lock: then no other writer can own them.
+ * Remove the temporary files of atomic writes that never finished (a SIGKILL
+ * mid-write leaves `.ckpt-*.safetensors.tmp-<pid>-<id>`, `.config.json.tmp-...`
+ * behind). Call it only while holding the run's lock: then no other writer can
+ * own them.
  */
 export async function removeStaleTemporaries(dir: string): Promise<string[]> {
   const removed: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && /^\.ckpt-\d{8}\.(json|safetensors)\.tmp-/.test(e.name)) {
+      if (e.isFile && /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(e.name)) {
         await Deno.remove(`${dir}/${e.name}`).catch(() => {});
         removed.push(e.name);
       }

@@ -358,6 +358,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
       };
     },
     async snapshot(state, n) {
+      if (cfg.probes === 0) return; // no probe set, nothing to record
       const probes = [];
       for (const { entry, example: ex } of valExamples.slice(0, cfg.probes)) {
         const p = await predict(state, ex);

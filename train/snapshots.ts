@@ -73,6 +73,7 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<void> 
       plddt: p.plddt.map((v) => Math.round(v * 10) / 10),
     })),
   };
+  await Deno.mkdir(`${dir}/snapshots`, { recursive: true });
   const gz = new Blob([JSON.stringify(compact)]).stream().pipeThrough(
     new CompressionStream("gzip"),
   );

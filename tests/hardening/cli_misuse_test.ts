@@ -319,6 +319,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
   });
   assertEquals(failures, [], failures.join("\n---\n"));
   console.log(`${cases.length} misuse cases across ${new Set(cases.map((c) => c.cli)).size} CLIs`);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("every CLI: --debug adds the stack trace to the same exit code 2", async () => {

@@ -80,8 +80,10 @@ Deno.test({
       const resumed = await trainCommand(`${root}/moved`, cfg, ["--resume"]).output();
       assertEquals(resumed.code, 0, text(resumed.stderr));
       assert(text(resumed.stderr).includes("resuming from step 2"), text(resumed.stderr));
+      await Deno.remove(root, { recursive: true });
     } finally {
       await new Deno.Command("umount", { args: ["-l", mnt!] }).output();
+      await Deno.remove(mnt!).catch(() => {});
     }
   },
 });
@@ -127,4 +129,5 @@ Deno.test("train: non-finite steps (lr 1e30) are skipped and counted; after 3 in
   // Parameters, Adam moments and EMA: a skipped step leaves all of them as they were.
   const same = sameState(good.state, newest.state);
   assert(same === undefined, `skipped steps changed the state: ${same}`);
+  await Deno.remove(root, { recursive: true });
 });

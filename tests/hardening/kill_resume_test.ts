@@ -134,4 +134,5 @@ Deno.test("train: SIGKILL at 10 random moments (5 during checkpoint writes), eac
   assert(diff === undefined, `resumed run differs: ${diff}`);
   const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n");
   assertEquals(lines.map((l) => JSON.parse(l).step), [...Array(STEPS).keys()].map((i) => i + 1));
+  await Deno.remove(root, { recursive: true });
 });

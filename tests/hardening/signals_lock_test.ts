@@ -86,4 +86,5 @@ Deno.test("train: SIGTERM and SIGINT mid-run checkpoint the current step and exi
   assertEquals(t.pid, owner);
   await checkInterrupted(t, "SIGTERM");
   await checkInterrupted(i, "SIGINT");
+  await Deno.remove(root, { recursive: true });
 });

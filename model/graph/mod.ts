@@ -18,6 +18,8 @@ export {
   CudaUnavailableError,
   type Device,
   type NdArray,
+  type OptimizationLevel,
   type RunStats,
 } from "./runtime.ts";
 export { evaluate } from "./eager.ts";
+export { optimize, type Optimized } from "./optimize.ts";

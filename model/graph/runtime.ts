@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { cpus } from "node:os";
 import { type DType, GraphError, sizeOf, type Tensor, type TypedArray } from "./tensor.ts";
 import { liveTensors, toOnnx } from "./onnx.ts";
+import { optimize } from "./optimize.ts";
 
 /** Where a session runs. */
 export type Device = "cpu" | "cuda";
@@ -29,7 +30,14 @@ export interface CompileOptions {
   initializers?: ReadonlyMap<string, TypedArray>;
   /** Graph inputs computed from other tensors instead of fed (see `toOnnx`). */
   substitute?: ReadonlyMap<Tensor, Tensor>;
+  /** Run our graph optimisation pass (`optimize.ts`) before serialising (default true). */
+  optimize?: boolean;
+  /** onnxruntime's graph optimisation level (default "all"). */
+  optimizationLevel?: OptimizationLevel;
 }
+
+/** onnxruntime graph optimisation levels. */
+export type OptimizationLevel = "disabled" | "basic" | "extended" | "all";
 
 /** An array with its shape, as feeds take and runs return. */
 export interface NdArray {
@@ -68,7 +76,7 @@ function sessionOptions(device: Device, opts: CompileOptions): ort.InferenceSess
     interOpNumThreads: 1,
     enableCpuMemArena: true,
     enableMemPattern: false,
-    graphOptimizationLevel: "all",
+    graphOptimizationLevel: opts.optimizationLevel ?? "all",
     ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
   };
 }
@@ -79,7 +87,7 @@ function createSession(
 ): Promise<ort.InferenceSession> {
   const device = opts.device ?? "cpu";
   const key = createHash("sha256").update(bytes).digest("hex") +
-    `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}`;
+    `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}|${opts.optimizationLevel ?? ""}`;
   let s = sessions.get(key);
   if (!s) {
     s = ort.InferenceSession.create(bytes, sessionOptions(device, opts)).catch((e) => {
@@ -96,13 +104,17 @@ function createSession(
 
 /** Where the time of {@link compile} went (milliseconds). */
 export interface CompileStats {
+  /** Our graph optimisation pass. */
+  optimizeMs: number;
   /** Serialising the graph to ONNX bytes. */
   onnxMs: number;
   /** onnxruntime session creation (parse, optimise, plan); 0 on a cache hit. */
   sessionMs: number;
   /** Size of the ONNX model. */
   bytes: number;
-  /** Nodes serialised (IR tensors that are ops). */
+  /** Op nodes before our optimisation pass. */
+  nodesBefore: number;
+  /** Op nodes serialised. */
   nodes: number;
 }
 
@@ -182,16 +194,32 @@ export async function compile(
   opts: CompileOptions = {},
 ): Promise<Compiled> {
   const t0 = performance.now();
-  const bytes = toOnnx(outputs, { initializers: opts.initializers, substitute: opts.substitute });
+  let outs = outputs, substitute = opts.substitute;
+  let nodesBefore: number | undefined;
+  if (opts.optimize !== false) {
+    const o = optimize(outputs, substitute);
+    outs = o.outputs;
+    substitute = undefined;
+    nodesBefore = o.nodesBefore;
+  }
   const t1 = performance.now();
-  const session = await createSession(bytes, opts);
+  const bytes = toOnnx(outs, { initializers: opts.initializers, substitute });
   const t2 = performance.now();
+  const session = await createSession(bytes, opts);
+  const t3 = performance.now();
   const inputs = new Map<string, Tensor>();
   let nodes = 0;
-  for (const t of liveTensors(Object.values(outputs), opts.substitute)) {
+  for (const t of liveTensors(Object.values(outs), substitute)) {
     if (t.op === "Input" && !opts.initializers?.has(t.name!)) inputs.set(t.name!, t);
     else if (t.op !== "Input" && t.op !== "Constant") nodes++;
   }
-  const stats = { onnxMs: t1 - t0, sessionMs: t2 - t1, bytes: bytes.length, nodes };
-  return new Compiled(session, bytes, inputs, outputs, stats);
+  const stats = {
+    optimizeMs: t1 - t0,
+    onnxMs: t2 - t1,
+    sessionMs: t3 - t2,
+    bytes: bytes.length,
+    nodesBefore: nodesBefore ?? nodes,
+    nodes,
+  };
+  return new Compiled(session, bytes, inputs, outs, stats);
 }

@@ -3,7 +3,11 @@
  * by in-graph tensors, and the optimisation pass applied before serialisation.
  */
 import * as G from "../../model/graph/mod.ts";
-import { assertEquals, assertThrows } from "../assert.ts";
+import { ModelBuilder } from "../../model/nn/scope.ts";
+import { arrayOf, feedOf, loadCase } from "../../model/parity/harness.ts";
+import { EVOFORMER_BUILDS } from "../../model/parity/runners_evoformer.ts";
+import { SHARED_PARITY } from "../shared_data.ts";
+import { assert, assertEquals, assertThrows } from "../assert.ts";
 
 Deno.test("substituted inputs: parameters sliced from one flat vector give the fed result", async () => {
   const g = new G.Graph();
@@ -38,4 +42,68 @@ Deno.test("a substitute must match the input's dtype and shape", () => {
     G.GraphError,
     "cannot substitute float32[4] for Input float32[3]",
   );
+});
+
+Deno.test("the optimisation pass removes duplicates, identities and shape-op chains, values unchanged", async () => {
+  const g = new G.Graph();
+  const x = g.input("x", [2, 3, 4]);
+  const tt = G.transpose(G.transpose(x, [2, 0, 1]), [1, 2, 0]); // = x
+  const chain = G.reshape(G.unsqueeze(G.reshape(x, [6, 4]), 0), [2, 3, 4]); // = x
+  const dupA = G.mul(x, 2), dupB = G.mul(x, 2); // one Mul, one constant
+  const perm = G.transpose(G.transpose(x, [1, 0, 2]), [0, 2, 1]); // one Transpose [1, 2, 0]
+  const y = G.add(
+    G.add(G.add(tt, chain), G.add(dupA, dupB)),
+    G.transpose(G.identity(G.stopGradient(perm)), [2, 0, 1]),
+  );
+  const o = G.optimize({ y });
+  const ops = G.liveTensors([o.outputs.y]).filter((t) => t.op !== "Input" && t.op !== "Constant");
+  const count = (op: string) => ops.filter((t) => t.op === op).length;
+  assertEquals(count("Mul"), 1);
+  assertEquals(count("Identity") + count("StopGradient") + count("Reshape"), 0);
+  // perm ∘ [2, 0, 1] = identity: every Transpose cancels.
+  assertEquals(count("Transpose"), 0);
+  assertEquals(o.nodesAfter, 5); // 4 Adds and the Mul
+  const xs = Float32Array.from({ length: 24 }, (_, i) => i - 7.5);
+  const plain = await G.compile({ y }, { optimize: false });
+  const fast = await G.compile({ y });
+  assertEquals(fast.stats.nodes, 5);
+  const want = (await plain.run({ x: xs })).y.data as Float32Array;
+  assertEquals(Array.from((await fast.run({ x: xs })).y.data as Float32Array), Array.from(want));
+  // By hand: y = x + x + 2x + 2x + x = 7x.
+  assertEquals(Array.from(want), Array.from(xs, (v) => 7 * v));
+});
+
+Deno.test("shared data: Evoformer block (07a) forward and gradients agree with and without the pass", async () => {
+  const c = await loadCase(`${SHARED_PARITY}/07a_evoformer_block.npz`);
+  const b = new ModelBuilder({ chunkSize: 4 });
+  const inputs: Record<string, G.Tensor> = {};
+  const feeds: Record<string, G.TypedArray> = {};
+  for (const [k, a] of c.arrays) {
+    if (!k.startsWith("in/")) continue;
+    inputs[k.slice(3)] = b.g.input(k.slice(3), a.shape);
+    feeds[k.slice(3)] = feedOf(a);
+  }
+  const outs = EVOFORMER_BUILDS[String(c.meta.module)](c)(b, inputs);
+  const loss = Object.values(outs).map((t) => G.sum(G.mul(t, t))).reduce((p, q) => G.add(p, q));
+  const params = [...b.paramTensors().values()];
+  const grads = G.grad(loss, params);
+  for (const p of b.params) feeds[p.name] = feedOf(arrayOf(c, `param/${p.name}`));
+  const named = Object.fromEntries(Object.entries(outs).map(([k, t]) => [`out/${k}`, t]));
+  const all = { loss, ...named, ...Object.fromEntries(grads.map((g, i) => [`g${i}`, g])) };
+  const plain = await G.compile(all, { optimize: false });
+  const fast = await G.compile(all);
+  assert(fast.stats.nodes < plain.stats.nodes, `${fast.stats.nodes} vs ${plain.stats.nodes}`);
+  const want = await plain.run(feeds);
+  const got = await fast.run(feeds);
+  for (const [k, w] of Object.entries(want)) {
+    const a = got[k].data as Float32Array, e = w.data as Float32Array;
+    let err = 0, scale = 0;
+    for (let i = 0; i < e.length; i++) {
+      err = Math.max(err, Math.abs(a[i] - e[i]));
+      scale = Math.max(scale, Math.abs(e[i]));
+    }
+    // The rewrites are exact; onnxruntime may fuse the two graphs differently (fp32 rounding).
+    assert(err <= 1e-5 * scale + 1e-30, `${k}: max |err| ${err} of ${scale}`);
+  }
+  console.log(`07a chunked block + grad: ${plain.stats.nodes} -> ${fast.stats.nodes} nodes`);
 });

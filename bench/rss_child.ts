@@ -1,0 +1,141 @@
+/**
+ * One memory-measured job in its own process (so peak RSS is the job's alone):
+ * `deno run -A bench/rss_child.ts '<json job>'` prints one JSON line with the
+ * seconds taken and the peak RSS (VmHWM of /proc/self/status) in GiB.
+ *
+ * Jobs:
+ * - `{"kind":"evoformer","nRes":256,"nSeq":128,"chunkSize":32}`: one full-size
+ *   Evoformer block forward;
+ * - `{"kind":"af2","nRes":512,"nSeq":128,"nExtra":1024,"nTempl":1,"chunkSize":64}`:
+ *   one af2 (model_1) inference iteration with random weights and real-shaped
+ *   random features.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import * as G from "../model/graph/mod.ts";
+import type { TypedArray } from "../model/graph/mod.ts";
+import { modelConfig } from "../model/af2/config.ts";
+import { AlphaFoldInference } from "../model/af2/recycling.ts";
+import { initParams } from "../model/nn/init.ts";
+import { Rng } from "../model/features/rng.ts";
+import { buildBlock, feedsFor, forwardScalar } from "./evoformer_bench.ts";
+
+const jobSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("evoformer"),
+    nRes: z.number().int().positive(),
+    nSeq: z.number().int().positive(),
+    chunkSize: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("af2"),
+    nRes: z.number().int().positive(),
+    nSeq: z.number().int().positive(),
+    nExtra: z.number().int().nonnegative(),
+    nTempl: z.number().int().nonnegative(),
+    chunkSize: z.number().int().positive().optional(),
+    recycles: z.number().int().nonnegative().default(0),
+  }),
+]);
+
+/** A job for {@link runJob}. */
+export type RssJob = z.input<typeof jobSchema>;
+
+/** What a job reports. */
+export interface RssResult {
+  /** Wall seconds of the measured run (after compiling). */
+  seconds: number;
+  /** Graph build + compile seconds. */
+  compile_s: number;
+  /** Peak resident set of the process, GiB. */
+  peak_rss_gb: number;
+}
+
+/** Peak resident set size of this process in GiB (VmHWM). */
+export function peakRssGb(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  if (!m) throw new Error("no VmHWM in /proc/self/status");
+  return Number(m[1]) / 1024 ** 2;
+}
+
+/** Real-shaped random features of one af2 iteration (masks 1, tokens in range). */
+function randomFeeds(c: G.Compiled, skip: (name: string) => boolean): Record<string, TypedArray> {
+  const rng = new Rng(3);
+  const feeds: Record<string, TypedArray> = {};
+  for (const [name, t] of c.inputs) {
+    if (skip(name)) continue;
+    const n = t.size;
+    if (t.dtype === "int32") {
+      const hi = name.includes("extra_msa") ? 22 : name === "residue_index" ? 1 << 20 : 20;
+      feeds[name] = name === "residue_index"
+        ? Int32Array.from({ length: n }, (_, i) => i)
+        : Int32Array.from({ length: n }, () => rng.int(hi));
+    } else if (name.includes("mask")) feeds[name] = new Float32Array(n).fill(1);
+    else feeds[name] = Float32Array.from({ length: n }, () => rng.float());
+  }
+  return feeds;
+}
+
+/** Run one job in this process. */
+export async function runJob(input: RssJob): Promise<RssResult> {
+  const job = jobSchema.parse(input);
+  const t0 = performance.now();
+  if (job.kind === "evoformer") {
+    const bg = buildBlock(job);
+    const c = await G.compile({ out: forwardScalar(bg) });
+    const feeds = feedsFor(c, bg.feeds);
+    const t1 = performance.now();
+    await c.run(feeds);
+    const t2 = performance.now();
+    return { seconds: (t2 - t1) / 1000, compile_s: (t1 - t0) / 1000, peak_rss_gb: peakRssGb() };
+  }
+  const cfg = modelConfig("af2");
+  const model = await AlphaFoldInference.create(cfg, job, {
+    chunkSize: job.chunkSize,
+    outputs: ["plddt"],
+  });
+  const params = initParams(model.params, 0);
+  const feeds = randomFeeds(model.compiled, (n) => params.has(n) || n.startsWith("prev_"));
+  const t1 = performance.now();
+  await model.run(params, feeds, job.recycles);
+  const t2 = performance.now();
+  return {
+    seconds: (t2 - t1) / 1000 / (job.recycles + 1),
+    compile_s: (t1 - t0) / 1000,
+    peak_rss_gb: peakRssGb(),
+  };
+}
+
+/**
+ * Run a job in a child process; null when it failed (out of memory, killed,
+ * over `timeoutS`).
+ */
+export async function runJobInChild(
+  job: RssJob,
+  timeoutS: number,
+): Promise<RssResult | { failed: string }> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, JSON.stringify(job)],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = cmd.spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutS * 1000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-2).join(" ");
+    return {
+      failed: `exit ${out.code}${out.signal ? ` ${out.signal}` : ""}: ${err.slice(0, 200)}`,
+    };
+  }
+  return JSON.parse(text) as RssResult;
+}
+
+if (import.meta.main) {
+  console.log(JSON.stringify(await runJob(JSON.parse(Deno.args[0]))));
+}

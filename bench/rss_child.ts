@@ -45,8 +45,10 @@ export type RssJob = z.input<typeof jobSchema>;
 
 /** What a job reports. */
 export interface RssResult {
-  /** Wall seconds of the measured run (after compiling). */
+  /** Wall seconds of the measured run (after compiling; af2: the last iteration). */
   seconds: number;
+  /** af2: wall seconds of the first iteration (includes first-run allocation). */
+  first_s?: number;
   /** Graph build + compile seconds. */
   compile_s: number;
   /** Peak resident set of the process, GiB. */
@@ -100,10 +102,12 @@ export async function runJob(input: RssJob): Promise<RssResult> {
   const params = initParams(model.params, 0);
   const feeds = randomFeeds(model.compiled, (n) => params.has(n) || n.startsWith("prev_"));
   const t1 = performance.now();
-  await model.run(params, feeds, job.recycles);
-  const t2 = performance.now();
+  const ends: number[] = [];
+  await model.run(params, feeds, job.recycles, () => ends.push(performance.now()));
+  const last = ends.length > 1 ? ends[ends.length - 1] - ends[ends.length - 2] : ends[0] - t1;
   return {
-    seconds: (t2 - t1) / 1000 / (job.recycles + 1),
+    seconds: last / 1000,
+    first_s: (ends[0] - t1) / 1000,
     compile_s: (t1 - t0) / 1000,
     peak_rss_gb: peakRssGb(),
   };

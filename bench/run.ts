@@ -3,6 +3,10 @@
  * `bench/results/latest.json` (merged with earlier figures of sections not run)
  * plus the machine's core count and load average at the time.
  *
+ * The default run (graph, features, train, evoformer, evoformer_rss, af2)
+ * takes about ten minutes on 2 quiet cores; `af2_scan` (the longest protein
+ * that fits, up to 1.5 h) runs only when named: `deno task bench --only af2_scan`.
+ *
  * @module
  */
 
@@ -10,11 +14,24 @@ import { parseArgs } from "node:util";
 import { cpus, loadavg } from "node:os";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { graphBench } from "./graph_bench.ts";
+import { featuresBench } from "./features_bench.ts";
+import { trainBench } from "./train_bench.ts";
+import { evoformerBench } from "./evoformer_bench.ts";
+import { af2Bench, af2ScanBench, evoformerRssBench } from "./af2_bench.ts";
 
 /** Bench sections by name: each returns named figures. */
 const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   graph: graphBench,
+  features: () => featuresBench(),
+  train: () => trainBench(),
+  evoformer: () => evoformerBench(),
+  evoformer_rss: evoformerRssBench,
+  af2: af2Bench,
+  af2_scan: () => af2ScanBench(),
 };
+
+/** Sections left out of the default run (too slow for a routine bench). */
+const ON_REQUEST = new Set(["af2_scan"]);
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
 
@@ -24,23 +41,29 @@ async function main() {
     options: { only: { type: "string", multiple: true } },
     strict: true,
   });
-  const names = values.only ?? Object.keys(SECTIONS);
+  const names = values.only ?? Object.keys(SECTIONS).filter((n) => !ON_REQUEST.has(n));
   for (const n of names) if (!SECTIONS[n]) throw new Error(`unknown bench section "${n}"`);
   let previous: Record<string, unknown> = {};
   try {
     previous = JSON.parse(await Deno.readTextFile(OUT));
   } catch { /* first run */ }
-  const { date: _d, cores: _c, loadavg: _l, sections_run: _s, ...figures } = previous;
+  const { date: _d, cores: _c, loadavg: _l, sections_run: _s, figures: _f, ...figures } = previous;
+  const loadBefore = loadavg();
+  const t0 = performance.now();
   for (const n of names) {
-    console.log(`bench ${n} ...`);
+    console.log(`bench ${n} ... (load ${loadavg().map((v) => v.toFixed(2)).join(" ")})`);
+    const s0 = performance.now();
     const r = await SECTIONS[n]();
     for (const [k, v] of Object.entries(r)) console.log(`  ${k}: ${v}`);
     Object.assign(figures, r);
+    figures[`section_${n}_s`] = (performance.now() - s0) / 1000;
   }
   const result = {
     date: new Date().toISOString(),
     cores: cpus().length,
     loadavg: loadavg(),
+    loadavg_at_start: loadBefore,
+    wall_s: (performance.now() - t0) / 1000,
     sections_run: names,
     ...figures,
   };

@@ -1,0 +1,112 @@
+/**
+ * The af2 (model_1) figures of issue 8, each measured in its own process:
+ *
+ * - `af2Bench`: graph build + compile of the full training step (see
+ *   compile_bench.ts) and the time per recycling iteration at N_res 256
+ *   (128 cluster rows, 1024 extra rows, 4 templates; the second of two
+ *   iterations, so first-run allocation is excluded);
+ * - `af2ScanBench`: the longest protein whose inference (one iteration,
+ *   128 MSA rows, chunking) completes in this machine's memory, stepping the
+ *   length upward, with time and peak RSS per length. Slow on 2 cores (an
+ *   iteration at 1,024 residues is ~10^14 FLOP): each length is capped at
+ *   `timeoutS` and the scan at `budgetS`; lengths not reached are reported as
+ *   such, never as fitting.
+ *
+ * @module
+ */
+
+import { type RssResult, runJobInChild } from "./rss_child.ts";
+
+/** Chunk size used at a length: none at 256, then as large as memory comfortably allows. */
+export function chunkFor(nRes: number): number | undefined {
+  return nRes <= 256 ? undefined : nRes <= 512 ? 128 : 64;
+}
+
+/** Recycle time at N_res 256 (seconds) and the af2 training-graph compile time. */
+export async function af2Bench(): Promise<Record<string, number>> {
+  const compile = await runCompileInChild();
+  const r = await runJobInChild({
+    kind: "af2",
+    nRes: 256,
+    nSeq: 128,
+    nExtra: 1024,
+    nTempl: 4,
+    recycles: 1,
+  }, 1800);
+  if ("failed" in r) throw new Error(`af2 at 256 residues failed: ${r.failed}`);
+  return {
+    ...compile,
+    af2_recycle_256_s: r.seconds,
+    af2_first_iteration_256_s: r.first_s ?? NaN,
+    af2_infer_compile_256_s: r.compile_s,
+    af2_peak_rss_256_gb: r.peak_rss_gb,
+  };
+}
+
+async function runCompileInChild(): Promise<Record<string, number>> {
+  const url = new URL("./compile_bench.ts", import.meta.url).pathname;
+  const code = `import { compileBench } from ${JSON.stringify(url)};\n` +
+    "console.log(JSON.stringify(await compileBench()));";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("af2 compile bench failed");
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+}
+
+/** The scan; lengths in residues. */
+export async function af2ScanBench(
+  lengths = [256, 512, 768, 1024, 1280],
+  timeoutS = 2400,
+  budgetS = 5400,
+): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const out: Record<string, number> = {};
+  let best: { n: number; r: RssResult } | undefined;
+  for (const n of lengths) {
+    const left = budgetS - (performance.now() - t0) / 1000;
+    if (left < 60) {
+      console.log(`  ${n}: not run (scan budget of ${budgetS} s spent)`);
+      break;
+    }
+    const chunkSize = chunkFor(n);
+    const r = await runJobInChild(
+      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, chunkSize },
+      Math.min(timeoutS, left),
+    );
+    if ("failed" in r) {
+      console.log(`  ${n}: did not complete (${r.failed})`);
+      out.af2_scan_first_failed_residues = n;
+      break;
+    }
+    console.log(`  ${n} (chunk ${chunkSize ?? "none"}): ${JSON.stringify(r)}`);
+    out[`af2_scan_${n}_s`] = r.seconds;
+    out[`af2_scan_${n}_rss_gb`] = r.peak_rss_gb;
+    best = { n, r };
+  }
+  if (best) {
+    out.af2_max_residues = best.n;
+    out.af2_peak_rss_gb = best.r.peak_rss_gb;
+    out.af2_max_residues_s = best.r.seconds;
+  }
+  out.af2_scan_wall_s = (performance.now() - t0) / 1000;
+  return out;
+}
+
+/** Peak RSS of one full-size Evoformer block forward at 256 and 512 residues, with and without chunking. */
+export async function evoformerRssBench(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const nRes of [256, 512]) {
+    for (const chunkSize of [undefined, 32]) {
+      const r = await runJobInChild({ kind: "evoformer", nRes, nSeq: 128, chunkSize }, 1200);
+      const key = `evoformer_rss_${nRes}${chunkSize ? "_chunked" : ""}_gb`;
+      if ("failed" in r) throw new Error(`${key}: ${r.failed}`);
+      out[key] = r.peak_rss_gb;
+      out[key.replace("_gb", "_s")] = r.seconds;
+    }
+  }
+  return out;
+}

@@ -32,6 +32,11 @@ export interface CompileOptions {
   substitute?: ReadonlyMap<Tensor, Tensor>;
   /** Run our graph optimisation pass (`optimize.ts`) before serialising (default true). */
   optimize?: boolean;
+  /**
+   * Keep onnxruntime-optimised models in this directory, keyed by the graph's
+   * hash, and load them instead of optimising again (CPU only).
+   */
+  cacheDir?: string;
   /** onnxruntime's graph optimisation level (default "all"). */
   optimizationLevel?: OptimizationLevel;
 }
@@ -81,16 +86,48 @@ function sessionOptions(device: Device, opts: CompileOptions): ort.InferenceSess
   };
 }
 
-function createSession(
+/**
+ * The session for `bytes`. With a cache directory (CPU only), the model as
+ * optimised by onnxruntime is saved under the hash of the graph on first use
+ * and loaded with optimisation disabled afterwards, skipping the optimiser.
+ */
+async function createSession(
   bytes: Uint8Array,
   opts: CompileOptions,
-): Promise<ort.InferenceSession> {
+): Promise<{ session: ort.InferenceSession; key: string; cached: boolean }> {
   const device = opts.device ?? "cpu";
-  const key = createHash("sha256").update(bytes).digest("hex") +
-    `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}|${opts.optimizationLevel ?? ""}`;
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  const level = opts.optimizationLevel ?? "all";
+  const key = hash + `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}|${level}`;
+  const cacheFile = opts.cacheDir && device === "cpu" && level !== "disabled"
+    ? `${opts.cacheDir}/${hash.slice(0, 32)}.${level}.onnx`
+    : undefined;
+  let cached = false;
   let s = sessions.get(key);
   if (!s) {
-    s = ort.InferenceSession.create(bytes, sessionOptions(device, opts)).catch((e) => {
+    let create = () => ort.InferenceSession.create(bytes, sessionOptions(device, opts));
+    if (cacheFile) {
+      cached = await Deno.stat(cacheFile).then(() => true, () => false);
+      if (cached) {
+        create = () =>
+          ort.InferenceSession.create(
+            cacheFile,
+            sessionOptions(device, { ...opts, optimizationLevel: "disabled" }),
+          );
+      } else {
+        await Deno.mkdir(opts.cacheDir!, { recursive: true });
+        const tmp = `${cacheFile}.${Deno.pid}.tmp`;
+        create = async () => {
+          const session = await ort.InferenceSession.create(bytes, {
+            ...sessionOptions(device, opts),
+            optimizedModelFilePath: tmp,
+          });
+          await Deno.rename(tmp, cacheFile);
+          return session;
+        };
+      }
+    }
+    s = create().catch((e) => {
       sessions.delete(key);
       if (device !== "cuda") throw e;
       if (!opts.allowCpuFallback) throw new CudaUnavailableError(String((e as Error).message));
@@ -99,7 +136,7 @@ function createSession(
     });
     sessions.set(key, s);
   }
-  return s;
+  return { session: await s, key, cached };
 }
 
 /** Where the time of {@link compile} went (milliseconds). */
@@ -108,8 +145,10 @@ export interface CompileStats {
   optimizeMs: number;
   /** Serialising the graph to ONNX bytes. */
   onnxMs: number;
-  /** onnxruntime session creation (parse, optimise, plan); 0 on a cache hit. */
+  /** onnxruntime session creation (parse, optimise, plan). */
   sessionMs: number;
+  /** Whether the optimised model came from the cache directory. */
+  cached: boolean;
   /** Size of the ONNX model. */
   bytes: number;
   /** Op nodes before our optimisation pass. */
@@ -139,16 +178,19 @@ export class Compiled {
   /** Where the time of the last run went. */
   lastRun: RunStats = { feedMs: 0, ortMs: 0, fetchMs: 0 };
   readonly #session: ort.InferenceSession;
+  readonly #key: string;
   readonly #outputs: Readonly<Record<string, Tensor>>;
 
   constructor(
     session: ort.InferenceSession,
+    key: string,
     onnx: Uint8Array,
     inputs: Map<string, Tensor>,
     outputs: Readonly<Record<string, Tensor>>,
     stats: CompileStats,
   ) {
     this.#session = session;
+    this.#key = key;
     this.onnx = onnx;
     this.inputs = inputs;
     this.#outputs = outputs;
@@ -184,6 +226,7 @@ export class Compiled {
 
   /** Release the session (cached sessions are shared: only call when done with this graph). */
   async release(): Promise<void> {
+    sessions.delete(this.#key);
     await this.#session.release();
   }
 }
@@ -205,7 +248,7 @@ export async function compile(
   const t1 = performance.now();
   const bytes = toOnnx(outs, { initializers: opts.initializers, substitute });
   const t2 = performance.now();
-  const session = await createSession(bytes, opts);
+  const { session, key, cached } = await createSession(bytes, opts);
   const t3 = performance.now();
   const inputs = new Map<string, Tensor>();
   let nodes = 0;
@@ -217,9 +260,10 @@ export async function compile(
     optimizeMs: t1 - t0,
     onnxMs: t2 - t1,
     sessionMs: t3 - t2,
+    cached,
     bytes: bytes.length,
     nodesBefore: nodesBefore ?? nodes,
     nodes,
   };
-  return new Compiled(session, bytes, inputs, outs, stats);
+  return new Compiled(session, key, bytes, inputs, outs, stats);
 }

@@ -107,3 +107,33 @@ Deno.test("shared data: Evoformer block (07a) forward and gradients agree with a
   }
   console.log(`07a chunked block + grad: ${plain.stats.nodes} -> ${fast.stats.nodes} nodes`);
 });
+
+Deno.test("the onnxruntime-optimised model is cached by graph hash and reloaded with the same results", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const g = new G.Graph();
+    const x = g.input("x", [3, 4]);
+    const w = g.input("w", [4, 2]);
+    const y = G.relu(G.add(G.matmul(x, w), 0.5));
+    const xs = Float32Array.from({ length: 12 }, (_, i) => i / 4 - 1);
+    const ws = Float32Array.from({ length: 8 }, (_, i) => (i % 3) - 1);
+    const first = await G.compile({ y }, { cacheDir: dir });
+    assertEquals(first.stats.cached, false);
+    const want = Array.from((await first.run({ x: xs, w: ws })).y.data as Float32Array);
+    await first.release();
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assertEquals(files.length, 1);
+    assert(files[0].endsWith(".all.onnx"), files[0]);
+    const again = await G.compile({ y }, { cacheDir: dir });
+    assertEquals(again.stats.cached, true);
+    assertEquals(Array.from((await again.run({ x: xs, w: ws })).y.data as Float32Array), want);
+    // Row 0 by hand: x = [-1, -0.75, -0.5, -0.25], w rows [-1,0],[1,-1],[0,1],[-1,0].
+    assertEquals(want.slice(0, 2), [
+      Math.max(0, 1 - 0.75 + 0.25 + 0.5),
+      Math.max(0, 0.75 - 0.5 + 0.5),
+    ]);
+    await again.release();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

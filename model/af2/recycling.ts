@@ -73,7 +73,10 @@ export class AlphaFoldInference {
       "next/x": out.next.x,
     };
     for (const n of names) outs[n] = pick(out, n);
-    const compiled = await G.compile(outs, opts);
+    // onnxruntime's own basic-level rewrites reject this graph after our CSE pass
+    // ("Node input ... is not a graph input"), though the graph loads unoptimised:
+    // compile the inference graph without our pass until that is understood.
+    const compiled = await G.compile(outs, { optimize: false, ...opts });
     return new AlphaFoldInference(config, dims, b, compiled, names);
   }
 

@@ -9,7 +9,6 @@
  * @module
  */
 
-import * as G from "../model/graph/mod.ts";
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
 import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
@@ -21,7 +20,8 @@ import { hashSeed, Rng } from "../model/features/rng.ts";
 import { initParams } from "../model/nn/init.ts";
 import { type ChainEntry, Dataset } from "./data/dataset.ts";
 import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
-import { alphafoldLoss, type LossBatch } from "./losses/total.ts";
+import { alphafoldLoss } from "./losses/total.ts";
+import { lossBatchInputs } from "./losses/inputs.ts";
 import { lossConfig } from "./losses/config.ts";
 import { buildTrainStep, initialState, type TrainState, type TrainStep } from "./step.ts";
 import type { TrainTask } from "./loop.ts";
@@ -29,32 +29,6 @@ import type { RunConfig } from "./config.ts";
 import { type Probe, writeProbes, writeSnapshot } from "./snapshots.ts";
 import { lddt } from "../analysis/lddt.ts";
 import { dssp, formatSs } from "../analysis/dssp.ts";
-
-/** The loss inputs beyond the model features (OpenFold batch names). */
-const LOSS_KEYS = [
-  "all_atom_positions",
-  "all_atom_mask",
-  "atom37_atom_exists",
-  "atom14_atom_exists",
-  "residx_atom14_to_atom37",
-  "atom14_gt_positions",
-  "atom14_alt_gt_positions",
-  "atom14_gt_exists",
-  "atom14_alt_gt_exists",
-  "atom14_atom_is_ambiguous",
-  "rigidgroups_gt_frames",
-  "rigidgroups_alt_gt_frames",
-  "rigidgroups_gt_exists",
-  "backbone_rigid_tensor",
-  "backbone_rigid_mask",
-  "chi_angles_sin_cos",
-  "chi_mask",
-  "pseudo_beta",
-  "pseudo_beta_mask",
-  "true_msa",
-  "bert_mask",
-  "use_clamped_fape",
-] as const;
 
 /** The features the model reads, per MSA sample. */
 const MSA_KEYS = [
@@ -69,10 +43,6 @@ const MSA_KEYS = [
 ] as const;
 
 type AnyFeature = FeatureTensor<Float32Array> | FeatureTensor<Int32Array>;
-
-function dtypeOf(a: Float32Array | Int32Array): G.DType {
-  return a instanceof Int32Array ? "int32" : "float32";
-}
 
 /** Feeds of one example for iteration `k` (its own MSA sample). */
 function featureFeeds(ex: FeatureExample, k: number): Record<string, TypedArray> {
@@ -107,37 +77,13 @@ async function stepGraph(
     cfg.loss_stage,
     model.heads.tm.enabled ? { tm: { enabled: true } } : {},
   );
-  const f = ex.features as unknown as Record<string, AnyFeature>;
   return await buildTrainStep(
     (b) => {
       const { features, prev } = featureInputs(b.g, model, dims);
       const out = alphafoldIteration(b.scope(), model, features, prev);
-      const inputs: Record<string, Tensor> = {
-        aatype: features.aatype,
-        residue_index: features.residue_index,
-        seq_mask: features.seq_mask,
-        seq_length: b.g.input("seq_length", []),
-        resolution: b.g.input("resolution", []),
-      };
-      for (const k of LOSS_KEYS) {
-        if (k === "true_msa" || k === "bert_mask" || k === "use_clamped_fape") continue;
-        const t = f[k];
-        if (!t) {
-          throw new Error(
-            `${ex.meta.id}: feature "${k}" missing (is the chain's structure loaded?)`,
-          );
-        }
-        inputs[k] = b.g.input(k, t.shape, dtypeOf(t.data));
-      }
-      inputs.true_msa = b.g.input("true_msa", [dims.nSeq, dims.nRes], "int32");
-      inputs.bert_mask = b.g.input("bert_mask", [dims.nSeq, dims.nRes]);
-      inputs.use_clamped_fape = b.g.input("use_clamped_fape", []);
-      const r = alphafoldLoss(
-        { ...out, sm: out.sm },
-        inputs as unknown as LossBatch,
-        losses,
-        { skipZeroWeight: true },
-      );
+      // Every supervision tensor as a graph input under OpenFold's name (train/losses/inputs.ts).
+      const batch = lossBatchInputs(b.g, { nRes: dims.nRes, nSeq: dims.nSeq }, features);
+      const r = alphafoldLoss(out, batch, losses, { skipZeroWeight: true });
       const terms: Record<string, Tensor> = {};
       for (const [k, t] of Object.entries(r.terms)) if (k !== "loss") terms[k] = t;
       return { loss: r.loss, terms };
@@ -317,7 +263,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
       return {
         ...featureFeeds(ex, recycles),
         ...prev,
-        seq_length: new Float32Array([ex.meta.chainLength]),
+        seq_length: new Int32Array([ex.meta.chainLength]),
         // Backbone-corpus chains carry no resolution; 2 Å keeps them inside the
         // resolution window (0.1–3 Å) of the pLDDT loss.
         resolution: new Float32Array([2.0]),

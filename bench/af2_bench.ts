@@ -1,10 +1,11 @@
 /**
  * The af2 (model_1) figures of issue 8, each measured in its own process:
  *
- * - `af2Bench`: graph build + compile of the full training step (see
- *   compile_bench.ts) and the time per recycling iteration at N_res 256
- *   (128 cluster rows, 1024 extra rows, 4 templates; the second of two
- *   iterations, so first-run allocation is excluded);
+ * - `af2CompileBench`: graph build + compile of the full training step (see
+ *   compile_bench.ts);
+ * - `af2RecycleBench`: the time per recycling iteration at N_res 256 (128
+ *   cluster rows, 1024 extra rows, 4 templates; the second of two iterations,
+ *   so first-run allocation is excluded);
  * - `af2ScanBench`: the longest protein whose inference (one iteration,
  *   128 MSA rows, chunking) completes in this machine's memory, stepping the
  *   length upward, with time and peak RSS per length. Slow on 2 cores (an
@@ -22,13 +23,26 @@ export function chunkFor(nRes: number): number | undefined {
   return nRes <= 256 ? undefined : nRes <= 512 ? 128 : 64;
 }
 
-/** Recycle time at N_res 256 (seconds) and the af2 training-graph compile time. */
-export async function af2Bench(): Promise<Record<string, number>> {
-  // Cold (onnxruntime optimises the graph), then warm (its optimised model reloaded).
+/**
+ * The af2 training-graph build + compile time, each in a fresh process: with
+ * the default settings, and with onnxruntime's full optimisation ("all") cold
+ * and then reloaded from the optimised-model cache.
+ */
+export async function af2CompileBench(): Promise<Record<string, number>> {
+  const plain = await runCompileInChild();
   const cacheDir = await Deno.makeTempDir({ prefix: "denofold-ort-cache-" });
-  const compile = await runCompileInChild(cacheDir);
+  const cold = await runCompileInChild(cacheDir);
   const warm = await runCompileInChild(cacheDir);
   await Deno.remove(cacheDir, { recursive: true });
+  return {
+    ...plain,
+    af2_compile_ort_all_s: cold.af2_compile_s,
+    af2_compile_ort_all_cached_s: warm.af2_compile_s,
+  };
+}
+
+/** Time per recycling iteration at N_res 256 (the second of two iterations). */
+export async function af2RecycleBench(): Promise<Record<string, number>> {
   const r = await runJobInChild({
     kind: "af2",
     nRes: 256,
@@ -39,9 +53,6 @@ export async function af2Bench(): Promise<Record<string, number>> {
   }, 1800);
   if ("failed" in r) throw new Error(`af2 at 256 residues failed: ${r.failed}`);
   return {
-    ...compile,
-    af2_compile_cached_s: warm.af2_compile_s,
-    af2_compile_cached_ort_session_s: warm.af2_compile_ort_session_s,
     af2_recycle_256_s: r.seconds,
     af2_first_iteration_256_s: r.first_s ?? NaN,
     af2_infer_compile_256_s: r.compile_s,
@@ -49,10 +60,12 @@ export async function af2Bench(): Promise<Record<string, number>> {
   };
 }
 
-async function runCompileInChild(cacheDir: string): Promise<Record<string, number>> {
+async function runCompileInChild(cacheDir?: string): Promise<Record<string, number>> {
   const url = new URL("./compile_bench.ts", import.meta.url).pathname;
   const code = `import { AF2_TRAIN_DIMS, compileBench } from ${JSON.stringify(url)};\n` +
-    `console.log(JSON.stringify(await compileBench(AF2_TRAIN_DIMS, ${JSON.stringify(cacheDir)})));`;
+    `console.log(JSON.stringify(await compileBench(AF2_TRAIN_DIMS, ${
+      JSON.stringify(cacheDir ?? null)
+    } ?? undefined)));`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", code],
     cwd: new URL("..", import.meta.url).pathname,

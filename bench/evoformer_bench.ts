@@ -19,7 +19,7 @@ import { evoformerBlock } from "../model/af2/evoformer.ts";
 import { ModelBuilder } from "../model/nn/scope.ts";
 import { initParams } from "../model/nn/init.ts";
 import { Rng } from "../model/features/rng.ts";
-import { bestOf } from "./graph_bench.ts";
+import { bestOfWithCpu } from "./graph_bench.ts";
 import { evoformerBlockFlops, graphContractionFlops } from "./flops.ts";
 
 /** Sizes of an Evoformer block graph. */
@@ -100,7 +100,7 @@ export async function evoformerBench(runs = 3): Promise<Record<string, number>> 
   const fwd = await G.compile({ out: forwardScalar(bg) });
   const fFeeds = feedsFor(fwd, bg.feeds);
   await fwd.run(fFeeds);
-  const tFwd = await bestOf(runs, () => fwd.run(fFeeds));
+  const f = await bestOfWithCpu(runs, () => fwd.run(fFeeds));
   await fwd.release();
 
   const loss = G.add(G.mean(G.mul(bg.m, bg.m)), G.mean(G.mul(bg.z, bg.z)));
@@ -110,12 +110,14 @@ export async function evoformerBench(runs = 3): Promise<Record<string, number>> 
   const bwd = await G.compile({ out: check });
   const bFeeds = feedsFor(bwd, bg.feeds);
   await bwd.run(bFeeds);
-  const tBwd = await bestOf(runs, () => bwd.run(bFeeds));
+  const b = await bestOfWithCpu(runs, () => bwd.run(bFeeds));
   await bwd.release();
   return {
-    evoformer_block_fwd_s: tFwd,
-    evoformer_block_fwdbwd_s: tBwd,
+    evoformer_block_fwd_s: f.wall,
+    evoformer_block_fwdbwd_s: b.wall,
+    evoformer_block_fwd_cpu_s: f.cpu,
+    evoformer_block_fwdbwd_cpu_s: b.cpu,
     evoformer_block_gflop: analytic / 1e9,
-    evoformer_gflops: analytic / tFwd / 1e9,
+    evoformer_gflops: analytic / f.wall / 1e9,
   };
 }

@@ -3,9 +3,10 @@
  * `bench/results/latest.json` (merged with earlier figures of sections not run)
  * plus the machine's core count and load average at the time.
  *
- * The default run (graph, features, train, evoformer, evoformer_rss, af2)
- * takes about ten minutes on 2 quiet cores; `af2_scan` (the longest protein
- * that fits, up to 1.5 h) runs only when named: `deno task bench --only af2_scan`.
+ * The default run (graph, features, train, evoformer, evoformer_rss,
+ * af2_compile) takes about ten minutes on 2 cores; `af2_recycle` (two af2
+ * iterations at 256 residues) and `af2_scan` (the longest protein that fits, up
+ * to 1.5 h) run only when named: `deno task bench --only af2_recycle --only af2_scan`.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { graphBench } from "./graph_bench.ts";
 import { featuresBench } from "./features_bench.ts";
 import { trainBench } from "./train_bench.ts";
 import { evoformerBench } from "./evoformer_bench.ts";
-import { af2Bench, af2ScanBench, evoformerRssBench } from "./af2_bench.ts";
+import { af2CompileBench, af2RecycleBench, af2ScanBench, evoformerRssBench } from "./af2_bench.ts";
 
 /** Bench sections by name: each returns named figures. */
 const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
@@ -26,12 +27,13 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   train: () => trainBench(),
   evoformer: () => evoformerBench(),
   evoformer_rss: evoformerRssBench,
-  af2: af2Bench,
+  af2_compile: af2CompileBench,
+  af2_recycle: af2RecycleBench,
   af2_scan: () => af2ScanBench(),
 };
 
-/** Sections left out of the default run (too slow for a routine bench). */
-const ON_REQUEST = new Set(["af2_scan"]);
+/** Sections left out of the default run (too slow for a routine bench on 2 cores). */
+const ON_REQUEST = new Set(["af2_recycle", "af2_scan"]);
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
 

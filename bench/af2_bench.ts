@@ -98,7 +98,8 @@ export async function af2ScanBench(
     );
     if ("failed" in r) {
       console.log(`  ${n}: did not complete (${r.failed})`);
-      out.af2_scan_first_failed_residues = n;
+      // A time-capped length says nothing about memory: recorded apart from failures.
+      out[r.timedOut ? "af2_scan_time_capped_residues" : "af2_scan_first_failed_residues"] = n;
       break;
     }
     console.log(`  ${n} (chunk ${chunkSize ?? "none"}): ${JSON.stringify(r)}`);

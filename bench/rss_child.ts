@@ -114,28 +114,33 @@ export async function runJob(input: RssJob): Promise<RssResult> {
 }
 
 /**
- * Run a job in a child process; null when it failed (out of memory, killed,
- * over `timeoutS`).
+ * Run a job in a child process; `failed` says why it did not complete (out of
+ * memory, killed, or `timedOut` when it ran over `timeoutS`).
  */
 export async function runJobInChild(
   job: RssJob,
   timeoutS: number,
-): Promise<RssResult | { failed: string }> {
+): Promise<RssResult | { failed: string; timedOut: boolean }> {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, JSON.stringify(job)],
     stdout: "piped",
     stderr: "piped",
   });
   const child = cmd.spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutS * 1000);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutS * 1000);
   const out = await child.output();
   clearTimeout(timer);
   const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-2).join(" ");
-    return {
-      failed: `exit ${out.code}${out.signal ? ` ${out.signal}` : ""}: ${err.slice(0, 200)}`,
-    };
+    const why = timedOut
+      ? `over the ${timeoutS} s time cap`
+      : `exit ${out.code}${out.signal ? ` ${out.signal}` : ""}`;
+    return { failed: `${why}: ${err.slice(0, 200)}`, timedOut };
   }
   return JSON.parse(text) as RssResult;
 }

@@ -264,6 +264,11 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
   return results;
 }
 
+/** The flags that carry values, validated. */
+const argsSchema = z.object({
+  timeout: z.string().regex(/^\d+$/).transform(Number).refine((v) => v > 0).optional(),
+});
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -274,6 +279,7 @@ async function main(argv: string[]): Promise<number> {
         out: { type: "string" },
         timeout: { type: "string" },
         data: { type: "string" },
+        debug: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -286,10 +292,11 @@ async function main(argv: string[]): Promise<number> {
     console.log((await Deno.readTextFile(new URL(import.meta.url))).split("*/")[0]);
     return 0;
   }
-  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+  const t = argsSchema.safeParse({ timeout: values.timeout });
+  if (!t.success) {
     throw new UsageError(`--timeout must be a positive integer (seconds), got "${values.timeout}"`);
   }
+  const timeout = t.data.timeout;
   const env: Record<string, string> = {};
   if (values.data) {
     if (!existsSync(values.data)) throw new UsageError(`--data: no such directory ${values.data}`);
@@ -324,6 +331,7 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (e) {
+    if (Deno.args.includes("--debug")) console.error(e);
     console.error(`notebooks: ${(e as Error).message}`);
     Deno.exit(e instanceof UsageError ? 2 : 1);
   }

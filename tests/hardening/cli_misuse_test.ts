@@ -285,7 +285,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       args: ["--help=yes"],
       want: "--help",
     },
-    // notebooks (owned by the notebooks runner; it has no --debug flag yet)
+    // notebooks
     { cli: "notebooks", what: "unknown flag", args: ["--bogus"], want: "Unknown option '--bogus'" },
     {
       cli: "notebooks",
@@ -323,9 +323,10 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
 });
 
 Deno.test("every CLI: --debug adds the stack trace to the same exit code 2", async () => {
-  const cases: Case[] = (["train", "predict", "analyze", "msa", "parity"] as Cli[]).map((
-    cli,
-  ) => ({ cli, what: "unknown flag", args: ["--no-such-flag"], want: "--no-such-flag" }));
+  const cases: Case[] = (["train", "predict", "analyze", "msa", "parity", "notebooks"] as Cli[])
+    .map((
+      cli,
+    ) => ({ cli, what: "unknown flag", args: ["--no-such-flag"], want: "--no-such-flag" }));
   const results = await runAll(cases, true);
   cases.forEach((c, i) => {
     assertEquals(results[i].code, 2, `${c.cli}: ${results[i].stderr}`);

@@ -26,7 +26,7 @@ export const runConfigSchema = z.strictObject({
   train_ids: z.array(z.string()).optional(),
   exclude_ids: z.array(z.string()).optional(),
   /** Total training steps. */
-  steps: posInt().default(300),
+  steps: posInt().default(500),
   /** Residues per training crop (graphs are built per 32-residue bucket up to this). */
   crop: posInt().default(64),
   /** MSA cluster rows N_clust and extra rows N_extra per example. */

@@ -406,3 +406,20 @@ export {
   sidecarSchema,
 } from "./train/checkpoint.ts";
 export { logSpacedSteps, type Probe, readSnapshots, type Snapshot } from "./train/snapshots.ts";
+export {
+  DEFAULT_MAX_SUBSEQUENCE_RATIO,
+  DEFAULT_MIN_ALIGN_RATIO,
+  DEFAULT_MIN_REALIGN_IDENTITY,
+  DEFAULT_MIN_TEMPLATE_LENGTH,
+  type MappedTemplate,
+  mapTemplateToQuery,
+  realignTemplateToChain,
+  TEMPLATE_GAP_AATYPE,
+  type TemplateFeatureOptions,
+  type TemplateFeatureResult,
+  type TemplateFeatures,
+  templateFeatures,
+  templateHitId,
+  templateHitRejection,
+  type TemplateReader,
+} from "./model/features/templates.ts";

@@ -1,0 +1,366 @@
+/**
+ * Template features from template hits plus the hit structures (AF2 supplement
+ * 1.2.3; AF2's `TemplateHitFeaturizer`, OpenFold `data/templates.py`): filter the
+ * hits, map each aligned query residue to a residue of the template chain, copy
+ * its atom37 coordinates, and add torsions and pseudo-β (OpenFold's template
+ * transforms). Release-date filtering is left out (the caller picks the hits).
+ *
+ * Realignment: a hit names template residues by their index in the template's
+ * full sequence (SEQRES / pdb_seqres), while a {@link Protein} read from a file
+ * holds only the observed residues. AF2 looks the hit's template sequence up in
+ * the mmCIF's SEQRES and falls back to a kalign realignment. Here the hit's
+ * residues (a stretch of the full sequence, with unknown letters where the hit
+ * skipped insertions) are placed on the observed chain by an exact substring
+ * match when the stretch is complete and fully observed, otherwise by an
+ * overlap (free end gaps) affine-gap alignment whose chain gaps are cheap where
+ * the author numbering of the chain jumps (an unobserved loop) and dear
+ * elsewhere. A realignment below {@link DEFAULT_MIN_REALIGN_IDENTITY} identity
+ * rejects the hit, as AF2's does below 0.6, and so does one placing fewer than
+ * 10 hit residues (a chance match, e.g. when the chain does not observe the
+ * aligned stretch at all).
+ *
+ * @module
+ */
+
+import type { TemplateHit } from "./hhr.ts";
+import type { FeatureTensor } from "./feature_tensor.ts";
+import type { Protein } from "../protein/protein.ts";
+import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
+import { templateGtFeatures } from "../protein/gt_transforms.ts";
+
+/** AF2's `max_subsequence_ratio`: a hit that is a query substring longer than this is a duplicate. */
+export const DEFAULT_MAX_SUBSEQUENCE_RATIO = 0.95;
+/** AF2's `min_align_ratio`: hits aligning fewer query residues than this fraction are dropped. */
+export const DEFAULT_MIN_ALIGN_RATIO = 0.1;
+/** AF2 drops templates with fewer residues than this ("Template too short"). */
+export const DEFAULT_MIN_TEMPLATE_LENGTH = 10;
+/** AF2's identity threshold for a realigned template sequence. */
+export const DEFAULT_MIN_REALIGN_IDENTITY = 0.6;
+/** Fewest hit residues placed on the chain for the realignment to count. */
+const MIN_REALIGNED_PAIRS = 10;
+/** Template aatype of an unmapped query position: the gap class (AF2's `fix_templates_aatype`). */
+export const TEMPLATE_GAP_AATYPE = 21;
+
+/** Reads one template chain: PDB id (lower case) and chain id as named by the hit. */
+export type TemplateReader = (pdbId: string, chain: string) => Promise<Protein>;
+
+/** Options of {@link templateFeatures}. */
+export interface TemplateFeatureOptions {
+  /** Templates in the output (`T`); fewer usable hits are padded with `template_mask` 0. */
+  maxTemplates: number;
+  /** Default {@link DEFAULT_MAX_SUBSEQUENCE_RATIO}. */
+  maxSubsequenceRatio?: number;
+  /** Default {@link DEFAULT_MIN_ALIGN_RATIO}. */
+  minAlignRatio?: number;
+  /** Default {@link DEFAULT_MIN_TEMPLATE_LENGTH}. */
+  minTemplateLength?: number;
+  /** Default {@link DEFAULT_MIN_REALIGN_IDENTITY}. */
+  minRealignIdentity?: number;
+  /** PDB id of the query's own entry: its hits are the query itself and are skipped. */
+  queryPdbId?: string;
+}
+
+/** The template inputs of the model (OpenFold batch names), `T = maxTemplates`, `N` = query length. */
+export interface TemplateFeatures {
+  /** `[T, N]` AF2 aatype of the template residue (0..20), 21 where unmapped. */
+  template_aatype: FeatureTensor<Int32Array>;
+  /** `[T, N, 37, 3]` Å, 0 where unmapped or unobserved. */
+  template_all_atom_positions: FeatureTensor;
+  /** `[T, N, 37]`. */
+  template_all_atom_mask: FeatureTensor;
+  /** `[T, N, 7, 2]`. */
+  template_torsion_angles_sin_cos: FeatureTensor;
+  /** `[T, N, 7, 2]`. */
+  template_alt_torsion_angles_sin_cos: FeatureTensor;
+  /** `[T, N, 7]`. */
+  template_torsion_angles_mask: FeatureTensor;
+  /** `[T, N, 3]`. */
+  template_pseudo_beta: FeatureTensor;
+  /** `[T, N]`. */
+  template_pseudo_beta_mask: FeatureTensor;
+  /** `[T]` 1 for a real template, 0 for padding. */
+  template_mask: FeatureTensor;
+}
+
+/** What {@link templateFeatures} did with each hit. */
+export interface TemplateFeatureResult {
+  features: TemplateFeatures;
+  /** The hits used, in template order, with the number of query residues given coordinates. */
+  used: { name: string; index: number; mappedResidues: number }[];
+  /** Hits left out and why (AF2's warnings), in hit order. */
+  skipped: { name: string; index: number; reason: string }[];
+}
+
+/** PDB id (lower case) and chain of a hit name such as `1abc_A description` (AF2's `_get_pdb_id_and_chain`). */
+export function templateHitId(name: string): { pdbId: string; chain: string } | undefined {
+  const m = /^([A-Za-z0-9]{4})_([A-Za-z0-9.]+)/.exec(name.trim());
+  return m ? { pdbId: m[1].toLowerCase(), chain: m[2] } : undefined;
+}
+
+/**
+ * AF2's `_assess_hhsearch_hit` (prefilter): the reason a hit is not usable as a
+ * template for `query`, or undefined when it passes.
+ */
+export function templateHitRejection(
+  query: string,
+  hit: TemplateHit,
+  options: Omit<TemplateFeatureOptions, "maxTemplates"> = {},
+): string | undefined {
+  const minAlign = options.minAlignRatio ?? DEFAULT_MIN_ALIGN_RATIO;
+  const maxSub = options.maxSubsequenceRatio ?? DEFAULT_MAX_SUBSEQUENCE_RATIO;
+  const minLen = options.minTemplateLength ?? DEFAULT_MIN_TEMPLATE_LENGTH;
+  const id = templateHitId(hit.name);
+  if (!id) return `hit name "${hit.name.slice(0, 40)}" is not <pdb>_<chain>`;
+  if (options.queryPdbId && id.pdbId === options.queryPdbId.toLowerCase()) {
+    return "hit is the query's own entry";
+  }
+  const alignRatio = hit.alignedCols / query.length;
+  if (!(alignRatio > minAlign)) {
+    return `proportion of residues aligned to the query too small (${alignRatio.toFixed(3)})`;
+  }
+  const templateSequence = hit.hitSequence.replaceAll("-", "");
+  const lengthRatio = templateSequence.length / query.length;
+  if (query.includes(templateSequence) && lengthRatio > maxSub) {
+    return `template is an exact subsequence of the query with large coverage (${
+      lengthRatio.toFixed(3)
+    })`;
+  }
+  if (templateSequence.length < minLen) {
+    return `template too short (${templateSequence.length} residues)`;
+  }
+  return undefined;
+}
+
+/** The chain's one-letter sequence (X for UNK). */
+function chainSequence(p: Protein): string {
+  return Array.from(p.aatype, (a) => RESTYPES_WITH_X[a] ?? "X").join("");
+}
+
+/**
+ * Places a stretch of a template's full sequence on the observed residues of
+ * its chain. `segment[i]` is the letter of full-sequence residue `start + i`, or
+ * `undefined` when the hit does not say. Returns per segment position the chain
+ * residue index, or -1 (not observed / not aligned), the number of aligned
+ * pairs with known letters and their identity. `chainNumbers` (author residue numbers) make
+ * chain gaps cheap where the numbering jumps.
+ */
+export function realignTemplateToChain(
+  segment: readonly (string | undefined)[],
+  chain: string,
+  chainNumbers?: ArrayLike<number>,
+): { map: Int32Array; identity: number; knownPairs: number } {
+  const m = segment.length, n = chain.length;
+  const map = new Int32Array(m).fill(-1);
+  // Exact substring (AF2's first choice): complete, fully observed stretch.
+  if (segment.every((c) => c !== undefined)) {
+    const at = chain.indexOf(segment.join(""));
+    if (at >= 0) {
+      for (let i = 0; i < m; i++) map[i] = at + i;
+      return { map, identity: m ? 1 : 0, knownPairs: m };
+    }
+  }
+  const MATCH = 2, MISMATCH = -2, UNKNOWN = 0;
+  const OPEN_SEG = 6, EXTEND = 0.5; // gaps in the segment: chain residues the hit lacks
+  // Gap in the chain before chain residue j (segment residues unobserved): cheap at a numbering jump.
+  const openChain = (j: number) =>
+    chainNumbers && j > 0 && j < n && chainNumbers[j] - chainNumbers[j - 1] > 1 ? 1 : 6;
+  const NEG = -1e9;
+  const W = n + 1;
+  // Gotoh: H = pair at (i, j), E = gap in chain (segment i consumed), F = gap in segment.
+  const H = new Float64Array((m + 1) * W).fill(NEG);
+  const E = new Float64Array((m + 1) * W).fill(NEG);
+  const F = new Float64Array((m + 1) * W).fill(NEG);
+  const tbH = new Uint8Array((m + 1) * W), tbE = new Uint8Array((m + 1) * W);
+  const tbF = new Uint8Array((m + 1) * W);
+  // Free leading gaps in both sequences (overlap alignment).
+  for (let i = 0; i <= m; i++) H[i * W] = 0;
+  for (let j = 0; j <= n; j++) H[j] = 0;
+  const best3 = (h: number, e: number, f: number) => (h >= e && h >= f ? 0 : e >= f ? 1 : 2);
+  for (let i = 1; i <= m; i++) {
+    const s = segment[i - 1];
+    for (let j = 1; j <= n; j++) {
+      const k = i * W + j;
+      // E: segment residue i against a gap, coming from (i-1, j).
+      const up = k - W;
+      const eOpen = H[up] - openChain(j), eExt = E[up] - EXTEND;
+      E[k] = eOpen >= eExt ? eOpen : eExt;
+      tbE[k] = eOpen >= eExt ? 0 : 1;
+      // F: chain residue j against a gap, coming from (i, j-1).
+      const left = k - 1;
+      const fOpen = H[left] - OPEN_SEG, fExt = F[left] - EXTEND;
+      F[k] = fOpen >= fExt ? fOpen : fExt;
+      tbF[k] = fOpen >= fExt ? 0 : 2;
+      const diag = k - W - 1;
+      const from = best3(H[diag], E[diag], F[diag]);
+      const prev = from === 0 ? H[diag] : from === 1 ? E[diag] : F[diag];
+      const score = s === undefined ? UNKNOWN : s === chain[j - 1] ? MATCH : MISMATCH;
+      H[k] = prev + score;
+      tbH[k] = from;
+    }
+  }
+  // Free trailing gaps: best H cell on the last row or column.
+  let bi = m, bj = n, best = NEG;
+  for (let j = 0; j <= n; j++) if (H[m * W + j] > best) (best = H[m * W + j]), (bi = m), (bj = j);
+  for (let i = 0; i <= m; i++) if (H[i * W + n] > best) (best = H[i * W + n]), (bi = i), (bj = n);
+  let i = bi, j = bj, state = 0, same = 0, known = 0;
+  while (i > 0 && j > 0) {
+    const k = i * W + j;
+    if (state === 0) {
+      map[i - 1] = j - 1;
+      const s = segment[i - 1];
+      if (s !== undefined) (known++, s === chain[j - 1] && same++);
+      state = tbH[k];
+      i--, j--;
+    } else if (state === 1) {
+      state = tbE[k];
+      i--;
+    } else {
+      state = tbF[k];
+      j--;
+    }
+  }
+  return { map, identity: known ? same / known : 0, knownPairs: known };
+}
+
+/** One template's per-query-residue arrays, before torsions. */
+export interface MappedTemplate {
+  /** `[N]` template aatype, {@link TEMPLATE_GAP_AATYPE} where unmapped. */
+  aatype: Int32Array;
+  /** `[N, 37, 3]`. */
+  positions: Float32Array;
+  /** `[N, 37]`. */
+  mask: Float32Array;
+  /** Query residues given a template residue. */
+  mappedResidues: number;
+}
+
+/**
+ * AF2's `_extract_template_features` for one hit and its chain: query residue
+ * q → template full-sequence index (from the hit's index lists) → observed
+ * chain residue (realignment) → atom37 copy. Returns a reason string when the
+ * hit is unusable.
+ */
+export function mapTemplateToQuery(
+  query: string,
+  hit: TemplateHit,
+  chain: Protein,
+  minRealignIdentity = DEFAULT_MIN_REALIGN_IDENTITY,
+): MappedTemplate | string {
+  const n = query.length;
+  let lo = Infinity, hi = -Infinity;
+  for (let c = 0; c < hit.indicesHit.length; c++) {
+    const t = hit.indicesHit[c];
+    if (t >= 0) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
+  }
+  if (!Number.isFinite(lo)) return "hit has no template residues";
+  if (hi - lo + 1 > 100_000) return "hit spans more than 100000 template residues";
+  const segment: (string | undefined)[] = new Array(hi - lo + 1).fill(undefined);
+  for (let c = 0; c < hit.indicesHit.length; c++) {
+    const t = hit.indicesHit[c];
+    if (t >= 0) segment[t - lo] = hit.hitSequence[c];
+  }
+  const seq = chainSequence(chain);
+  const { map, identity, knownPairs } = realignTemplateToChain(segment, seq, chain.residueIndex);
+  // A chance match of a few letters is no placement: ask for 10 aligned residues
+  // (or every known residue of a shorter hit).
+  const knownLetters = segment.filter((c) => c !== undefined).length;
+  if (knownPairs < Math.min(MIN_REALIGNED_PAIRS, knownLetters)) {
+    return `only ${knownPairs} of the hit's template residues are observed in the chain`;
+  }
+  if (identity < minRealignIdentity) {
+    return `template sequence realigns to the chain with identity ${identity.toFixed(2)}`;
+  }
+  const aatype = new Int32Array(n).fill(TEMPLATE_GAP_AATYPE);
+  const positions = new Float32Array(n * 37 * 3), mask = new Float32Array(n * 37);
+  let mapped = 0;
+  for (let c = 0; c < hit.indicesQuery.length; c++) {
+    const q = hit.indicesQuery[c], t = hit.indicesHit[c];
+    if (q < 0 || t < 0) continue;
+    if (q >= n) return `hit aligns query residue ${q + 1} beyond the query's ${n}`;
+    const r = map[t - lo];
+    if (r < 0) continue;
+    aatype[q] = chain.aatype[r];
+    positions.set(chain.atomPositions.subarray(r * 111, r * 111 + 111), q * 111);
+    mask.set(chain.atomMask.subarray(r * 37, r * 37 + 37), q * 37);
+    mapped++;
+  }
+  let atoms = 0;
+  for (const v of mask) atoms += v;
+  // AF2's TemplateAtomMaskAllZerosError threshold.
+  if (atoms < 5) return "template all-atom mask is (nearly) all zeros";
+  return { aatype, positions, mask, mappedResidues: mapped };
+}
+
+/**
+ * Template features of `query` from its hits (AF2 supplement 1.2.3): hits with
+ * finite `sumProbs` (hhsearch) are taken best first as AF2 does, hmmsearch hits
+ * in their order; each hit is prefiltered ({@link templateHitRejection}), its
+ * chain read with `readTemplate` (a failing read skips the hit), mapped
+ * ({@link mapTemplateToQuery}), until `maxTemplates` templates are found.
+ * Torsions and pseudo-β come from {@link templateGtFeatures}; padding templates
+ * are all zero with `template_mask` 0.
+ *
+ * @example
+ * ```ts
+ * const { features } = await templateFeatures(query, hits, (id, ch) =>
+ *   readStructure(`${mmcifDir}/${id}.cif`, { chains: [ch] }), { maxTemplates: 4 });
+ * ```
+ */
+export async function templateFeatures(
+  query: string,
+  hits: readonly TemplateHit[],
+  readTemplate: TemplateReader,
+  options: TemplateFeatureOptions,
+): Promise<TemplateFeatureResult> {
+  const T = options.maxTemplates, n = query.length;
+  if (!Number.isInteger(T) || T < 0) throw new RangeError(`maxTemplates ${T} is not a count`);
+  query = query.toUpperCase();
+  const ordered = hits.every((h) => Number.isFinite(h.sumProbs))
+    ? [...hits].sort((a, b) => b.sumProbs - a.sumProbs)
+    : [...hits];
+  const aatype = new Int32Array(T * n).fill(TEMPLATE_GAP_AATYPE);
+  const positions = new Float32Array(T * n * 111), mask = new Float32Array(T * n * 37);
+  const templateMask = new Float32Array(T);
+  const used: TemplateFeatureResult["used"] = [], skipped: TemplateFeatureResult["skipped"] = [];
+  for (const hit of ordered) {
+    if (used.length >= T) break;
+    const skip = (reason: string) => skipped.push({ name: hit.name, index: hit.index, reason });
+    const rejection = templateHitRejection(query, hit, options);
+    if (rejection) {
+      skip(rejection);
+      continue;
+    }
+    const { pdbId, chain } = templateHitId(hit.name)!;
+    let protein: Protein;
+    try {
+      protein = await readTemplate(pdbId, chain);
+    } catch (e) {
+      skip(`cannot read ${pdbId} chain ${chain}: ${e instanceof Error ? e.message : e}`);
+      continue;
+    }
+    const t = mapTemplateToQuery(query, hit, protein, options.minRealignIdentity);
+    if (typeof t === "string") {
+      skip(t);
+      continue;
+    }
+    const k = used.length;
+    aatype.set(t.aatype, k * n);
+    positions.set(t.positions, k * n * 111);
+    mask.set(t.mask, k * n * 37);
+    templateMask[k] = 1;
+    used.push({ name: hit.name, index: hit.index, mappedResidues: t.mappedResidues });
+  }
+  // The torsion code knows residue types 0..20; gaps carry no atoms, so UNK stands in.
+  const gt = templateGtFeatures(aatype.map((a) => Math.min(a, 20)), positions, mask, T);
+  return {
+    features: {
+      template_aatype: { data: aatype, shape: [T, n] },
+      template_all_atom_positions: { data: positions, shape: [T, n, 37, 3] },
+      template_all_atom_mask: { data: mask, shape: [T, n, 37] },
+      ...gt,
+      template_mask: { data: templateMask, shape: [T] },
+    },
+    used,
+    skipped,
+  };
+}

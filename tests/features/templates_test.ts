@@ -1,0 +1,330 @@
+import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
+import {
+  realignTemplateToChain,
+  TEMPLATE_GAP_AATYPE,
+  type TemplateFeatures,
+  templateFeatures,
+  templateHitRejection,
+} from "../../model/features/templates.ts";
+import type { TemplateHit } from "../../model/features/hhr.ts";
+import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
+import type { Protein } from "../../model/protein/protein.ts";
+import {
+  ATOM_ORDER,
+  CHI_ANGLES_ATOMS,
+  RESTYPE_3,
+  RESTYPES,
+} from "../../model/protein/residue_constants.ts";
+import { SHARED_DATA } from "../shared_data.ts";
+
+const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
+const MMCIF_DIR = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold`;
+const { N, CA, C, O, CB } = ATOM_ORDER;
+
+/**
+ * Independent reference: a few lines of python reading `_atom_site` by
+ * `label_seq_id` (the index into the entity sequence that pdb_seqres hits
+ * count in), model 1, one author chain, highest-occupancy CA per residue.
+ * Our reader numbers residues by author numbers and never uses label_seq_id.
+ */
+const PY_CA_BY_LABEL_SEQ = `
+import gzip, json, shlex, sys
+path, chain = sys.argv[1], sys.argv[2]
+cols, rows, in_loop = [], [], False
+for line in gzip.open(path, "rt"):
+    if line.startswith("_atom_site."):
+        cols.append(line.strip()[len("_atom_site."):]); in_loop = True; continue
+    if in_loop:
+        if line.startswith(("ATOM", "HETATM")):
+            rows.append(shlex.split(line))
+        elif cols and rows:
+            break
+ix = {c: i for i, c in enumerate(cols)}
+out = {}
+model = None
+for r in rows:
+    if model is None: model = r[ix["pdbx_PDB_model_num"]]
+    if r[ix["pdbx_PDB_model_num"]] != model or r[ix["auth_asym_id"]] != chain: continue
+    if r[ix["label_atom_id"]] != "CA" or r[ix["label_seq_id"]] in ".?": continue
+    occ = float(r[ix["occupancy"]])
+    key = r[ix["label_seq_id"]]
+    if key in out and out[key]["occ"] >= occ: continue
+    out[key] = {"occ": occ, "res": r[ix["label_comp_id"]],
+                "ca": [float(r[ix["Cartn_" + a]]) for a in "xyz"]}
+print(json.dumps(out))
+`;
+
+async function referenceCa(path: string, chain: string) {
+  const out = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", PY_CA_BY_LABEL_SEQ, path, chain],
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as Record<
+    string,
+    { res: string; ca: number[] }
+  >;
+}
+
+/** (c): pseudo-β and torsion masks follow from the atom masks, template by template. */
+function checkMasksConsistent(f: TemplateFeatures, t: number, n: number) {
+  const m = f.template_all_atom_mask.data, aa = f.template_aatype.data;
+  const at = (i: number, a: number) => m[(t * n + i) * 37 + a];
+  for (let i = 0; i < n; i++) {
+    const a = aa[t * n + i];
+    const pbm = f.template_pseudo_beta_mask.data[t * n + i];
+    assertEquals(pbm, a === 7 ? at(i, CA) : at(i, CB), `pseudo-beta mask ${i}`);
+    const tm = f.template_torsion_angles_mask.data.subarray((t * n + i) * 7, (t * n + i) * 7 + 7);
+    const prev = i > 0;
+    assertEquals(tm[0], prev ? at(i - 1, CA) * at(i - 1, C) * at(i, N) * at(i, CA) : 0, `ω ${i}`);
+    assertEquals(tm[1], prev ? at(i - 1, C) * at(i, N) * at(i, CA) * at(i, C) : 0, `φ ${i}`);
+    assertEquals(tm[2], at(i, N) * at(i, CA) * at(i, C) * at(i, O), `ψ ${i}`);
+    const chis = a < 20 ? CHI_ANGLES_ATOMS[RESTYPE_3[a]] : [];
+    for (let k = 0; k < 4; k++) {
+      const want = k < chis.length ? chis[k].reduce((p, x) => p * at(i, ATOM_ORDER[x]), 1) : 0;
+      assertEquals(tm[3 + k], want, `χ${k + 1} ${i}`);
+    }
+  }
+}
+
+/** (d): an unmapped position carries nothing. */
+function checkUnmappedZero(f: TemplateFeatures, t: number, i: number, n: number) {
+  const r = t * n + i;
+  assertEquals(f.template_aatype.data[r], TEMPLATE_GAP_AATYPE);
+  const zero = (x: Float32Array, w: number) => x.subarray(r * w, r * w + w).every((v) => v === 0);
+  assert(zero(f.template_all_atom_positions.data, 111), `positions ${i}`);
+  assert(zero(f.template_all_atom_mask.data, 37), `atom mask ${i}`);
+  assert(zero(f.template_torsion_angles_sin_cos.data, 14), `sin/cos ${i}`);
+  assert(zero(f.template_alt_torsion_angles_sin_cos.data, 14), `alt sin/cos ${i}`);
+  assert(zero(f.template_torsion_angles_mask.data, 7), `torsion mask ${i}`);
+  assert(zero(f.template_pseudo_beta.data, 3), `pseudo-beta ${i}`);
+  assertEquals(f.template_pseudo_beta_mask.data[r], 0);
+}
+
+for (
+  const [queryId, templateId] of [
+    ["4i6p_A", "3zee_A"],
+    ["3zee_A", "4i6p_A"],
+    ["4zey_A", "2crb_A"],
+  ]
+) {
+  Deno.test(
+    `shared data: template features of ${queryId} from its hmmsearch hit ${templateId} match the mmCIF by label_seq_id`,
+    async () => {
+      const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, queryId);
+      const hit = hmmsearchHits!.find((h) => h.name === templateId)!;
+      assert(hit, `no ${templateId} hit`);
+      const [pdb, chain] = templateId.split("_");
+      const path = `${MMCIF_DIR}/${pdb}.cif.gz`;
+      const reads: string[] = [];
+      // 4i6p and 3zee are the same domain: 4i6p_A's 3zee_A hit is a query substring
+      // covering 98.8 % of 3zee_A, a duplicate AF2 drops; allow it to check the mapping.
+      const duplicate = queryId === "3zee_A";
+      assertEquals(
+        templateHitRejection(query, hit)?.includes("exact subsequence") ?? false,
+        duplicate,
+      );
+      const { features: f, used, skipped } = await templateFeatures(
+        query,
+        [hit],
+        (id, ch) => (reads.push(`${id}_${ch}`),
+          readStructure(`${MMCIF_DIR}/${id}.cif.gz`, {
+            chains: [ch],
+          })),
+        { maxTemplates: 2, maxSubsequenceRatio: duplicate ? 1 : undefined },
+      );
+      assertEquals(skipped, []);
+      assertEquals(reads, [templateId]);
+      const n = query.length;
+      assertEquals(f.template_aatype.shape, [2, n]);
+      assertEquals(f.template_all_atom_positions.shape, [2, n, 37, 3]);
+      assertEquals(f.template_torsion_angles_sin_cos.shape, [2, n, 7, 2]);
+      assertEquals(Array.from(f.template_mask.data), [1, 0]);
+      const ref = await referenceCa(path, chain);
+      // (a), (b): every query residue the hit aligns to an observed template residue
+      // has that residue's CA and type; the rest are unmapped.
+      const expected = new Map<number, { res: string; ca: number[] }>();
+      hit.indicesQuery.forEach((q, c) => {
+        const t = hit.indicesHit[c];
+        if (q >= 0 && t >= 0 && ref[String(t + 1)]) expected.set(q, ref[String(t + 1)]);
+      });
+      assert(expected.size > 40, `${expected.size} mapped residues`);
+      assertEquals(used, [{ name: templateId, index: hit.index, mappedResidues: expected.size }]);
+      let maxErr = 0;
+      for (let q = 0; q < n; q++) {
+        const e = expected.get(q);
+        if (!e) {
+          checkUnmappedZero(f, 0, q, n);
+          continue;
+        }
+        assertEquals(RESTYPE_3[f.template_aatype.data[q]], e.res === "MSE" ? "MET" : e.res);
+        assertEquals(f.template_all_atom_mask.data[q * 37 + CA], 1);
+        for (let k = 0; k < 3; k++) {
+          const err = Math.abs(f.template_all_atom_positions.data[(q * 37 + CA) * 3 + k] - e.ca[k]);
+          maxErr = Math.max(maxErr, err);
+        }
+      }
+      assert(maxErr < 1e-3, `max CA error ${maxErr}`);
+      checkMasksConsistent(f, 0, n);
+      checkMasksConsistent(f, 1, n);
+      for (let q = 0; q < n; q++) checkUnmappedZero(f, 1, q, n);
+    },
+  );
+}
+
+Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 observes the hit residues", async () => {
+  const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, "2crb_A");
+  const hits = hmmsearchHits!.filter((h) => h.name.startsWith("5kc1_"));
+  assertEquals(hits.length, 12);
+  const path = `${MMCIF_DIR}/5kc1.cif.gz`;
+  for (const hit of hits) {
+    // The reference agrees: no CA at any label_seq_id the hit aligns.
+    const ref = await referenceCa(path, hit.name.split("_")[1]);
+    assert(Object.keys(ref).length > 20, hit.name);
+    assert(hit.indicesHit.every((t) => t < 0 || !ref[String(t + 1)]), hit.name);
+  }
+  const { features: f, used, skipped } = await templateFeatures(
+    query,
+    hits,
+    (id, ch) => readStructure(`${MMCIF_DIR}/${id}.cif.gz`, { chains: [ch] }),
+    { maxTemplates: 1 },
+  );
+  assertEquals(used, []);
+  assertEquals(skipped.map((s) => s.name), hits.map((h) => h.name));
+  assert(skipped.every((s) => s.reason.includes("observed")), skipped[0].reason);
+  assertEquals(Array.from(f.template_mask.data), [0]);
+});
+
+/** A small chain: residues with distinct coordinates, author numbers given. */
+function smallChain(seq: string, numbers: number[]): Protein {
+  const L = seq.length;
+  const p: Protein = {
+    aatype: Int32Array.from(seq, (c) => RESTYPES.indexOf(c)),
+    atomPositions: new Float32Array(L * 111),
+    atomMask: new Float32Array(L * 37),
+    residueIndex: Int32Array.from(numbers),
+    chainIds: Array(L).fill("A"),
+    bFactors: new Float32Array(L * 37),
+  };
+  for (let r = 0; r < L; r++) {
+    for (const [a, dx] of [[N, -1.2], [CA, 0], [C, 1.3], [O, 1.9], [CB, 0.4]]) {
+      p.atomMask[r * 37 + a] = 1;
+      p.atomPositions.set(
+        [3.8 * r + dx, a === O ? 1.1 : a === CB ? -1.3 : 0, 0.1 * a],
+        (r * 37 + a) * 3,
+      );
+    }
+  }
+  return p;
+}
+
+function hitOf(name: string, query: string, hitSequence: string, qStart: number, tStart: number) {
+  const idx = (s: string, start: number) => {
+    let k = start;
+    return [...s].map((ch) => (ch === "-" ? -1 : k++));
+  };
+  const indicesQuery = idx(query, qStart), indicesHit = idx(hitSequence, tStart);
+  const paired = indicesQuery.filter((q, c) => q >= 0 && indicesHit[c] >= 0).length;
+  return {
+    index: 1,
+    name,
+    probability: 99,
+    eValue: 1e-10,
+    alignedCols: paired,
+    sumProbs: 50,
+    queryStart: qStart + 1,
+    queryEnd: 0,
+    templateStart: tStart + 1,
+    templateEnd: 0,
+    templateLength: 100,
+    query,
+    hitSequence,
+    indicesQuery,
+    indicesHit,
+  } satisfies TemplateHit;
+}
+
+Deno.test("templates: a hand-made hit with gaps on both sides and an unobserved template residue", async () => {
+  // Template full sequence MKTAYIAKQERW (0..11); residue 6 (A) is unobserved, so
+  // the chain holds MKTAYI numbered 1..6 and KQERW numbered 8..12.
+  const chain = smallChain("MKTAYIKQERW", [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12]);
+  const query = "GGKTAYLIAKQRWGG";
+  // query  K T A Y L I A K Q - R W   (query residues 2..12)
+  // templ  K T A Y - I A K Q E R W   (template residues 1..11)
+  const hit = hitOf("1abc_A test", "KTAYLIAKQ-RW", "KTAY-IAKQERW", 2, 1);
+  const { features: f, used } = await templateFeatures(
+    query,
+    [hit],
+    () => Promise.resolve(chain),
+    { maxTemplates: 1 },
+  );
+  const n = query.length;
+  // query residue -> chain residue; 6 faces a template gap, 8 an unobserved residue.
+  const want = new Map([[2, 1], [3, 2], [4, 3], [5, 4], [7, 5], [9, 6], [10, 7], [11, 9], [
+    12,
+    10,
+  ]]);
+  assertEquals(used, [{ name: "1abc_A test", index: 1, mappedResidues: want.size }]);
+  for (let i = 0; i < n; i++) {
+    const r = want.get(i);
+    if (r === undefined) {
+      checkUnmappedZero(f, 0, i, n);
+      continue;
+    }
+    assertEquals(f.template_aatype.data[i], chain.aatype[r], `aatype ${i}`);
+    assertAlmostEquals(f.template_all_atom_positions.data[(i * 37 + CA) * 3], 3.8 * r, 1e-5);
+    assertEquals(f.template_pseudo_beta_mask.data[i], 1);
+    assertAlmostEquals(f.template_pseudo_beta.data[i * 3], 3.8 * r + 0.4, 1e-5);
+  }
+  checkMasksConsistent(f, 0, n);
+  // ω is defined at 3 (residue 2 mapped), not at 7 (residue 6 unmapped).
+  assertEquals(f.template_torsion_angles_mask.data[3 * 7 + 0], 1);
+  assertEquals(f.template_torsion_angles_mask.data[7 * 7 + 0], 0);
+});
+
+Deno.test("templates: realignment places a stretch with unknown letters across an unobserved loop", () => {
+  // Full sequence ACDEFGHIKLMNPQ; observed chain lacks G H I (numbering jumps 5 -> 9).
+  const seg = [..."CDEFGHIKLMN"].map((c, i) => (i === 7 ? undefined : c)); // K unknown
+  const { map, identity } = realignTemplateToChain(seg, "ACDEFKLMNPQ", [
+    1,
+    2,
+    3,
+    4,
+    5,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+  ]);
+  assertEquals(Array.from(map), [1, 2, 3, 4, -1, -1, -1, 5, 6, 7, 8]);
+  assertEquals(identity, 1);
+  // Exact substring path.
+  assertEquals(Array.from(realignTemplateToChain([..."FKL"], "ACDEFKLMNPQ").map), [4, 5, 6]);
+});
+
+Deno.test("templates: AF2's prefilter and skipped hits; padding when no hit is usable", async () => {
+  const query = "MKTAYIAKQRQISFVKSHFSRQ"; // 22
+  const ok = hitOf("2xyz_B", "KTAYIAKQRQIS", "KTAYIAKQRAIS", 1, 0);
+  assertEquals(templateHitRejection(query, ok), undefined);
+  const tiny = hitOf("2xyz_B", "KT", "KT", 1, 0);
+  assert(templateHitRejection(query, tiny)!.includes("too small"));
+  const dup = hitOf("2xyz_B", query, query, 0, 0);
+  assert(templateHitRejection(query, dup)!.includes("exact subsequence"));
+  const short = hitOf("2xyz_B", "KTAYIAKQ", "KTAYIAKQ", 1, 0);
+  assert(templateHitRejection(query, short)!.includes("too short"));
+  assert(templateHitRejection(query, ok, { queryPdbId: "2XYZ" })!.includes("own entry"));
+  const { features: f, used, skipped } = await templateFeatures(
+    query,
+    [tiny, ok],
+    () => Promise.reject(new Error("no such file")),
+    { maxTemplates: 3 },
+  );
+  assertEquals(used, []);
+  assertEquals(skipped.length, 2);
+  assert(skipped[1].reason.includes("no such file"));
+  assertEquals(Array.from(f.template_mask.data), [0, 0, 0]);
+  assert(f.template_aatype.data.every((a) => a === TEMPLATE_GAP_AATYPE));
+  assert(f.template_all_atom_mask.data.every((v) => v === 0));
+});

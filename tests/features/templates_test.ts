@@ -25,7 +25,7 @@ const { N, CA, C, O, CB } = ATOM_ORDER;
 /**
  * Independent reference: a few lines of python reading `_atom_site` by
  * `label_seq_id` (the index into the entity sequence that pdb_seqres hits
- * count in), model 1, one author chain, highest-occupancy CA per residue.
+ * count in), model 1, one author chain, highest-occupancy N, CA, C per residue.
  * Our reader numbers residues by author numbers and never uses label_seq_id.
  */
 const PY_CA_BY_LABEL_SEQ = `
@@ -46,12 +46,15 @@ model = None
 for r in rows:
     if model is None: model = r[ix["pdbx_PDB_model_num"]]
     if r[ix["pdbx_PDB_model_num"]] != model or r[ix["auth_asym_id"]] != chain: continue
-    if r[ix["label_atom_id"]] != "CA" or r[ix["label_seq_id"]] in ".?": continue
+    atom = r[ix["label_atom_id"]]
+    if atom not in ("N", "CA", "C") or r[ix["label_seq_id"]] in ".?": continue
     occ = float(r[ix["occupancy"]])
-    key = r[ix["label_seq_id"]]
-    if key in out and out[key]["occ"] >= occ: continue
-    out[key] = {"occ": occ, "res": r[ix["label_comp_id"]],
-                "ca": [float(r[ix["Cartn_" + a]]) for a in "xyz"]}
+    res = out.setdefault(r[ix["label_seq_id"]], {"res": r[ix["label_comp_id"]]})
+    if atom in res and res[atom + "_occ"] >= occ: continue
+    res[atom] = [float(r[ix["Cartn_" + a]]) for a in "xyz"]
+    res[atom + "_occ"] = occ
+out = {k: {"res": v["res"], "ca": v["CA"], "n": v.get("N"), "c": v.get("C")}
+       for k, v in out.items() if "CA" in v}
 print(json.dumps(out))
 `;
 
@@ -62,8 +65,22 @@ async function referenceCa(path: string, chain: string) {
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   return JSON.parse(new TextDecoder().decode(out.stdout)) as Record<
     string,
-    { res: string; ca: number[] }
+    { res: string; ca: number[]; n: number[] | null; c: number[] | null }
   >;
+}
+
+/** The dihedral angle (radians) of four points, IUPAC sign convention. */
+function dihedral(a: number[], b: number[], c: number[], d: number[]): number {
+  const sub = (u: number[], v: number[]) => u.map((x, i) => x - v[i]);
+  const cross = (u: number[], v: number[]) => [
+    u[1] * v[2] - u[2] * v[1],
+    u[2] * v[0] - u[0] * v[2],
+    u[0] * v[1] - u[1] * v[0],
+  ];
+  const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+  const b1 = sub(b, a), b2 = sub(c, b), b3 = sub(d, c);
+  // atan2(|b2| b1·(b2×b3), (b1×b2)·(b2×b3))
+  return Math.atan2(Math.hypot(...b2) * dot(b1, cross(b2, b3)), dot(cross(b1, b2), cross(b2, b3)));
 }
 
 /** (c): pseudo-β and torsion masks follow from the atom masks, template by template. */
@@ -101,15 +118,37 @@ function checkUnmappedZero(f: TemplateFeatures, t: number, i: number, n: number)
   assertEquals(f.template_pseudo_beta_mask.data[r], 0);
 }
 
-for (
-  const [queryId, templateId] of [
-    ["4i6p_A", "3zee_A"],
-    ["3zee_A", "4i6p_A"],
-    ["4zey_A", "2crb_A"],
-  ]
-) {
+/** The chain without residues `from..to` (0-based, inclusive): an unobserved loop. */
+function dropResidues(p: Protein, from: number, to: number): Protein {
+  const keep = Array.from(p.aatype.keys()).filter((i) => i < from || i > to);
+  const rows = (a: Float32Array, w: number) => {
+    const out = new Float32Array(keep.length * w);
+    keep.forEach((i, k) => out.set(a.subarray(i * w, i * w + w), k * w));
+    return out;
+  };
+  return {
+    aatype: Int32Array.from(keep, (i) => p.aatype[i]),
+    atomPositions: rows(p.atomPositions, 111),
+    atomMask: rows(p.atomMask, 37),
+    residueIndex: Int32Array.from(keep, (i) => p.residueIndex[i]),
+    chainIds: keep.map((i) => p.chainIds[i]),
+    bFactors: rows(p.bFactors, 37),
+  };
+}
+
+// [query, hit, label_seq_id range to treat as unobserved (realignment across a gap)]
+const REAL_CASES: [string, string, [number, number]?][] = [
+  ["4i6p_A", "3zee_A"],
+  ["3zee_A", "4i6p_A"],
+  ["4zey_A", "2crb_A"],
+  ["4i6p_A", "3zee_A", [31, 36]],
+  ["4zey_A", "2crb_A", [40, 52]],
+];
+
+for (const [queryId, templateId, unobserved] of REAL_CASES) {
+  const loop = unobserved ? `, residues ${unobserved.join("-")} unobserved,` : "";
   Deno.test(
-    `shared data: template features of ${queryId} from its hmmsearch hit ${templateId} match the mmCIF by label_seq_id`,
+    `shared data: template features of ${queryId} from its hmmsearch hit ${templateId}${loop} match the mmCIF by label_seq_id`,
     async () => {
       const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, queryId);
       const hit = hmmsearchHits!.find((h) => h.name === templateId)!;
@@ -117,6 +156,11 @@ for (
       const [pdb, chain] = templateId.split("_");
       const path = `${MMCIF_DIR}/${pdb}.cif.gz`;
       const reads: string[] = [];
+      const ref = await referenceCa(path, chain);
+      const observedInFile = Object.keys(ref).length;
+      if (unobserved) {
+        for (let k = unobserved[0]; k <= unobserved[1]; k++) delete ref[String(k)];
+      }
       // 4i6p and 3zee are the same domain: 4i6p_A's 3zee_A hit is a query substring
       // covering 98.8 % of 3zee_A, a duplicate AF2 drops; allow it to check the mapping.
       const duplicate = queryId === "3zee_A";
@@ -127,9 +171,15 @@ for (
       const { features: f, used, skipped } = await templateFeatures(
         query,
         [hit],
-        (id, ch) => (reads.push(`${id}_${ch}`),
-          readStructure(`${MMCIF_DIR}/${id}.cif.gz`, {
-            chains: [ch],
+        (
+          id,
+          ch,
+        ) => (reads.push(`${id}_${ch}`),
+          readStructure(`${MMCIF_DIR}/${id}.cif.gz`, { chains: [ch] }).then((p) => {
+            if (!unobserved) return p;
+            // NMR entries: every residue observed, chain index = label_seq_id - 1.
+            assertEquals(p.aatype.length, observedInFile);
+            return dropResidues(p, unobserved[0] - 1, unobserved[1] - 1);
           })),
         { maxTemplates: 2, maxSubsequenceRatio: duplicate ? 1 : undefined },
       );
@@ -140,7 +190,6 @@ for (
       assertEquals(f.template_all_atom_positions.shape, [2, n, 37, 3]);
       assertEquals(f.template_torsion_angles_sin_cos.shape, [2, n, 7, 2]);
       assertEquals(Array.from(f.template_mask.data), [1, 0]);
-      const ref = await referenceCa(path, chain);
       // (a), (b): every query residue the hit aligns to an observed template residue
       // has that residue's CA and type; the rest are unmapped.
       const expected = new Map<number, { res: string; ca: number[] }>();
@@ -149,6 +198,7 @@ for (
         if (q >= 0 && t >= 0 && ref[String(t + 1)]) expected.set(q, ref[String(t + 1)]);
       });
       assert(expected.size > 40, `${expected.size} mapped residues`);
+      if (unobserved) assert(hit.indicesHit.includes(unobserved[0] - 1), "the loop is in the hit");
       assertEquals(used, [{ name: templateId, index: hit.index, mappedResidues: expected.size }]);
       let maxErr = 0;
       for (let q = 0; q < n; q++) {
@@ -165,6 +215,29 @@ for (
         }
       }
       assert(maxErr < 1e-3, `max CA error ${maxErr}`);
+      // φ of a residue whose predecessor maps to the preceding template residue
+      // equals the reference dihedral C(t-1), N(t), CA(t), C(t).
+      let phiChecked = 0, phiErr = 0;
+      hit.indicesQuery.forEach((q, c) => {
+        const t = hit.indicesHit[c];
+        if (c === 0 || q < 1 || t < 1 || hit.indicesQuery[c - 1] !== q - 1) return;
+        if (hit.indicesHit[c - 1] !== t - 1) return;
+        const prev = ref[String(t)], cur = ref[String(t + 1)];
+        if (!prev?.c || !cur?.n || !cur.c) return;
+        assertEquals(f.template_torsion_angles_mask.data[q * 7 + 1], 1);
+        const phi = dihedral(prev.c, cur.n, cur.ca, cur.c);
+        const sc = f.template_torsion_angles_sin_cos.data.subarray((q * 7 + 1) * 2);
+        phiErr = Math.max(phiErr, Math.abs(sc[0] - Math.sin(phi)), Math.abs(sc[1] - Math.cos(phi)));
+        phiChecked++;
+      });
+      assert(phiChecked > 30, `${phiChecked} φ checked`);
+      assert(phiErr < 1e-3, `max φ sin/cos error ${phiErr}`);
+      console.log(
+        `${queryId} <- ${templateId}${
+          loop.replace(/,$/, "")
+        }: ${expected.size}/${n} residues mapped, max CA error ` +
+          `${maxErr.toExponential(1)} Å, ${phiChecked} φ within ${phiErr.toExponential(1)}`,
+      );
       checkMasksConsistent(f, 0, n);
       checkMasksConsistent(f, 1, n);
       for (let q = 0; q < n; q++) checkUnmappedZero(f, 1, q, n);

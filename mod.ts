@@ -407,6 +407,7 @@ export {
 } from "./train/checkpoint.ts";
 export { logSpacedSteps, type Probe, readSnapshots, type Snapshot } from "./train/snapshots.ts";
 export {
+  cropTemplateFeatures,
   DEFAULT_MAX_SUBSEQUENCE_RATIO,
   DEFAULT_MIN_ALIGN_RATIO,
   DEFAULT_MIN_REALIGN_IDENTITY,

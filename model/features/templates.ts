@@ -24,6 +24,7 @@
 
 import type { TemplateHit } from "./hhr.ts";
 import type { FeatureTensor } from "./feature_tensor.ts";
+import { padAlong, takeAlong } from "./crop.ts";
 import type { Protein } from "../protein/protein.ts";
 import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
 import { templateGtFeatures } from "../protein/gt_transforms.ts";
@@ -362,5 +363,40 @@ export async function templateFeatures(
     },
     used,
     skipped,
+  };
+}
+
+/**
+ * The template features of a crop: residues `cropIndices` of the chain (e.g.
+ * the pipeline's `FeatureMeta.cropIndices`), zero-padded to `paddedLength`
+ * residues as OpenFold's `make_fixed_size` pads (every padded value 0). The
+ * template axis and `template_mask` are kept. Torsions are not recomputed: ω/φ
+ * of a crop's first residue keep the values of the uncropped chain, as in
+ * OpenFold, which crops after computing them.
+ */
+export function cropTemplateFeatures(
+  f: TemplateFeatures,
+  cropIndices: ArrayLike<number>,
+  paddedLength: number,
+): TemplateFeatures {
+  const n = f.template_aatype.shape[1];
+  for (let i = 0; i < cropIndices.length; i++) {
+    const r = cropIndices[i];
+    if (!Number.isInteger(r) || r < 0 || r >= n) {
+      throw new RangeError(`crop index ${r} outside the ${n} template residues`);
+    }
+  }
+  const cut = <T extends FeatureTensor | FeatureTensor<Int32Array>>(t: T): T =>
+    padAlong(takeAlong(t, 1, cropIndices), 1, paddedLength);
+  return {
+    template_aatype: cut(f.template_aatype),
+    template_all_atom_positions: cut(f.template_all_atom_positions),
+    template_all_atom_mask: cut(f.template_all_atom_mask),
+    template_torsion_angles_sin_cos: cut(f.template_torsion_angles_sin_cos),
+    template_alt_torsion_angles_sin_cos: cut(f.template_alt_torsion_angles_sin_cos),
+    template_torsion_angles_mask: cut(f.template_torsion_angles_mask),
+    template_pseudo_beta: cut(f.template_pseudo_beta),
+    template_pseudo_beta_mask: cut(f.template_pseudo_beta_mask),
+    template_mask: f.template_mask,
   };
 }

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import {
+  cropTemplateFeatures,
   realignTemplateToChain,
   TEMPLATE_GAP_AATYPE,
   type TemplateFeatures,
@@ -8,6 +9,8 @@ import {
 } from "../../model/features/templates.ts";
 import type { TemplateHit } from "../../model/features/hhr.ts";
 import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import { parseHhr } from "../../model/features/hhr.ts";
+import { Q_2CRB, REPORT } from "./hhr_fixture.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import {
@@ -266,6 +269,62 @@ Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 obse
   assertEquals(skipped.map((s) => s.name), hits.map((h) => h.name));
   assert(skipped.every((s) => s.reason.includes("observed")), skipped[0].reason);
   assertEquals(Array.from(f.template_mask.data), [0]);
+});
+
+Deno.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_probs first, missing entries skipped, 2q2k placed by label_seq_id", async () => {
+  const { hits } = parseHhr(REPORT, "hhr_fixture");
+  // Reverse the report order: sorting by Sum_probs must restore 4zey_A (78.9) first.
+  const reads: string[] = [];
+  const { features: f, used, skipped } = await templateFeatures(
+    Q_2CRB,
+    [...hits].reverse(),
+    (
+      id,
+      ch,
+    ) => (reads.push(`${id}_${ch}`), readStructure(`${MMCIF_DIR}/${id}.cif.gz`, { chains: [ch] })),
+    { maxTemplates: 4 },
+  );
+  assertEquals(reads, ["4zey_A", "2q2k_A"]); // 4zey is not in the test folder
+  assertEquals(skipped.map((s) => s.name), ["4zey_A"]);
+  assertEquals(used.map((u) => u.name), ["2q2k_A"]);
+  assertEquals(Array.from(f.template_mask.data), [1, 0, 0, 0]);
+  // The report numbers 2q2k_A's residues in its HMM's query, the entity sequence.
+  const hit = hits[1];
+  const ref = await referenceCa(`${MMCIF_DIR}/2q2k.cif.gz`, "A");
+  let mapped = 0;
+  const n = Q_2CRB.length;
+  hit.indicesQuery.forEach((q, c) => {
+    const t = hit.indicesHit[c];
+    const e = q >= 0 && t >= 0 ? ref[String(t + 1)] : undefined;
+    if (!e) return;
+    assertEquals(RESTYPE_3[f.template_aatype.data[q]], e.res);
+    for (let k = 0; k < 3; k++) {
+      assertAlmostEquals(f.template_all_atom_positions.data[(q * 37 + CA) * 3 + k], e.ca[k], 1e-3);
+    }
+    mapped++;
+  });
+  assertEquals(used[0].mappedResidues, mapped);
+  assert(mapped >= 15, `${mapped} mapped`);
+  checkMasksConsistent(f, 0, n);
+  // A crop of 40 residues around the hit, padded to 64: rows follow the indices, padding is 0.
+  const crop = Int32Array.from({ length: 40 }, (_, i) => 30 + i);
+  const c = cropTemplateFeatures(f, crop, 64);
+  assertEquals(c.template_all_atom_positions.shape, [4, 64, 37, 3]);
+  assertEquals(c.template_mask.shape, [4]);
+  for (let i = 0; i < 64; i++) {
+    const src = i < 40 ? crop[i] : -1;
+    assertEquals(c.template_aatype.data[i], src < 0 ? 0 : f.template_aatype.data[src]);
+    assertEquals(
+      c.template_pseudo_beta_mask.data[i],
+      src < 0 ? 0 : f.template_pseudo_beta_mask.data[src],
+    );
+    for (let k = 0; k < 14; k++) {
+      assertEquals(
+        c.template_torsion_angles_sin_cos.data[i * 14 + k],
+        src < 0 ? 0 : f.template_torsion_angles_sin_cos.data[src * 14 + k],
+      );
+    }
+  }
 });
 
 /** A small chain: residues with distinct coordinates, author numbers given. */

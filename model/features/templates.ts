@@ -26,6 +26,7 @@ import type { TemplateHit } from "./hhr.ts";
 import type { FeatureTensor } from "./feature_tensor.ts";
 import { padAlong, takeAlong } from "./crop.ts";
 import type { Protein } from "../protein/protein.ts";
+import { readStructure } from "../protein/structure_file.ts";
 import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
 import { templateGtFeatures } from "../protein/gt_transforms.ts";
 
@@ -398,5 +399,58 @@ export function cropTemplateFeatures(
     template_pseudo_beta: cut(f.template_pseudo_beta),
     template_pseudo_beta_mask: cut(f.template_pseudo_beta_mask),
     template_mask: f.template_mask,
+  };
+}
+
+/** One chain of a multi-chain {@link Protein}, residues in file order. */
+export function selectChain(p: Protein, chain: string): Protein {
+  const keep: number[] = [];
+  p.chainIds.forEach((c, i) => c === chain && keep.push(i));
+  const rows = (a: Float32Array, w: number) => {
+    const out = new Float32Array(keep.length * w);
+    keep.forEach((i, k) => out.set(a.subarray(i * w, i * w + w), k * w));
+    return out;
+  };
+  return {
+    aatype: Int32Array.from(keep, (i) => p.aatype[i]),
+    atomPositions: rows(p.atomPositions, 111),
+    atomMask: rows(p.atomMask, 37),
+    residueIndex: Int32Array.from(keep, (i) => p.residueIndex[i]),
+    insertionCodes: p.insertionCodes && keep.map((i) => p.insertionCodes![i]),
+    chainIds: keep.map(() => chain),
+    bFactors: rows(p.bFactors, 37),
+  };
+}
+
+/** File names tried for an entry, in order (OpenFold's mmCIF directory holds `<id>.cif`). */
+const ENTRY_FILES = (id: string) =>
+  [id, id.toUpperCase()].flatMap((x) => [`${x}.cif`, `${x}.cif.gz`, `${x}.mmcif`, `${x}.mmcif.gz`]);
+
+/**
+ * A {@link TemplateReader} over a directory of mmCIF files (`<pdb id>.cif`,
+ * optionally gzipped or upper-case). Each entry is parsed once (model 1, all
+ * chains) and kept for later hits on its other chains; a missing entry or chain
+ * rejects, which {@link templateFeatures} turns into a skipped hit.
+ */
+export function mmcifDirTemplateReader(dir: string): TemplateReader {
+  const entries = new Map<string, Promise<Protein>>();
+  const open = async (id: string): Promise<Protein> => {
+    for (const name of ENTRY_FILES(id)) {
+      const path = `${dir}/${name}`;
+      try {
+        if (!(await Deno.stat(path)).isFile) continue;
+      } catch {
+        continue;
+      }
+      return await readStructure(path);
+    }
+    throw new Error(`no mmCIF file for ${id} in ${dir}`);
+  };
+  return async (pdbId, chain) => {
+    let entry = entries.get(pdbId);
+    if (!entry) entries.set(pdbId, entry = open(pdbId));
+    const chainOf = selectChain(await entry, chain);
+    if (chainOf.aatype.length === 0) throw new Error(`${pdbId} has no protein chain ${chain}`);
+    return chainOf;
   };
 }

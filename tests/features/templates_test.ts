@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import {
   cropTemplateFeatures,
+  mmcifDirTemplateReader,
   realignTemplateToChain,
   TEMPLATE_GAP_AATYPE,
   type TemplateFeatures,
@@ -262,7 +263,7 @@ Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 obse
   const { features: f, used, skipped } = await templateFeatures(
     query,
     hits,
-    (id, ch) => readStructure(`${MMCIF_DIR}/${id}.cif.gz`, { chains: [ch] }),
+    mmcifDirTemplateReader(MMCIF_DIR),
     { maxTemplates: 1 },
   );
   assertEquals(used, []);
@@ -325,6 +326,25 @@ Deno.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_
       );
     }
   }
+});
+
+Deno.test("shared data: the mmCIF-directory reader gives each chain as readStructure does, and rejects unknown entries", async () => {
+  const read = mmcifDirTemplateReader(MMCIF_DIR);
+  for (const chain of ["A", "F", "L"]) {
+    const ours = await read("5kc1", chain);
+    const direct = await readStructure(`${MMCIF_DIR}/5kc1.cif.gz`, { chains: [chain] });
+    assertEquals(ours.aatype, direct.aatype);
+    assertEquals(ours.residueIndex, direct.residueIndex);
+    assertEquals(ours.atomPositions, direct.atomPositions);
+    assertEquals(ours.atomMask, direct.atomMask);
+    assertEquals(ours.chainIds, direct.chainIds);
+  }
+  let error = "";
+  await read("4zey", "A").catch((e) => (error = String(e)));
+  assert(error.includes("no mmCIF file for 4zey"), error);
+  error = "";
+  await read("5kc1", "Z").catch((e) => (error = String(e)));
+  assert(error.includes("no protein chain Z"), error);
 });
 
 /** A small chain: residues with distinct coordinates, author numbers given. */

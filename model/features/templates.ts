@@ -139,6 +139,28 @@ function chainSequence(p: Protein): string {
 }
 
 /**
+ * The first chain offset where every known letter of `segment` matches, or -1.
+ * The longest run of known letters is looked up with `indexOf`, the rest checked.
+ */
+function exactPlacement(segment: readonly (string | undefined)[], chain: string): number {
+  let runStart = 0, runLength = 0;
+  for (let i = 0, start = 0; i <= segment.length; i++) {
+    if (i === segment.length || segment[i] === undefined) {
+      if (i - start > runLength) (runStart = start), (runLength = i - start);
+      start = i + 1;
+    }
+  }
+  if (runLength === 0) return -1;
+  const anchor = segment.slice(runStart, runStart + runLength).join("");
+  for (let k = chain.indexOf(anchor); k >= 0; k = chain.indexOf(anchor, k + 1)) {
+    const at = k - runStart;
+    if (at < 0 || at + segment.length > chain.length) continue;
+    if (segment.every((c, i) => c === undefined || c === chain[at + i])) return at;
+  }
+  return -1;
+}
+
+/**
  * Places a stretch of a template's full sequence on the observed residues of
  * its chain. `segment[i]` is the letter of full-sequence residue `start + i`, or
  * `undefined` when the hit does not say. Returns per segment position the chain
@@ -153,13 +175,13 @@ export function realignTemplateToChain(
 ): { map: Int32Array; identity: number; knownPairs: number } {
   const m = segment.length, n = chain.length;
   const map = new Int32Array(m).fill(-1);
-  // Exact substring (AF2's first choice): complete, fully observed stretch.
-  if (segment.every((c) => c !== undefined)) {
-    const at = chain.indexOf(segment.join(""));
-    if (at >= 0) {
-      for (let i = 0; i < m; i++) map[i] = at + i;
-      return { map, identity: m ? 1 : 0, knownPairs: m };
-    }
+  // Exact placement (AF2's first choice, a substring match): the stretch is fully
+  // observed; unknown letters match anything.
+  const at = exactPlacement(segment, chain);
+  if (at >= 0) {
+    let known = 0;
+    for (let i = 0; i < m; i++) (map[i] = at + i), segment[i] !== undefined && known++;
+    return { map, identity: known ? 1 : 0, knownPairs: known };
   }
   const MATCH = 2, MISMATCH = -2, UNKNOWN = 0;
   const OPEN_SEG = 6, EXTEND = 0.5; // gaps in the segment: chain residues the hit lacks
@@ -169,9 +191,10 @@ export function realignTemplateToChain(
   const NEG = -1e9;
   const W = n + 1;
   // Gotoh: H = pair at (i, j), E = gap in chain (segment i consumed), F = gap in segment.
-  const H = new Float64Array((m + 1) * W).fill(NEG);
-  const E = new Float64Array((m + 1) * W).fill(NEG);
-  const F = new Float64Array((m + 1) * W).fill(NEG);
+  // Scores are multiples of 0.5 well inside float32's exact range.
+  const H = new Float32Array((m + 1) * W).fill(NEG);
+  const E = new Float32Array((m + 1) * W).fill(NEG);
+  const F = new Float32Array((m + 1) * W).fill(NEG);
   const tbH = new Uint8Array((m + 1) * W), tbE = new Uint8Array((m + 1) * W);
   const tbF = new Uint8Array((m + 1) * W);
   // Free leading gaps in both sequences (overlap alignment).

@@ -452,8 +452,16 @@ Deno.test("templates: realignment places a stretch with unknown letters across a
   ]);
   assertEquals(Array.from(map), [1, 2, 3, 4, -1, -1, -1, 5, 6, 7, 8]);
   assertEquals(identity, 1);
-  // Exact substring path.
+  // Exact placement, also with unknown letters; a repeat is placed at its first copy.
   assertEquals(Array.from(realignTemplateToChain([..."FKL"], "ACDEFKLMNPQ").map), [4, 5, 6]);
+  const withUnknown = ["K", undefined, "M", undefined];
+  const placed = realignTemplateToChain(withUnknown, "AKLMNKAMP");
+  assertEquals(Array.from(placed.map), [1, 2, 3, 4]);
+  assertEquals(placed.knownPairs, 2);
+  // A stretch that matches nowhere is not forced onto the chain.
+  const none = realignTemplateToChain([..."WWWWW"], "ACDEFKLMNPQ");
+  assertEquals(none.knownPairs, 0);
+  assert(none.map.every((j) => j === -1));
 });
 
 Deno.test("templates: AF2's prefilter and skipped hits; padding when no hit is usable", async () => {

@@ -347,6 +347,41 @@ Deno.test("shared data: the mmCIF-directory reader gives each chain as readStruc
   assert(error.includes("no protein chain Z"), error);
 });
 
+Deno.test("shared data: every hmmsearch hit of every OpenFold chain is used or skipped with a reason", async () => {
+  const read = mmcifDirTemplateReader(MMCIF_DIR);
+  const counts = new Map<string, number>();
+  let usedTotal = 0;
+  for (
+    const id of ["1hf9_A", "1psm_A", "2crb_A", "3u8v_A", "3zee_A", "4i6p_A", "4zey_A", "5kc1_A"]
+  ) {
+    const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, id);
+    const hits = hmmsearchHits!;
+    const T = 4;
+    const { features: f, used, skipped } = await templateFeatures(query, hits, read, {
+      maxTemplates: T,
+      queryPdbId: id.slice(0, 4),
+    });
+    // Hits are taken in order until T are found: everything before the last used is accounted for.
+    const seen = used.length + skipped.length;
+    assert(seen === hits.length || used.length === T, `${id}: ${seen} of ${hits.length}`);
+    for (const s of skipped) {
+      const kind = s.reason.replace(/\d+(\.\d+)?/g, "#").replace(/^cannot read.*/, "cannot read");
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    assert(!used.some((u) => u.name.startsWith(id.slice(0, 4))), `${id} used itself`);
+    for (let t = 0; t < T; t++) {
+      checkMasksConsistent(f, t, query.length);
+      assertEquals(f.template_mask.data[t], t < used.length ? 1 : 0);
+    }
+    usedTotal += used.length;
+  }
+  console.log(
+    `${usedTotal} templates used; skipped: ${JSON.stringify(Object.fromEntries(counts))}`,
+  );
+  assert(usedTotal >= 3, `${usedTotal} used`);
+  assert((counts.get("hit is the query's own entry") ?? 0) > 0);
+});
+
 /** A small chain: residues with distinct coordinates, author numbers given. */
 function smallChain(seq: string, numbers: number[]): Protein {
   const L = seq.length;

@@ -8,7 +8,8 @@
  *   Evoformer block forward;
  * - `{"kind":"af2","nRes":512,"nSeq":128,"nExtra":1024,"nTempl":1,"chunkSize":64}`:
  *   one af2 (model_1) inference iteration with random weights and real-shaped
- *   random features.
+ *   random features (`evoformerBlocks` < 48 for a memory-only probe: inference
+ *   frees each block's activations, so the peak does not grow with the depth).
  *
  * @module
  */
@@ -37,6 +38,8 @@ const jobSchema = z.discriminatedUnion("kind", [
     nTempl: z.number().int().nonnegative(),
     chunkSize: z.number().int().positive().optional(),
     recycles: z.number().int().nonnegative().default(0),
+    /** Evoformer blocks (default the preset's 48): fewer for a memory-only probe. */
+    evoformerBlocks: z.number().int().positive().optional(),
   }),
 ]);
 
@@ -94,7 +97,10 @@ export async function runJob(input: RssJob): Promise<RssResult> {
     const t2 = performance.now();
     return { seconds: (t2 - t1) / 1000, compile_s: (t1 - t0) / 1000, peak_rss_gb: peakRssGb() };
   }
-  const cfg = modelConfig("af2");
+  const cfg = modelConfig(
+    "af2",
+    job.evoformerBlocks ? { evoformer: { no_blocks: job.evoformerBlocks } } : undefined,
+  );
   const model = await AlphaFoldInference.create(cfg, job, {
     chunkSize: job.chunkSize,
     outputs: ["plddt"],

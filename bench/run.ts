@@ -4,9 +4,11 @@
  * plus the machine's core count and load average at the time.
  *
  * The default run (graph, features, train, evoformer, evoformer_rss,
- * af2_compile) takes about ten minutes on 2 cores; `af2_recycle` (two af2
- * iterations at 256 residues) and `af2_scan` (the longest protein that fits, up
- * to 1.5 h) run only when named: `deno task bench --only af2_recycle --only af2_scan`.
+ * af2_compile) takes about five minutes on 2 loaded cores; `af2_compile_ort`
+ * (the same compile with onnxruntime's optimiser, cold and cached),
+ * `af2_recycle` (two af2 iterations at 256 residues) and `af2_scan` (the
+ * longest protein that fits, up to 1.5 h) run only when named, e.g.
+ * `deno task bench --only af2_recycle --only af2_scan`.
  *
  * @module
  */
@@ -18,7 +20,13 @@ import { graphBench } from "./graph_bench.ts";
 import { featuresBench } from "./features_bench.ts";
 import { trainBench } from "./train_bench.ts";
 import { evoformerBench } from "./evoformer_bench.ts";
-import { af2CompileBench, af2RecycleBench, af2ScanBench, evoformerRssBench } from "./af2_bench.ts";
+import {
+  af2CompileBench,
+  af2CompileOrtBench,
+  af2RecycleBench,
+  af2ScanBench,
+  evoformerRssBench,
+} from "./af2_bench.ts";
 
 /** Bench sections by name: each returns named figures. */
 const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
@@ -28,12 +36,13 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   evoformer: () => evoformerBench(),
   evoformer_rss: evoformerRssBench,
   af2_compile: af2CompileBench,
+  af2_compile_ort: af2CompileOrtBench,
   af2_recycle: af2RecycleBench,
   af2_scan: () => af2ScanBench(),
 };
 
 /** Sections left out of the default run (too slow for a routine bench on 2 cores). */
-const ON_REQUEST = new Set(["af2_recycle", "af2_scan"]);
+const ON_REQUEST = new Set(["af2_compile_ort", "af2_recycle", "af2_scan"]);
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
 

@@ -11,7 +11,8 @@
  * the mmCIF's SEQRES and falls back to a kalign realignment. Here the hit's
  * residues (a stretch of the full sequence, with unknown letters where the hit
  * skipped insertions) are placed on the observed chain by an exact substring
- * match when the stretch is complete and fully observed, otherwise by an
+ * match when the stretch is fully observed (unknown letters match anything),
+ * otherwise by an
  * overlap (free end gaps) affine-gap alignment whose chain gaps are cheap where
  * the author numbering of the chain jumps (an unobserved loop) and dear
  * elsewhere. A realignment below {@link DEFAULT_MIN_REALIGN_IDENTITY} identity

@@ -12,8 +12,7 @@
  * residues (a stretch of the full sequence, with unknown letters where the hit
  * skipped insertions) are placed on the observed chain by an exact substring
  * match when the stretch is fully observed (unknown letters match anything),
- * otherwise by an
- * overlap (free end gaps) affine-gap alignment whose chain gaps are cheap where
+ * otherwise by an overlap (free end gaps) affine-gap alignment whose chain gaps are cheap where
  * the author numbering of the chain jumps (an unobserved loop) and dear
  * elsewhere. A realignment below {@link DEFAULT_MIN_REALIGN_IDENTITY} identity
  * rejects the hit, as AF2's does below 0.6, and so does one placing fewer than

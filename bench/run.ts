@@ -58,7 +58,16 @@ async function main() {
   try {
     previous = JSON.parse(await Deno.readTextFile(OUT));
   } catch { /* first run */ }
-  const { date: _d, cores: _c, loadavg: _l, sections_run: _s, figures: _f, ...figures } = previous;
+  const {
+    date: _d,
+    cores: _c,
+    loadavg: _l,
+    loadavg_at_start: _ls,
+    wall_s: _w,
+    sections_run: _s,
+    figures: _f,
+    ...figures
+  } = previous;
   const loadBefore = loadavg();
   const t0 = performance.now();
   for (const n of names) {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { lossBatchInputs } from "../train/losses/inputs.ts";
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import type { Graph } from "../model/graph/mod.ts";
 import { type GraphDims } from "../model/af2/alphafold.ts";
@@ -20,27 +21,6 @@ import type { LossBatch } from "../train/losses/total.ts";
 const SAMPLE = new URL("../data/sample", import.meta.url).pathname;
 
 /** The batch keys the loss reads beyond the model features (OpenFold names). */
-export const LOSS_KEYS = [
-  "all_atom_positions",
-  "all_atom_mask",
-  "atom37_atom_exists",
-  "atom14_atom_exists",
-  "residx_atom14_to_atom37",
-  "atom14_gt_positions",
-  "atom14_alt_gt_positions",
-  "atom14_gt_exists",
-  "atom14_alt_gt_exists",
-  "atom14_atom_is_ambiguous",
-  "rigidgroups_gt_frames",
-  "rigidgroups_alt_gt_frames",
-  "rigidgroups_gt_exists",
-  "backbone_rigid_tensor",
-  "backbone_rigid_mask",
-  "chi_angles_sin_cos",
-  "chi_mask",
-  "pseudo_beta",
-  "pseudo_beta_mask",
-] as const;
 
 /** A featurised example with feeds for every model and loss input. */
 export interface BenchExample {
@@ -95,16 +75,15 @@ export async function benchExample(
     feeds[k] = t.data;
     shapes[k] = [...t.shape];
   }
-  feeds.seq_length = new Float32Array([ex.meta.chainLength]);
+  feeds.seq_length = new Int32Array([ex.meta.chainLength]);
   feeds.resolution = new Float32Array([2.0]);
   shapes.seq_length = shapes.resolution = [];
   return { dims: { nRes: n, nSeq, nExtra, nTempl: 1 }, feeds, shapes, example: ex };
 }
 
 /**
- * Graph inputs for the loss's batch tensors, typed like the example's feeds and
- * shaped like them with the residue and MSA dimensions of `dims` (default: the
- * example's own).
+ * Graph inputs for the loss's batch tensors (train/losses/inputs.ts: one list of
+ * them) with the residue and MSA dimensions of `dims` (default: the example's own).
  */
 export function lossInputs(
   g: Graph,
@@ -112,17 +91,5 @@ export function lossInputs(
   model: { aatype: Tensor; residue_index: Tensor; seq_mask: Tensor },
   dims: GraphDims = ex.dims,
 ): LossBatch {
-  const shapeOf = (k: string) => {
-    const s = ex.shapes[k];
-    if (k === "true_msa" || k === "bert_mask") return [dims.nSeq, dims.nRes];
-    return s.length ? [dims.nRes, ...s.slice(1)] : [];
-  };
-  const input = (k: string) =>
-    g.input(k, shapeOf(k), ex.feeds[k] instanceof Int32Array ? "int32" : "float32");
-  const out: Record<string, Tensor> = { ...model };
-  for (const k of LOSS_KEYS) out[k] = input(k);
-  for (const k of ["true_msa", "bert_mask", "use_clamped_fape", "seq_length", "resolution"]) {
-    out[k] = input(k);
-  }
-  return out as unknown as LossBatch;
+  return lossBatchInputs(g, { nRes: dims.nRes, nSeq: dims.nSeq }, model);
 }

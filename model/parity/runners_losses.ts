@@ -6,6 +6,7 @@
  * @module
  */
 
+import { SUPERVISION_KEYS } from "../../train/losses/inputs.ts";
 import { z } from "zod";
 import * as G from "../graph/mod.ts";
 import { type ParityCase, runModule, type Runner } from "./harness.ts";
@@ -239,34 +240,14 @@ export const LOSS_RUNNERS: Record<string, Runner> = {
   },
 };
 
+// The fixture's loss inputs: the model's per-residue features plus every supervision
+// tensor (use_clamped_fape is optional in 14z-style fixtures, picked separately below).
 const LOSS_BATCH_KEYS = [
   "aatype",
   "residue_index",
   "seq_mask",
-  "seq_length",
-  "resolution",
-  "all_atom_positions",
-  "all_atom_mask",
-  "atom37_atom_exists",
-  "atom14_atom_exists",
-  "residx_atom14_to_atom37",
-  "atom14_gt_positions",
-  "atom14_alt_gt_positions",
-  "atom14_gt_exists",
-  "atom14_alt_gt_exists",
-  "atom14_atom_is_ambiguous",
-  "rigidgroups_gt_frames",
-  "rigidgroups_alt_gt_frames",
-  "rigidgroups_gt_exists",
-  "backbone_rigid_tensor",
-  "backbone_rigid_mask",
-  "chi_angles_sin_cos",
-  "chi_mask",
-  "pseudo_beta",
-  "pseudo_beta_mask",
-  "true_msa",
-  "bert_mask",
-] as const;
+  ...SUPERVISION_KEYS.filter((k) => k !== "use_clamped_fape"),
+];
 
 /**
  * The loss batch from graph inputs named like the fixture's `in/` keys (14z:

@@ -47,6 +47,9 @@ const SUPERVISION: readonly [keyof LossBatch, (n: number, s: number) => number[]
   ["bert_mask", (n, s) => [s, n], false],
 ];
 
+/** Names of every supervision tensor (OpenFold batch keys), in {@link lossBatchInputs} order. */
+export const SUPERVISION_KEYS: readonly (keyof LossBatch)[] = SUPERVISION.map(([name]) => name);
+
 /**
  * One graph input per supervision tensor (int32 for integer data, `dtype`
  * otherwise), plus the model's own `aatype`, `residue_index` and `seq_mask`.

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { trainLoopBench } from "./train_loop_bench.ts";
 import { parseArgs } from "node:util";
 import { cpus, loadavg } from "node:os";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
@@ -33,6 +34,7 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   graph: graphBench,
   features: () => featuresBench(),
   train: () => trainBench(),
+  train_loop: () => trainLoopBench(),
   evoformer: () => evoformerBench(),
   evoformer_rss: evoformerRssBench,
   af2_compile: af2CompileBench,

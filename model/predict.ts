@@ -9,7 +9,7 @@
 
 import type { ModelConfig } from "./af2/config.ts";
 import { AlphaFoldInference } from "./af2/recycling.ts";
-import { buildFeatures, type FeatureConfig } from "./features/pipeline.ts";
+import { buildFeatures, exampleFeeds, type FeatureConfig } from "./features/pipeline.ts";
 import type { Msa } from "./features/msa.ts";
 import { Rng } from "./features/rng.ts";
 import type { TypedArray } from "./graph/mod.ts";
@@ -88,17 +88,7 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
     },
   );
   const feats = ex.features as unknown as Record<string, { data: TypedArray }>;
-  const at = (k: number) => {
-    const out: Record<string, TypedArray> = {};
-    for (const [name, t] of Object.entries(feats)) out[name] = t.data;
-    const sample = ex.msaSamples[Math.min(k, ex.msaSamples.length - 1)] as unknown as Record<
-      string,
-      { data: TypedArray }
-    >;
-    for (const [name, t] of Object.entries(sample)) out[name] = t.data;
-    return out;
-  };
-  const r = await model.run(req.params, at, req.recycles);
+  const r = await model.run(req.params, (k) => exampleFeeds(ex, k), req.recycles);
   const pos = r.final_atom_positions.data as Float32Array;
   const mask = r.final_atom_mask.data as Float32Array;
   const plddt = (r.plddt.data as Float32Array).slice(0, L);

@@ -12,9 +12,9 @@
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
 import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
-import { AlphaFoldInference } from "../model/af2/recycling.ts";
+import { AlphaFoldInference, zeroRecycled } from "../model/af2/recycling.ts";
 import { ATOM_ORDER, RESTYPES } from "../model/protein/residue_constants.ts";
-import { buildFeatures, type FeatureExample } from "../model/features/pipeline.ts";
+import { buildFeatures, exampleFeeds, type FeatureExample } from "../model/features/pipeline.ts";
 import type { FeatureTensor } from "../model/features/feature_tensor.ts";
 import { hashSeed, Rng } from "../model/features/rng.ts";
 import { initParams } from "../model/nn/init.ts";
@@ -30,31 +30,7 @@ import { type Probe, writeProbes, writeSnapshot } from "./snapshots.ts";
 import { lddt } from "../analysis/lddt.ts";
 import { dssp, formatSs } from "../analysis/dssp.ts";
 
-/** The features the model reads, per MSA sample. */
-const MSA_KEYS = [
-  "msa_feat",
-  "msa_mask",
-  "true_msa",
-  "bert_mask",
-  "extra_msa",
-  "extra_has_deletion",
-  "extra_deletion_value",
-  "extra_msa_mask",
-] as const;
-
 type AnyFeature = FeatureTensor<Float32Array> | FeatureTensor<Int32Array>;
-
-/** Feeds of one example for iteration `k` (its own MSA sample). */
-function featureFeeds(ex: FeatureExample, k: number): Record<string, TypedArray> {
-  const f = ex.features as unknown as Record<string, AnyFeature>;
-  const out: Record<string, TypedArray> = {};
-  for (const [name, t] of Object.entries(f)) out[name] = t.data;
-  const sample = ex.msaSamples?.[Math.min(k, (ex.msaSamples?.length ?? 1) - 1)] as
-    | Record<string, AnyFeature>
-    | undefined;
-  if (sample) { for (const key of MSA_KEYS) if (sample[key]) out[key] = sample[key].data; }
-  return out;
-}
 
 /** Bucket dims of an example. */
 function dimsOf(ex: FeatureExample, cfg: RunConfig): GraphDims {
@@ -217,7 +193,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
   const predict = async (state: TrainState, ex: FeatureExample) => {
     const r = await (await inference(ex)).run(
       state.params,
-      (i) => featureFeeds(ex, i),
+      (i) => exampleFeeds(ex, i),
       cfg.max_recycles,
     );
     const n = ex.meta.numRes;
@@ -246,22 +222,18 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
       current = await stepFor(ex);
       const recycles = new Rng(hashSeed("recycles", cfg.seed, n)).int(cfg.max_recycles + 1);
       const np = ex.meta.paddedLength;
-      let prev: Record<string, TypedArray> = {
-        prev_m1: new Float32Array(np * model.c_m),
-        prev_z: new Float32Array(np * np * model.c_z),
-        prev_x: new Float32Array(np * 37 * 3),
-      };
+      let prev: Record<string, TypedArray> = zeroRecycled(model, np);
       if (recycles > 0) {
         // Earlier iterations without gradient (AF2 1.10), each on its own MSA sample.
         const r = await (await inference(ex)).run(
           state.params,
-          (i) => featureFeeds(ex, i),
+          (i) => exampleFeeds(ex, i),
           recycles - 1,
         );
         prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
       }
       return {
-        ...featureFeeds(ex, recycles),
+        ...exampleFeeds(ex, recycles),
         ...prev,
         seq_length: new Int32Array([ex.meta.chainLength]),
         // Backbone-corpus chains carry no resolution; 2 Å keeps them inside the

@@ -33,6 +33,15 @@ function pick(out: AlphaFoldOutputs, name: OutputName): Tensor {
   throw new Error(`the model has no output "${name}"`);
 }
 
+/** The recycled-state feeds before the first iteration: zeros (Algorithm 2). */
+export function zeroRecycled(config: ModelConfig, nRes: number): Record<string, Float32Array> {
+  return {
+    prev_m1: new Float32Array(nRes * config.c_m),
+    prev_z: new Float32Array(nRes * nRes * config.c_z),
+    prev_x: new Float32Array(nRes * 37 * 3),
+  };
+}
+
 /** Options of {@link AlphaFoldInference.create}. */
 export interface InferenceOptions extends G.CompileOptions {
   /** Chunk size for attention/triangle ops. */
@@ -98,11 +107,7 @@ export class AlphaFoldInference {
     onIteration?: (i: number, out: Record<string, G.NdArray>) => void,
   ): Promise<Record<string, G.NdArray>> {
     const { nRes: n } = this.dims;
-    let prev: Record<string, TypedArray> = {
-      prev_m1: new Float32Array(n * this.config.c_m),
-      prev_z: new Float32Array(n * n * this.config.c_z),
-      prev_x: new Float32Array(n * 37 * 3),
-    };
+    let prev: Record<string, TypedArray> = zeroRecycled(this.config, n);
     const feeds: Record<string, TypedArray> = {};
     for (const p of this.params) {
       const v = params.get(p.name);

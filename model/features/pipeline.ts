@@ -201,6 +201,24 @@ export type MsaSampleFeatures = Pick<
   | "extra_msa_mask"
 >;
 
+/**
+ * The flat arrays of an example by feature name, with the MSA features of
+ * sample `k` (AF2 gives each recycling iteration its own MSA sample; past the
+ * last sample the last one is reused).
+ */
+export function exampleFeeds(
+  ex: FeatureExample,
+  k = 0,
+): Record<string, Float32Array | Int32Array> {
+  const out: Record<string, Float32Array | Int32Array> = {};
+  for (const [name, t] of Object.entries(ex.features)) out[name] = (t as FeatureTensor).data;
+  const sample = ex.msaSamples[Math.min(k, ex.msaSamples.length - 1)];
+  if (sample) {
+    for (const [name, t] of Object.entries(sample)) out[name] = (t as FeatureTensor).data;
+  }
+  return out;
+}
+
 /** Features plus their provenance. */
 export interface FeatureExample {
   /** The tensors. */

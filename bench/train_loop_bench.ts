@@ -36,7 +36,7 @@ async function measure(
     const b = performance.now();
     await af2.task.step.run(state, feeds, learningRate(cfg.schedule, n - 1), cfg.seed);
     runMs += performance.now() - b;
-    ortMs += af2.task.step.compiled.lastRun.ortMs;
+    ortMs += af2.task.step.lastOrtMs;
     batchMs += b - a;
   }
   const total = performance.now() - t0;

@@ -23,7 +23,8 @@ import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
 import { alphafoldLoss } from "./losses/total.ts";
 import { lossBatchInputs } from "./losses/inputs.ts";
 import { lossConfig } from "./losses/config.ts";
-import { buildTrainStep, initialState, type TrainState, type TrainStep } from "./step.ts";
+import { buildTrainStep, initialState, type StepRunner, type TrainState } from "./step.ts";
+import { buildSegmentedTrainStep } from "./segmented_step.ts";
 import type { TrainTask } from "./loop.ts";
 import type { RunConfig } from "./config.ts";
 import { type Probe, writeProbes, writeSnapshot } from "./snapshots.ts";
@@ -47,12 +48,17 @@ async function stepGraph(
   cfg: RunConfig,
   model: ModelConfig,
   ex: FeatureExample,
-): Promise<TrainStep> {
+): Promise<StepRunner> {
   const dims = dimsOf(ex, cfg);
   const losses = lossConfig(
     cfg.loss_stage,
     model.heads.tm.enabled ? { tm: { enabled: true } } : {},
   );
+  if (cfg.segmented ?? model.evoformer.no_blocks >= 16) {
+    return await buildSegmentedTrainStep(model, dims, losses, cfg.optimizer, {
+      chunkSize: cfg.chunk_size,
+    });
+  }
   return await buildTrainStep(
     (b) => {
       const { features, prev } = featureInputs(b.g, model, dims);
@@ -179,7 +185,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
     );
   };
 
-  const steps = new GraphCache<TrainStep>();
+  const steps = new GraphCache<StepRunner>();
   const infer = new GraphCache<AlphaFoldInference>();
   const stepFor = (ex: FeatureExample) =>
     steps.get(ex.meta.paddedLength, () => stepGraph(cfg, model, ex));

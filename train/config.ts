@@ -68,6 +68,12 @@ export const runConfigSchema = z.strictObject({
     count: posInt().default(16),
     every: posInt().default(100),
   }).default({ schedule: "log", count: 16, every: 100 }),
+  /**
+   * One graph per Evoformer block with activations recomputed in backward
+   * (train/segmented_step.ts); by default on for models with 16 or more
+   * Evoformer blocks (af2: compiles in seconds, keeps only block inputs).
+   */
+  segmented: z.boolean().optional(),
   /** Chunk size for attention/triangle ops (memory), none by default. */
   chunk_size: posInt().optional(),
   /** Stop after this many consecutive non-finite steps. */

@@ -16,14 +16,14 @@ import {
   removeStaleTemporaries,
   saveCheckpoint,
 } from "./checkpoint.ts";
-import type { StepResult, TrainState, TrainStep } from "./step.ts";
+import type { StepResult, StepRunner, TrainState } from "./step.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import { lockRun } from "./run_lock.ts";
 
 /** What the loop trains: a compiled step and a deterministic batch source. */
 export interface TrainTask {
   /** The compiled training step. */
-  step: TrainStep;
+  step: StepRunner;
   /**
    * Feeds for 1-based step `n`: a pure function of the run's seed, n and the
    * current parameters (recycling iterations run the model before the step).

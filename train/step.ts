@@ -9,7 +9,12 @@
 
 import * as G from "../model/graph/mod.ts";
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
-import { type BuildOptions, type DropoutSpec, ModelBuilder } from "../model/nn/scope.ts";
+import {
+  type BuildOptions,
+  type DropoutSpec,
+  ModelBuilder,
+  type ParamSpec,
+} from "../model/nn/scope.ts";
 import { Rng } from "../model/features/rng.ts";
 import { adamUpdate, type OptimizerConfig, type ParamState } from "./optimizer.ts";
 
@@ -54,13 +59,17 @@ export function initialState(params: Map<string, Float32Array>): TrainState {
   };
 }
 
-/** Dropout masks for one step: 1/(1-rate) or 0, from the step's own seeded stream. */
+/**
+ * Dropout masks for one step: 1/(1-rate) or 0, from the step's own seeded
+ * stream (and the segment's, for the segmented step's per-block graphs).
+ */
 export function dropoutMasks(
   specs: readonly DropoutSpec[],
   seed: number,
   step: number,
+  segment?: string,
 ): Record<string, Float32Array> {
-  const rng = new Rng(seed).fork(`dropout/${step}`);
+  const rng = new Rng(seed).fork(segment ? `dropout/${step}/${segment}` : `dropout/${step}`);
   const out: Record<string, Float32Array> = {};
   for (const s of specs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
@@ -72,8 +81,26 @@ export function dropoutMasks(
   return out;
 }
 
+/** What the training loop needs of a compiled step (monolithic or segmented). */
+export interface StepRunner {
+  /** Parameter specs (names, shapes, inits) of the whole model. */
+  readonly params: readonly ParamSpec[];
+  /**
+   * Run one step in place on `state` with the batch `feeds` at learning rate
+   * `lr`; dropout masks derive from `seed` and the step number.
+   */
+  run(
+    state: TrainState,
+    feeds: Record<string, TypedArray>,
+    lr: number,
+    seed: number,
+  ): Promise<StepResult>;
+  /** Milliseconds spent inside onnxruntime during the last run. */
+  readonly lastOrtMs: number;
+}
+
 /** A compiled training step. */
-export class TrainStep {
+export class TrainStep implements StepRunner {
   constructor(
     readonly builder: ModelBuilder,
     readonly compiled: G.Compiled,
@@ -89,6 +116,11 @@ export class TrainStep {
   /** Dropout masks the step needs. */
   get dropouts() {
     return this.builder.dropouts;
+  }
+
+  /** Milliseconds inside onnxruntime during the last run. */
+  get lastOrtMs(): number {
+    return this.compiled.lastRun.ortMs;
   }
 
   /**

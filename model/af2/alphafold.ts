@@ -16,7 +16,7 @@ import { recyclingEmbedder } from "./recycling_embedder.ts";
 import { buildExtraMsaFeat, extraMsaEmbedder } from "./extra_msa_embedder.ts";
 import { type TemplateBatch, templateEmbedder } from "./template_embedder.ts";
 import { extraMsaStack } from "./extra_msa.ts";
-import { evoformerStack } from "./evoformer.ts";
+import { evoformerBlocks, evoformerSingle, type MsaPair } from "./evoformer.ts";
 import { structureModule, type StructureModuleOutput } from "./structure_module.ts";
 import { atom14ToAtom37, atom37AtomExists } from "./torsion_to_atoms.ts";
 import { auxiliaryHeads, type AuxiliaryHeadsOutput } from "./heads.ts";
@@ -83,17 +83,34 @@ export function pseudoBeta(aatype: Tensor, atom37: Tensor): Tensor {
   return G.where(gly, ca, cb);
 }
 
+/** The trunk's input: embedded MSA and pair representations with their masks. */
+export interface Embedded {
+  /** `[S (+ template rows), N, C_m]`. */
+  m: Tensor;
+  /** `[N, N, C_z]`. */
+  z: Tensor;
+  /** `[S (+ template rows), N]`. */
+  msaMask: Tensor;
+  /** `[N, N]`. */
+  pairMask: Tensor;
+}
+
+/** The pair mask `[N, N]` of a sequence mask `[N]`. */
+export function pairMaskOf(seqMask: Tensor): Tensor {
+  return G.mul(G.unsqueeze(seqMask, -1), G.unsqueeze(seqMask, -2));
+}
+
 /**
- * One iteration of Algorithm 2 (lines 5–17 plus the heads) with every parameter
- * under OpenFold's state-dict names.
+ * Algorithm 2 lines 5–15: input and recycling embedders, templates and the
+ * extra-MSA stack, up to the Evoformer's input.
  */
-export function alphafoldIteration(
+export function alphafoldEmbed(
   s: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
-): AlphaFoldOutputs {
-  const pairMask = G.mul(G.unsqueeze(f.seq_mask, -1), G.unsqueeze(f.seq_mask, -2));
+): Embedded {
+  const pairMask = pairMaskOf(f.seq_mask);
   const emb = inputEmbedder(s.child("input_embedder"), f.target_feat, f.residue_index, f.msa_feat, {
     c_m: cfg.c_m,
     c_z: cfg.c_z,
@@ -146,15 +163,23 @@ export function alphafoldIteration(
       cfg.extra_msa,
     );
   }
+  return { m, z, msaMask, pairMask };
+}
 
-  const evo = evoformerStack(
-    s.child("evoformer"),
-    { m, z },
-    msaMask,
-    pairMask,
-    cfg.evoformer,
-    cfg.c_s,
-  );
+/**
+ * Algorithm 2 lines 17–20 after the Evoformer blocks: the single
+ * representation, the structure module, atom positions and the auxiliary
+ * heads, from the last block's `m` and `z`. `nSeq` is the number of MSA rows
+ * before template rows were appended.
+ */
+export function alphafoldTail(
+  s: Scope,
+  cfg: ModelConfig,
+  f: AlphaFoldFeatures,
+  trunk: MsaPair,
+): AlphaFoldOutputs {
+  const nSeq = f.msa_feat.shape[0];
+  const evo = { ...trunk, s: evoformerSingle(s.child("evoformer"), trunk.m, cfg.c_s) };
   const msa = G.slice(evo.m, 0, 0, nSeq);
   const sm = structureModule(s.child("structure_module"), cfg.structure_module, {
     single: evo.s,
@@ -182,6 +207,23 @@ export function alphafoldIteration(
     sm,
     next: { m1: G.select(evo.m, 0, 0), z: evo.z, x: finalPositions },
   };
+}
+
+/**
+ * One iteration of Algorithm 2 (lines 5–17 plus the heads) with every parameter
+ * under OpenFold's state-dict names: {@link alphafoldEmbed}, the Evoformer
+ * blocks, {@link alphafoldTail}. The segmented training step builds the same
+ * three parts as separate graphs (train/segmented_step.ts).
+ */
+export function alphafoldIteration(
+  s: Scope,
+  cfg: ModelConfig,
+  f: AlphaFoldFeatures,
+  prev: Recycled,
+): AlphaFoldOutputs {
+  const e = alphafoldEmbed(s, cfg, f, prev);
+  const trunk = evoformerBlocks(s.child("evoformer"), e, e.msaMask, e.pairMask, cfg.evoformer);
+  return alphafoldTail(s, cfg, f, trunk);
 }
 
 /** Sizes of one model graph. */

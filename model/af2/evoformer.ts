@@ -156,10 +156,29 @@ export interface EvoformerOutput extends MsaPair {
   s: Tensor;
 }
 
+/** The stack's `cfg.no_blocks` blocks (`blocks.<i>.*`, Algorithm 2 line 16). */
+export function evoformerBlocks(
+  s: Scope,
+  mz: MsaPair,
+  msaMask: Tensor,
+  pairMask: Tensor,
+  cfg: ModelConfig["evoformer"],
+  opts: BlockOptions = {},
+): MsaPair {
+  let state: MsaPair = { m: mz.m, z: mz.z };
+  for (let i = 0; i < cfg.no_blocks; i++) {
+    state = evoformerBlock(s.child("blocks").child(i), state, msaMask, pairMask, cfg, opts);
+  }
+  return state;
+}
+
+/** The single representation `s = linear(m[0])` (Algorithm 2 line 17; parameter `linear`). */
+export function evoformerSingle(s: Scope, m: Tensor, cS: number): Tensor {
+  return linear(s.child("linear"), G.select(m, m.rank - 3, 0), cS);
+}
+
 /**
- * The Evoformer stack: `cfg.no_blocks` blocks (`blocks.<i>.*`), then the single
- * representation `s = linear(m[0])` (Algorithm 2 line 17; parameter `linear`,
- * width `cS`).
+ * The Evoformer stack: {@link evoformerBlocks}, then {@link evoformerSingle}.
  */
 export function evoformerStack(
   s: Scope,
@@ -170,10 +189,6 @@ export function evoformerStack(
   cS: number,
   opts: BlockOptions = {},
 ): EvoformerOutput {
-  let state = mz;
-  for (let i = 0; i < cfg.no_blocks; i++) {
-    state = evoformerBlock(s.child("blocks").child(i), state, msaMask, pairMask, cfg, opts);
-  }
-  const first = G.select(state.m, state.m.rank - 3, 0);
-  return { ...state, s: linear(s.child("linear"), first, cS) };
+  const state = evoformerBlocks(s, mz, msaMask, pairMask, cfg, opts);
+  return { ...state, s: evoformerSingle(s, state.m, cS) };
 }

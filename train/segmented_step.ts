@@ -1,0 +1,414 @@
+/**
+ * The AF2 training step as a chain of small graphs, one per Evoformer block,
+ * with each block's activations recomputed in the backward pass (OpenFold's
+ * activation checkpointing with `blocks_per_ckpt = 1`, AF2 supplement 1.11.8).
+ *
+ * The monolithic step (step.ts) compiles model + loss + gradient + optimizer as
+ * ONE graph: at af2 size that is ~67k nodes, onnxruntime's session creation
+ * grows faster than linearly in the node count (20–30 s here), and the graph
+ * keeps every block's activations alive until the backward pass. Here the 48
+ * blocks share ONE forward and ONE backward session (the blocks have the same
+ * shapes; each run is fed block i's parameters and dropout masks), so compiling
+ * costs a handful of small graphs, and only the blocks' inputs are kept between
+ * the passes:
+ *
+ * 1. embed: input/recycling embedders, templates, extra-MSA stack → m, z;
+ * 2. blocks 1…B forward, keeping each block's input;
+ * 3. tail: single representation, structure module, heads, loss, and the
+ *    gradient of the loss w.r.t. the tail's parameters and its inputs m, z;
+ * 4. blocks B…1 backward: recompute block i from its kept input, then the
+ *    vector–Jacobian product with the incoming (dm, dz);
+ * 5. embed backward (recomputed) with (dm, dz) at the trunk's input;
+ * 6. the optimizer graph (clipping, Adam, EMA, the finite guard) on the flat
+ *    gradient, exactly as in the monolithic step.
+ *
+ * Identical to the monolithic step up to float rounding (tests/train/segmented_step_test.ts).
+ *
+ * @module
+ */
+
+import * as G from "../model/graph/mod.ts";
+import type { Tensor, TypedArray } from "../model/graph/mod.ts";
+import { type DropoutSpec, ModelBuilder, type ParamSpec } from "../model/nn/scope.ts";
+import type { ModelConfig } from "../model/af2/config.ts";
+import {
+  alphafoldEmbed,
+  alphafoldTail,
+  featureInputs,
+  type GraphDims,
+  pairMaskOf,
+} from "../model/af2/alphafold.ts";
+import { evoformerBlock } from "../model/af2/evoformer.ts";
+import { alphafoldLoss } from "./losses/total.ts";
+import { lossBatchInputs } from "./losses/inputs.ts";
+import type { LossConfig } from "./losses/config.ts";
+import { adamUpdate, type OptimizerConfig } from "./optimizer.ts";
+import {
+  dropoutMasks,
+  packFlat,
+  type StepResult,
+  type StepRunner,
+  type TrainState,
+  unpackFlat,
+} from "./step.ts";
+
+/** The block graph is built as block 0; block i's parameters are fed under block 0's names. */
+const BLOCK0 = "evoformer.blocks.0.";
+
+/** Where the time of the last segmented step went (milliseconds). */
+export interface SegmentedRunStats {
+  embedMs: number;
+  blocksFwdMs: number;
+  tailMs: number;
+  blocksBwdMs: number;
+  embedBwdMs: number;
+  optimizerMs: number;
+  /** Wall time of the whole step. */
+  totalMs: number;
+  /** Time inside onnxruntime (sum over all session runs). */
+  ortMs: number;
+}
+
+/** A segment: a forward graph and the backward graph of the same builder. */
+interface Segment {
+  builder: ModelBuilder;
+  fwd?: G.Compiled;
+  bwd: G.Compiled;
+}
+
+/** Scalar Σ y·dy over the outputs: its gradient is the vector–Jacobian product. */
+function vjpSeed(b: ModelBuilder, outs: Record<string, Tensor>): Tensor {
+  const terms = Object.entries(outs).map(([k, y]) =>
+    G.sum(G.mul(y, b.g.input(`d/${k}`, y.shape, y.dtype)))
+  );
+  return terms.reduce((a, t) => G.add(a, t));
+}
+
+/** Outputs `grad/<name>` for every parameter of the builder, plus `grad/<key>` of extra inputs. */
+function gradOutputs(
+  b: ModelBuilder,
+  loss: Tensor,
+  extra: Record<string, Tensor> = {},
+): Record<string, Tensor> {
+  const params = [...b.paramTensors()];
+  const wrt = [...params.map(([, t]) => t), ...Object.values(extra)];
+  const grads = G.grad(loss, wrt);
+  const out: Record<string, Tensor> = {};
+  params.forEach(([name], i) => (out[`grad/${name}`] = grads[i]));
+  Object.keys(extra).forEach((k, i) => (out[`grad/${k}`] = grads[params.length + i]));
+  return out;
+}
+
+/** Options of {@link buildSegmentedTrainStep}. */
+export interface SegmentedStepOptions extends G.CompileOptions {
+  /** Chunk size of attention / triangle ops. */
+  chunkSize?: number;
+}
+
+/** A compiled segmented training step (same `run` contract as the monolithic `TrainStep`). */
+export class SegmentedTrainStep implements StepRunner {
+  /** Where the time of the last run went. */
+  lastRun: SegmentedRunStats = {
+    embedMs: 0,
+    blocksFwdMs: 0,
+    tailMs: 0,
+    blocksBwdMs: 0,
+    embedBwdMs: 0,
+    optimizerMs: 0,
+    totalMs: 0,
+    ortMs: 0,
+  };
+
+  constructor(
+    /** Parameter specs of the whole model, in the flat-vector order. */
+    readonly params: readonly ParamSpec[],
+    readonly numBlocks: number,
+    readonly embed: Segment & { fwd: G.Compiled },
+    readonly block: Segment & { fwd: G.Compiled },
+    readonly tail: Segment,
+    readonly optimizer: G.Compiled,
+    readonly termNames: string[],
+  ) {}
+
+  /** Milliseconds inside onnxruntime during the last run. */
+  get lastOrtMs(): number {
+    return this.lastRun.ortMs;
+  }
+
+  /** Every dropout mask the segments take (block masks once, under block 0's names). */
+  get dropouts(): DropoutSpec[] {
+    return [this.embed, this.block, this.tail].flatMap((s) => s.builder.dropouts);
+  }
+
+  /** Every compiled graph (for compile statistics and release). */
+  get graphs(): G.Compiled[] {
+    return [
+      this.embed.fwd,
+      this.embed.bwd,
+      this.block.fwd,
+      this.block.bwd,
+      this.tail.bwd,
+      this.optimizer,
+    ];
+  }
+
+  /** Release every session. */
+  async release(): Promise<void> {
+    for (const c of this.graphs) await c.release();
+  }
+
+  /**
+   * Run one step in place on `state` with the batch `feeds` (features, the
+   * recycled state and the supervision, as for the monolithic step). Dropout
+   * masks derive from (seed, step, segment), so a run resumes identically.
+   */
+  async run(
+    state: TrainState,
+    feeds: Record<string, TypedArray>,
+    lr: number,
+    seed: number,
+  ): Promise<StepResult> {
+    const t0 = performance.now();
+    const step = state.step + 1;
+    let ortMs = 0;
+    const run = async (c: G.Compiled, f: Record<string, TypedArray>) => {
+      const r = await c.run(f);
+      ortMs += c.lastRun.ortMs;
+      return r;
+    };
+    const paramsOf = (b: ModelBuilder, rename?: (n: string) => string) => {
+      const out: Record<string, Float32Array> = {};
+      for (const p of b.params) {
+        const v = state.params.get(rename ? rename(p.name) : p.name);
+        if (!v) throw new Error(`training state has no "${rename ? rename(p.name) : p.name}"`);
+        out[p.name] = v;
+      }
+      return out;
+    };
+    const blockName = (i: number) => (n: string) =>
+      n.startsWith(BLOCK0) ? `evoformer.blocks.${i}.${n.slice(BLOCK0.length)}` : n;
+    const masks = (specs: readonly DropoutSpec[], stream: string) =>
+      dropoutMasks(specs, seed, step, stream);
+
+    // 1. embed
+    const embedFeeds = {
+      ...feeds,
+      ...paramsOf(this.embed.builder),
+      ...masks(this.embed.builder.dropouts, "embed"),
+    };
+    const e = await run(this.embed.fwd, embedFeeds);
+    const t1 = performance.now();
+
+    // 2. blocks forward, keeping each block's input
+    const msaMask = e["trunk/msa_mask"].data;
+    const kept: { m: TypedArray; z: TypedArray }[] = [];
+    let m = e["m"].data, z = e["z"].data;
+    const blockFeeds = (i: number) => ({
+      seq_mask: feeds.seq_mask,
+      "trunk/msa_mask": msaMask,
+      ...paramsOf(this.block.builder, blockName(i)),
+      ...masks(this.block.builder.dropouts, `block${i}`),
+    });
+    for (let i = 0; i < this.numBlocks; i++) {
+      kept.push({ m, z });
+      const r = await run(this.block.fwd, { ...blockFeeds(i), "trunk/m": m, "trunk/z": z });
+      m = r["m"].data;
+      z = r["z"].data;
+    }
+    const t2 = performance.now();
+
+    // 3. tail: loss and its gradient
+    const tail = await run(this.tail.bwd, {
+      ...feeds,
+      ...paramsOf(this.tail.builder),
+      ...masks(this.tail.builder.dropouts, "tail"),
+      "trunk/m": m,
+      "trunk/z": z,
+    });
+    const t3 = performance.now();
+
+    // Gradients accumulate into one flat vector in parameter order.
+    const offsets = new Map<string, number>();
+    let total = 0;
+    for (const p of this.params) {
+      offsets.set(p.name, total);
+      total += p.shape.reduce((a, b) => a * b, 1);
+    }
+    const flatGrad = new Float32Array(total);
+    const accumulate = (r: Record<string, G.NdArray>, rename?: (n: string) => string) => {
+      for (const [k, v] of Object.entries(r)) {
+        if (!k.startsWith("grad/") || k.startsWith("grad/trunk/")) continue;
+        const name = rename ? rename(k.slice(5)) : k.slice(5);
+        const at = offsets.get(name);
+        if (at === undefined) throw new Error(`gradient of unknown parameter "${name}"`);
+        const g = v.data as Float32Array;
+        for (let j = 0; j < g.length; j++) flatGrad[at + j] += g[j];
+      }
+    };
+    accumulate(tail);
+
+    // 4. blocks backward (recompute + VJP)
+    let dm = tail["grad/trunk/m"].data, dz = tail["grad/trunk/z"].data;
+    for (let i = this.numBlocks - 1; i >= 0; i--) {
+      const r = await run(this.block.bwd, {
+        ...blockFeeds(i),
+        "trunk/m": kept[i].m,
+        "trunk/z": kept[i].z,
+        "d/m": dm,
+        "d/z": dz,
+      });
+      accumulate(r, blockName(i));
+      dm = r["grad/trunk/m"].data;
+      dz = r["grad/trunk/z"].data;
+    }
+    const t4 = performance.now();
+
+    // 5. embed backward
+    accumulate(await run(this.embed.bwd, { ...embedFeeds, "d/m": dm, "d/z": dz }));
+    const t5 = performance.now();
+
+    // 6. optimizer
+    const o = await run(this.optimizer, {
+      "flat/params": packFlat(this.params, state.params),
+      "flat/adam_m": packFlat(this.params, state.m),
+      "flat/adam_v": packFlat(this.params, state.v),
+      "flat/ema": packFlat(this.params, state.ema),
+      "flat/grad": flatGrad,
+      "opt/loss": tail["loss"].data,
+      "opt/step": new Float32Array([step]),
+      "opt/lr": new Float32Array([lr]),
+    });
+    state.params = unpackFlat(this.params, o["new/params"].data as Float32Array);
+    state.m = unpackFlat(this.params, o["new/adam_m"].data as Float32Array);
+    state.v = unpackFlat(this.params, o["new/adam_v"].data as Float32Array);
+    state.ema = unpackFlat(this.params, o["new/ema"].data as Float32Array);
+    state.step = step;
+    const t6 = performance.now();
+    this.lastRun = {
+      embedMs: t1 - t0,
+      blocksFwdMs: t2 - t1,
+      tailMs: t3 - t2,
+      blocksBwdMs: t4 - t3,
+      embedBwdMs: t5 - t4,
+      optimizerMs: t6 - t5,
+      totalMs: t6 - t0,
+      ortMs,
+    };
+    const num = (r: Record<string, G.NdArray>, k: string) => (r[k].data as Float32Array)[0];
+    return {
+      loss: num(tail, "loss"),
+      terms: Object.fromEntries(this.termNames.map((k) => [k, num(tail, `term/${k}`)])),
+      extras: {},
+      gradNorm: num(o, "grad_norm"),
+      skipped: num(o, "skipped") !== 0,
+    };
+  }
+}
+
+/**
+ * Build and compile the segmented training step of an AF2 model for one set of
+ * graph sizes (the loss inputs are named as in train/losses/inputs.ts).
+ */
+export async function buildSegmentedTrainStep(
+  model: ModelConfig,
+  dims: GraphDims,
+  losses: LossConfig,
+  opt: OptimizerConfig,
+  options: SegmentedStepOptions = {},
+): Promise<SegmentedTrainStep> {
+  const { chunkSize, ...compileOptions } = options;
+  const builder = () => new ModelBuilder({ training: true, chunkSize });
+  const compile = (outs: Record<string, Tensor>) => G.compile(outs, compileOptions);
+
+  // 1. embed (and its backward)
+  const eb = builder();
+  const { features, prev } = featureInputs(eb.g, model, dims);
+  const e = alphafoldEmbed(eb.scope(), model, features, prev);
+  const embedOut = { m: e.m, z: e.z };
+  const embedFwd = await compile({ ...embedOut, "trunk/msa_mask": e.msaMask });
+  const embedBwd = await compile(gradOutputs(eb, vjpSeed(eb, embedOut)));
+
+  // 2. one Evoformer block, built as block 0
+  const bb = builder();
+  const m = bb.g.input("trunk/m", e.m.shape);
+  const z = bb.g.input("trunk/z", e.z.shape);
+  const msaMask = bb.g.input("trunk/msa_mask", e.msaMask.shape);
+  const pairMask = pairMaskOf(bb.g.input("seq_mask", [dims.nRes]));
+  const out = evoformerBlock(
+    bb.scope("evoformer").child("blocks").child(0),
+    { m, z },
+    msaMask,
+    pairMask,
+    model.evoformer,
+  );
+  const blockFwd = await compile({ m: out.m, z: out.z });
+  const blockBwd = await compile(
+    gradOutputs(bb, vjpSeed(bb, { m: out.m, z: out.z }), { "trunk/m": m, "trunk/z": z }),
+  );
+
+  // 3. tail + loss + gradient
+  const tb = builder();
+  const tf = featureInputs(tb.g, model, dims).features;
+  const tm = tb.g.input("trunk/m", e.m.shape);
+  const tz = tb.g.input("trunk/z", e.z.shape);
+  const outputs = alphafoldTail(tb.scope(), model, tf, { m: tm, z: tz });
+  const batch = lossBatchInputs(tb.g, { nRes: dims.nRes, nSeq: dims.nSeq }, tf);
+  const r = alphafoldLoss(outputs, batch, losses, { skipZeroWeight: true });
+  const terms: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(r.terms)) if (k !== "loss") terms[`term/${k}`] = t;
+  const tailBwd = await compile({
+    loss: r.loss,
+    ...terms,
+    ...gradOutputs(tb, r.loss, { "trunk/m": tm, "trunk/z": tz }),
+  });
+
+  // The whole model's parameters in the monolithic order: embed, blocks, tail.
+  const blockParams = (i: number): ParamSpec[] =>
+    bb.params.map((p) => ({ ...p, name: `evoformer.blocks.${i}.${p.name.slice(BLOCK0.length)}` }));
+  const params: ParamSpec[] = [
+    ...eb.params,
+    ...Array.from({ length: model.evoformer.no_blocks }, (_, i) => blockParams(i)).flat(),
+    ...tb.params,
+  ];
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.name)) throw new Error(`parameter "${p.name}" appears in two segments`);
+    seen.add(p.name);
+  }
+
+  // 6. the optimizer on the flat vectors
+  const og = new G.Graph();
+  const total = params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const flat = (name: string) => og.input(name, [total]);
+  const state = {
+    param: flat("flat/params"),
+    m: flat("flat/adam_m"),
+    v: flat("flat/adam_v"),
+    ema: flat("flat/ema"),
+  };
+  const upd = adamUpdate(
+    opt,
+    [state],
+    [flat("flat/grad")],
+    og.input("opt/loss", []),
+    og.input("opt/step", []),
+    og.input("opt/lr", []),
+  );
+  const optimizer = await compile({
+    grad_norm: upd.gradNorm,
+    skipped: upd.skipped,
+    "new/params": upd.next[0].param,
+    "new/adam_m": upd.next[0].m,
+    "new/adam_v": upd.next[0].v,
+    "new/ema": upd.next[0].ema,
+  });
+  return new SegmentedTrainStep(
+    params,
+    model.evoformer.no_blocks,
+    { builder: eb, fwd: embedFwd, bwd: embedBwd },
+    { builder: bb, fwd: blockFwd, bwd: blockBwd },
+    { builder: tb, bwd: tailBwd },
+    optimizer,
+    Object.keys(terms).map((k) => k.slice(5)),
+  );
+}

@@ -23,23 +23,30 @@ export function chunkFor(nRes: number): number | undefined {
   return nRes <= 256 ? undefined : nRes <= 512 ? 128 : 64;
 }
 
-/** The af2 training-graph build + compile time (fresh process, default settings). */
+/**
+ * The af2 training-step build + compile time: the segmented step training
+ * uses (`af2_compile_s`) and the monolithic single graph, each in a fresh process.
+ */
 export async function af2CompileBench(): Promise<Record<string, number>> {
-  return await runCompileInChild();
+  return {
+    ...(await runCompileInChild("segmentedCompileBench(AF2_TRAIN_DIMS)")),
+    ...(await runCompileInChild("compileBench(AF2_TRAIN_DIMS)")),
+  };
 }
 
 /**
- * The same with onnxruntime's full optimisation ("all"), cold and then reloaded
- * from the optimised-model cache (each in a fresh process; ~8 min on 2 cores).
+ * The monolithic graph with onnxruntime's full optimisation ("all"), cold and
+ * then reloaded from the optimised-model cache (each in a fresh process; ~8 min on 2 cores).
  */
 export async function af2CompileOrtBench(): Promise<Record<string, number>> {
   const cacheDir = await Deno.makeTempDir({ prefix: "denofold-ort-cache-" });
-  const cold = await runCompileInChild(cacheDir);
-  const warm = await runCompileInChild(cacheDir);
+  const call = `compileBench(AF2_TRAIN_DIMS, ${JSON.stringify(cacheDir)})`;
+  const cold = await runCompileInChild(call);
+  const warm = await runCompileInChild(call);
   await Deno.remove(cacheDir, { recursive: true });
   return {
-    af2_compile_ort_all_s: cold.af2_compile_s,
-    af2_compile_ort_all_cached_s: warm.af2_compile_s,
+    af2_compile_ort_all_s: cold.af2_compile_monolithic_s,
+    af2_compile_ort_all_cached_s: warm.af2_compile_monolithic_s,
   };
 }
 
@@ -62,19 +69,21 @@ export async function af2RecycleBench(): Promise<Record<string, number>> {
   };
 }
 
-async function runCompileInChild(cacheDir?: string): Promise<Record<string, number>> {
+/** Evaluate `call` (a function of compile_bench.ts) in a fresh process. */
+async function runCompileInChild(call: string): Promise<Record<string, number>> {
   const url = new URL("./compile_bench.ts", import.meta.url).pathname;
-  const code = `import { AF2_TRAIN_DIMS, compileBench } from ${JSON.stringify(url)};\n` +
-    `console.log(JSON.stringify(await compileBench(AF2_TRAIN_DIMS, ${
-      JSON.stringify(cacheDir ?? null)
-    } ?? undefined)));`;
+  const code =
+    `import { AF2_TRAIN_DIMS, compileBench, segmentedCompileBench } from ${
+      JSON.stringify(url)
+    };\n` +
+    `console.log(JSON.stringify(await ${call}));`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", code],
     cwd: new URL("..", import.meta.url).pathname,
     stdout: "piped",
     stderr: "inherit",
   }).output();
-  if (!out.success) throw new Error("af2 compile bench failed");
+  if (!out.success) throw new Error(`af2 compile bench failed: ${call}`);
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
 }
 

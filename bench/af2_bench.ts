@@ -6,8 +6,10 @@
  * - `af2RecycleBench`: the time per recycling iteration at N_res 256 (128
  *   cluster rows, 1024 extra rows, 4 templates; the second of two iterations,
  *   so first-run allocation is excluded);
+ * - `af2MemprobeBench`: peak RSS of one-Evoformer-block iterations at
+ *   256/512/1,024 residues (the peak does not grow with the depth);
  * - `af2ScanBench`: the longest protein whose inference (one iteration,
- *   128 MSA rows, chunking) completes in this machine's memory, stepping the
+ *   128 MSA rows, chunking by {@link AF2_CHUNK_BUDGET}) completes in this machine's memory, stepping the
  *   length upward, with time and peak RSS per length. Slow on 2 cores (an
  *   iteration at 1,024 residues is ~10^14 FLOP): each length is capped at
  *   `timeoutS` and the scan at `budgetS`; lengths not reached are reported as
@@ -18,9 +20,19 @@
 
 import { type RssResult, runJobInChild } from "./rss_child.ts";
 
-/** Chunk size used at a length: none at 256, then as large as memory comfortably allows. */
-export function chunkFor(nRes: number): number | undefined {
-  return nRes <= 256 ? undefined : nRes <= 512 ? 128 : 64;
+/**
+ * Elements of the largest per-chunk intermediate each chunked op may make
+ * (`BuildOptions.chunkBudget`): 2^25 floats = 128 MiB. Measured on one-block
+ * probes (`af2_memprobe_*` in bench/results/latest.json): at 256 residues the
+ * budget lowered the peak RSS from 10.3 to 3.3 GiB without slowing the
+ * iteration, since each op picks its own row count (an extra-MSA row with pair
+ * bias at 1,024 residues is 8·1024² logits, an MSA column 8·128²).
+ */
+export const AF2_CHUNK_BUDGET = 2 ** 25;
+
+/** The chunking used at a length: the element budget at every length. */
+export function chunkFor(_nRes: number): { chunkBudget: number } {
+  return { chunkBudget: AF2_CHUNK_BUDGET };
 }
 
 /**
@@ -102,18 +114,27 @@ export async function af2ScanBench(
       console.log(`  ${n}: not run (scan budget of ${budgetS} s spent)`);
       break;
     }
-    const chunkSize = chunkFor(n);
+    const chunk = chunkFor(n);
     const r = await runJobInChild(
-      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, chunkSize },
+      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, ...chunk },
       Math.min(timeoutS, left),
     );
     if ("failed" in r) {
       console.log(`  ${n}: did not complete (${r.failed})`);
-      // A time-capped length says nothing about memory: recorded apart from failures.
-      out[r.timedOut ? "af2_scan_time_capped_residues" : "af2_scan_first_failed_residues"] = n;
+      // A time-capped length, or one stopped because the shared machine ran
+      // short (other jobs), says nothing about this job's memory: recorded apart.
+      const key = r.timedOut
+        ? "af2_scan_time_capped_residues"
+        : r.memoryLow
+        ? "af2_scan_stopped_memory_low_residues"
+        : "af2_scan_first_failed_residues";
+      out[key] = n;
+      if (r.peakRssWhenStoppedGb !== undefined) {
+        out[`af2_scan_${n}_rss_gb_when_stopped`] = r.peakRssWhenStoppedGb;
+      }
       break;
     }
-    console.log(`  ${n} (chunk ${chunkSize ?? "none"}): ${JSON.stringify(r)}`);
+    console.log(`  ${n} (${JSON.stringify(chunk)}): ${JSON.stringify(r)}`);
     out[`af2_scan_${n}_s`] = r.seconds;
     out[`af2_scan_${n}_rss_gb`] = r.peak_rss_gb;
     best = { n, r };
@@ -124,6 +145,41 @@ export async function af2ScanBench(
     out.af2_max_residues_s = best.r.seconds;
   }
   out.af2_scan_wall_s = (performance.now() - t0) / 1000;
+  return out;
+}
+
+/**
+ * Memory probes: the af2 inference iteration with ONE Evoformer block (the
+ * embedders, templates, extra-MSA stack, structure module and heads in full) at
+ * each length with {@link chunkFor}'s chunking. Inference frees each block's
+ * activations, so 48 blocks peak where this probe does (the time is not the
+ * full iteration's). Writes `af2_memprobe_1block_<N>_rss_gb` and `_s`; a probe
+ * that does not complete writes `_rss_gb_when_stopped` (if seen), never a fit.
+ */
+export async function af2MemprobeBench(
+  lengths = [256, 512, 1024],
+  timeoutS = 2400,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const n of lengths) {
+    const chunk = chunkFor(n);
+    const r = await runJobInChild(
+      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, evoformerBlocks: 1, ...chunk },
+      timeoutS,
+    );
+    const key = `af2_memprobe_1block_${n}`;
+    if ("failed" in r) {
+      console.log(`  ${n}: did not complete (${r.failed})`);
+      if (r.peakRssWhenStoppedGb !== undefined) {
+        out[`${key}_rss_gb_when_stopped`] = r.peakRssWhenStoppedGb;
+      }
+      continue;
+    }
+    console.log(`  ${n} (${JSON.stringify(chunk)}): ${JSON.stringify(r)}`);
+    out[`${key}_rss_gb`] = r.peak_rss_gb;
+    out[`${key}_s`] = r.seconds;
+  }
+  out.af2_memprobe_chunk_budget = AF2_CHUNK_BUDGET;
   return out;
 }
 

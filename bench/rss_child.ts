@@ -6,10 +6,16 @@
  * Jobs:
  * - `{"kind":"evoformer","nRes":256,"nSeq":128,"chunkSize":32}`: one full-size
  *   Evoformer block forward;
- * - `{"kind":"af2","nRes":512,"nSeq":128,"nExtra":1024,"nTempl":1,"chunkSize":64}`:
+ * - `{"kind":"af2","nRes":512,"nSeq":128,"nExtra":1024,"nTempl":1,"chunkBudget":33554432}`:
  *   one af2 (model_1) inference iteration with random weights and real-shaped
  *   random features (`evoformerBlocks` < 48 for a memory-only probe: inference
- *   frees each block's activations, so the peak does not grow with the depth).
+ *   frees each block's activations, so the peak does not grow with the depth);
+ *   `chunkSize` (fixed rows) or `chunkBudget` (rows per op from an element
+ *   budget), `memArena: false` to turn onnxruntime's CPU arena off.
+ *
+ * {@link runJobInChild} is a watchdog too: the machine is shared, so it stops
+ * the child when the system's available memory runs low rather than let the
+ * kernel's OOM killer pick a victim.
  *
  * @module
  */
@@ -37,6 +43,10 @@ const jobSchema = z.discriminatedUnion("kind", [
     nExtra: z.number().int().nonnegative(),
     nTempl: z.number().int().nonnegative(),
     chunkSize: z.number().int().positive().optional(),
+    /** Without chunkSize: per-op chunk rows from this element budget (`BuildOptions.chunkBudget`). */
+    chunkBudget: z.number().int().positive().optional(),
+    /** onnxruntime's CPU memory arena (default on, as in training). */
+    memArena: z.boolean().optional(),
     recycles: z.number().int().nonnegative().default(0),
     /** Evoformer blocks (default the preset's 48): fewer for a memory-only probe. */
     evoformerBlocks: z.number().int().positive().optional(),
@@ -103,6 +113,8 @@ export async function runJob(input: RssJob): Promise<RssResult> {
   );
   const model = await AlphaFoldInference.create(cfg, job, {
     chunkSize: job.chunkSize,
+    chunkBudget: job.chunkBudget,
+    memArena: job.memArena,
     outputs: ["plddt"],
   });
   const params = initParams(model.params, 0);
@@ -119,34 +131,87 @@ export async function runJob(input: RssJob): Promise<RssResult> {
   };
 }
 
+/** Stop a child when the machine's MemAvailable falls below this many GiB. */
+export const MIN_AVAILABLE_GB = 3;
+
+/** The system's available memory in GiB (MemAvailable of /proc/meminfo). */
+export function memAvailableGb(meminfo = Deno.readTextFileSync("/proc/meminfo")): number {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(meminfo);
+  if (!m) throw new Error("no MemAvailable in /proc/meminfo");
+  return Number(m[1]) / 1024 ** 2;
+}
+
+/** Peak RSS in GiB of process `pid` so far (VmHWM), or undefined when it is gone. */
+function childPeakGb(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Number(m[1]) / 1024 ** 2 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a child job did not complete. */
+export interface RssFailure {
+  failed: string;
+  /** Stopped by the time cap (says nothing about memory). */
+  timedOut: boolean;
+  /** Stopped because the machine's available memory fell below {@link MIN_AVAILABLE_GB}. */
+  memoryLow?: boolean;
+  /** The child's peak RSS when it was last seen, GiB. */
+  peakRssWhenStoppedGb?: number;
+}
+
 /**
  * Run a job in a child process; `failed` says why it did not complete (out of
- * memory, killed, or `timedOut` when it ran over `timeoutS`).
+ * memory, killed, `timedOut` when it ran over `timeoutS`, or `memoryLow` when
+ * the watchdog stopped it: "stopped: machine memory low", because the system's
+ * MemAvailable fell below `minAvailableGb` — other jobs share the machine).
  */
 export async function runJobInChild(
   job: RssJob,
   timeoutS: number,
-): Promise<RssResult | { failed: string; timedOut: boolean }> {
+  minAvailableGb = MIN_AVAILABLE_GB,
+): Promise<RssResult | RssFailure> {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, JSON.stringify(job)],
     stdout: "piped",
     stderr: "piped",
   });
   const child = cmd.spawn();
-  let timedOut = false;
+  let timedOut = false, memoryLow = false, peak: number | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill("SIGKILL");
   }, timeoutS * 1000);
+  const look = () => {
+    peak = childPeakGb(child.pid) ?? peak;
+    if (!memoryLow && !timedOut && memAvailableGb() < minAvailableGb) {
+      memoryLow = true;
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }
+  };
+  look();
+  const watchdog = setInterval(look, 500);
   const out = await child.output();
   clearTimeout(timer);
+  clearInterval(watchdog);
   const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-2).join(" ");
-    const why = timedOut
+    const why = memoryLow
+      ? `stopped: machine memory low (MemAvailable < ${minAvailableGb} GiB)`
+      : timedOut
       ? `over the ${timeoutS} s time cap`
       : `exit ${out.code}${out.signal ? ` ${out.signal}` : ""}`;
-    return { failed: `${why}: ${err.slice(0, 200)}`, timedOut };
+    return {
+      failed: `${why}: ${err.slice(0, 200)}`,
+      timedOut,
+      ...(memoryLow ? { memoryLow } : {}),
+      ...(peak !== undefined ? { peakRssWhenStoppedGb: peak } : {}),
+    };
   }
   return JSON.parse(text) as RssResult;
 }

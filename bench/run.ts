@@ -6,8 +6,9 @@
  * The default run (graph, features, train, evoformer, evoformer_rss,
  * af2_compile) takes about five minutes on 2 loaded cores; `af2_compile_ort`
  * (the same compile with onnxruntime's optimiser, cold and cached),
- * `af2_recycle` (two af2 iterations at 256 residues) and `af2_scan` (the
- * longest protein that fits, up to 1.5 h) run only when named, e.g.
+ * `af2_recycle` (two af2 iterations at 256 residues), `af2_scan` (the
+ * longest protein that fits, up to 1.5 h) and `af2_memprobe` (one-block
+ * iterations at 256/512/1,024 residues, peak RSS) run only when named, e.g.
  * `deno task bench --only af2_recycle --only af2_scan`.
  *
  * @module
@@ -24,6 +25,7 @@ import { evoformerBench } from "./evoformer_bench.ts";
 import {
   af2CompileBench,
   af2CompileOrtBench,
+  af2MemprobeBench,
   af2RecycleBench,
   af2ScanBench,
   evoformerRssBench,
@@ -41,10 +43,11 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   af2_compile_ort: af2CompileOrtBench,
   af2_recycle: af2RecycleBench,
   af2_scan: () => af2ScanBench(),
+  af2_memprobe: () => af2MemprobeBench(),
 };
 
 /** Sections left out of the default run (too slow for a routine bench on 2 cores). */
-const ON_REQUEST = new Set(["af2_compile_ort", "af2_recycle", "af2_scan"]);
+const ON_REQUEST = new Set(["af2_compile_ort", "af2_recycle", "af2_scan", "af2_memprobe"]);
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
 

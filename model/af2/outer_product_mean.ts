@@ -58,5 +58,7 @@ export function outerProductMean(
     const y = linear(s.child("linear_out"), flat, dims.cZ, { init: "final" });
     return G.div(y, G.add(G.unsqueeze(nn, -1), eps));
   };
-  return chunked([aRows, norm], nb, s.chunkSize, body);
+  // Per row i: the outer products c·J·e (and their transposed copy).
+  const perRow = batch.reduce((a, d) => a * d, 1) * c * nRes * c;
+  return chunked([aRows, norm], nb, s.chunkRows(perRow), body);
 }

@@ -46,6 +46,8 @@ export function zeroRecycled(config: ModelConfig, nRes: number): Record<string, 
 export interface InferenceOptions extends G.CompileOptions {
   /** Chunk size for attention/triangle ops. */
   chunkSize?: number;
+  /** Without `chunkSize`: per-op chunk rows from this element budget (see `BuildOptions.chunkBudget`). */
+  chunkBudget?: number;
   /** Outputs to return besides the recycled state. */
   outputs?: OutputName[];
 }
@@ -66,7 +68,7 @@ export class AlphaFoldInference {
     dims: GraphDims,
     opts: InferenceOptions = {},
   ): Promise<AlphaFoldInference> {
-    const b = new ModelBuilder({ chunkSize: opts.chunkSize });
+    const b = new ModelBuilder({ chunkSize: opts.chunkSize, chunkBudget: opts.chunkBudget });
     const { features, prev } = featureInputs(b.g, config, dims);
     const out = alphafoldIteration(b.scope(), config, features, prev);
     const names = opts.outputs ?? [

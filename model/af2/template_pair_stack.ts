@@ -101,7 +101,7 @@ export function templatePairStackBlock(
  * `[*, N_templ, N_res, N_res]` or `[*, 1, N_res, N_res]` (shared by all
  * templates). Returns `[*, N_templ, N_res, N_res, C_t]`.
  *
- * With a chunk size on the scope the templates also run one at a time (as
+ * With chunking on the scope (a chunk size or budget) the templates also run one at a time (as
  * OpenFold embeds them), so the largest intermediate — the triangle-attention
  * logits — holds one template's rows instead of all templates'.
  */
@@ -120,7 +120,7 @@ export function templatePairStack(
   };
   const templAxis = t.rank - 4;
   const nTempl = t.shape[templAxis];
-  if (s.chunkSize === undefined || nTempl === 1) return blocks(t, m);
+  if (!s.chunking || nTempl === 1) return blocks(t, m);
   const parts = Array.from(
     { length: nTempl },
     (_, k) => blocks(G.slice(t, templAxis, k, k + 1), G.slice(m, templAxis, k, k + 1)),

@@ -35,18 +35,33 @@ export function templatePointwiseAttention(
   dims: TemplatePointwiseAttentionDims,
 ): Tensor {
   const nb = z.rank - 3;
-  // [*, T, I, J, C_t] -> [*, I, J, T, C_t]
-  const kv = G.transpose(t, [...Array(nb).keys(), nb + 1, nb + 2, nb, nb + 3]);
-  const q = G.unsqueeze(z, -2); // [*, I, J, 1, C_z]
   // [*, 1, 1, 1, 1, T] against logits [*, I, J, H, 1, T].
   const bias = G.unsqueeze(
     G.mul(G.sub(templateMask, 1), dims.inf),
     [nb, nb + 1, nb + 2, nb + 3],
   );
-  const o = attention(s.child("mha"), q, kv, [bias], {
-    cHidden: dims.c_hidden,
-    heads: dims.no_heads,
-    gating: false,
-  }, nb);
-  return G.squeeze(o, -2);
+  const att = (tt: Tensor, zz: Tensor) => {
+    // [*, T, i, J, C_t] -> [*, i, J, T, C_t]
+    const kv = G.transpose(tt, [...Array(nb).keys(), nb + 1, nb + 2, nb, nb + 3]);
+    const q = G.unsqueeze(zz, -2); // [*, i, J, 1, C_z]
+    const o = attention(s.child("mha"), q, kv, [bias], {
+      cHidden: dims.c_hidden,
+      heads: dims.no_heads,
+      gating: false,
+    }, nb);
+    return G.squeeze(o, -2);
+  };
+  // Chunked: slice rows i of t before the transpose, so the transposed copy of
+  // all templates (as large as t) never exists whole. Per row: that copy and the
+  // keys and values, J·T·max(C_t, H·c).
+  const [nT, n] = [t.shape[nb], t.shape[nb + 1]];
+  const cT = t.shape[t.rank - 1];
+  const size = s.chunkRows(n * nT * Math.max(cT, dims.no_heads * dims.c_hidden));
+  if (size === undefined || size >= n) return att(t, z);
+  const parts: Tensor[] = [];
+  for (let i = 0; i < n; i += size) {
+    const e = Math.min(i + size, n);
+    parts.push(att(G.slice(t, nb + 1, i, e), G.slice(z, nb, i, e)));
+  }
+  return G.concat(parts, nb);
 }

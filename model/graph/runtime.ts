@@ -45,6 +45,13 @@ export interface CompileOptions {
    * training graph 3-4x slower and superlinear in the node count).
    */
   optimizationLevel?: OptimizationLevel;
+  /**
+   * onnxruntime's CPU memory arena (default true). The arena keeps freed blocks
+   * and grows in power-of-two regions, so with a few huge intermediates (long
+   * proteins) it can hold far more than the live tensors; false gives every
+   * tensor back to the system allocator when it dies.
+   */
+  memArena?: boolean;
 }
 
 /** onnxruntime graph optimisation levels. */
@@ -85,7 +92,7 @@ function sessionOptions(device: Device, opts: CompileOptions): ort.InferenceSess
     executionProviders: [device],
     intraOpNumThreads: opts.threads ?? cpus().length,
     interOpNumThreads: 1,
-    enableCpuMemArena: true,
+    enableCpuMemArena: opts.memArena ?? true,
     enableMemPattern: false,
     graphOptimizationLevel: opts.optimizationLevel ?? "disabled",
     ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
@@ -104,7 +111,10 @@ async function createSession(
   const device = opts.device ?? "cpu";
   const hash = createHash("sha256").update(bytes).digest("hex");
   const level = opts.optimizationLevel ?? "disabled";
-  const key = hash + `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}|${level}`;
+  const key = hash +
+    `|${device}|${opts.threads ?? ""}|${opts.profilePrefix ?? ""}|${level}|${
+      opts.memArena ?? true
+    }`;
   const cacheFile = opts.cacheDir && device === "cpu" && level !== "disabled"
     ? `${opts.cacheDir}/${hash.slice(0, 32)}.${level}.onnx`
     : undefined;

@@ -48,7 +48,9 @@ function mergeHeads(x: Tensor): Tensor {
  * Attention of `qx [*, Q, Cq]` over `kvx [*, K, Ck]` with `biases` of rank
  * `qx.rank + 1` broadcastable to `[*, H, Q, K]`. Parameters `linear_q/k/v`
  * (no bias), `linear_g` (gating), `linear_o`. Output `[*, Q, Cq]`.
- * With a chunk size, the graph is chunked along batch axis `chunkAxis` of qx.
+ * With chunking on the scope, the graph is chunked along batch axis `chunkAxis`
+ * of qx (a fixed `chunkSize`, or rows so that one chunk's logits fit the
+ * scope's `chunkBudget`).
  */
 export function attention(
   s: Scope,
@@ -84,8 +86,12 @@ export function attention(
     }
     return linear(s.child("linear_o"), o, cq, { init: "final" });
   };
-  const chunkedInputs = [qx, kvx, ...biases];
-  return chunked(chunkedInputs, chunkAxis, s.chunkSize, body);
+  // Per row of the chunk axis: the logits (and their biased copy and softmax),
+  // H·Q·K for every other batch position, or the projections when wider.
+  const q = qx.shape[qx.rank - 2], k = kvx.shape[kvx.rank - 2];
+  const otherRows = qx.shape.slice(0, -2).reduce((a, d) => a * d, 1) / qx.shape[chunkAxis];
+  const perRow = otherRows * Math.max(h * q * k, q * Math.max(hc, cq), k * hc);
+  return chunked([qx, kvx, ...biases], chunkAxis, s.chunkRows(perRow), body);
 }
 
 /** Options of {@link globalAttention}. */
@@ -142,5 +148,9 @@ export function globalAttention(
       init: "final",
     });
   };
-  return chunked([m, mask], chunkAxis, s.chunkSize, body);
+  // Per row of the chunk axis: the sequence-wide gate and products, S·max(C, H·c).
+  const seq = m.shape[m.rank - 2];
+  const otherRows = m.shape.slice(0, -2).reduce((a, d) => a * d, 1) / m.shape[chunkAxis];
+  const perRow = otherRows * seq * Math.max(cIn, h * c);
+  return chunked([m, mask], chunkAxis, s.chunkRows(perRow), body);
 }

@@ -42,6 +42,14 @@ export interface BuildOptions {
   training?: boolean;
   /** Chunk attention / triangle ops over this many rows (undefined = no chunking). */
   chunkSize?: number;
+  /**
+   * Without a `chunkSize`: let every chunked op pick its own row count so that
+   * its largest per-chunk intermediate has at most this many elements (see
+   * {@link Scope.chunkRows}). A fixed row count cannot suit every module: one
+   * extra-MSA row with pair bias at 1,024 residues makes 8·1024² logits, one
+   * MSA column only 8·128².
+   */
+  chunkBudget?: number;
 }
 
 /** Owns a graph plus the parameter and dropout registries that modules fill. */
@@ -107,6 +115,25 @@ export class Scope {
   /** Chunk size for attention/triangle ops, if chunking. */
   get chunkSize(): number | undefined {
     return this.builder.options.chunkSize;
+  }
+
+  /** Whether ops are chunked at all (a fixed `chunkSize` or a `chunkBudget`). */
+  get chunking(): boolean {
+    const { chunkSize, chunkBudget } = this.builder.options;
+    return chunkSize !== undefined || chunkBudget !== undefined;
+  }
+
+  /**
+   * Rows per chunk for an op whose largest intermediate has `perRowElements`
+   * elements per row of its chunk axis: the fixed `chunkSize` when one is set
+   * (unchanged behaviour), else `max(1, floor(chunkBudget / perRowElements))`
+   * when a budget is set, else undefined (no chunking).
+   */
+  chunkRows(perRowElements: number): number | undefined {
+    const { chunkSize, chunkBudget } = this.builder.options;
+    if (chunkSize !== undefined) return chunkSize;
+    if (chunkBudget === undefined) return undefined;
+    return Math.max(1, Math.floor(chunkBudget / Math.max(1, perRowElements)));
   }
 
   /** Whether this is a training graph. */

@@ -26,5 +26,7 @@ export function transition(s: Scope, x: Tensor, n: number, mask?: Tensor, chunkA
     const y = linear(s.child("linear_2"), m ? G.mul(h, m) : h, c, { init: "final" });
     return m ? G.mul(y, m) : y;
   };
-  return chunked(mask ? [x, mask] : [x], chunkAxis, s.chunkSize, body);
+  // Per row of the chunk axis: the hidden activations, n·C for every other position.
+  const perRow = (x.shape.slice(0, -1).reduce((a, d) => a * d, 1) / x.shape[chunkAxis]) * n * c;
+  return chunked(mask ? [x, mask] : [x], chunkAxis, s.chunkRows(perRow), body);
 }

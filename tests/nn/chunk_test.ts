@@ -10,13 +10,14 @@ import { assert } from "../assert.ts";
 async function runBoth(
   build: (b: ModelBuilder, x: G.Tensor, mask: G.Tensor) => G.Tensor,
   chunk: number,
+  how: "chunkSize" | "chunkBudget" = "chunkSize",
 ): Promise<number> {
   const rand = rng(3);
   const x = Float32Array.from({ length: 9 * 7 * 16 }, () => rand() * 2 - 1);
   const mask = Float32Array.from({ length: 9 * 7 }, () => (rand() < 0.8 ? 1 : 0));
   const results: Float32Array[] = [];
-  for (const chunkSize of [undefined, chunk]) {
-    const b = new ModelBuilder({ chunkSize });
+  for (const size of [undefined, chunk]) {
+    const b = new ModelBuilder({ [how]: size });
     const xi = b.g.input("x", [9, 7, 16]);
     const mi = b.g.input("mask", [9, 7]);
     const y = build(b, xi, mi);
@@ -49,4 +50,31 @@ Deno.test("chunked global attention and transition equal unchunked", async () =>
   );
   const e2 = await runBoth((b, x, mask) => transition(b.scope("tr"), x, 4, mask), 5);
   assert(e1 < 1e-6 && e2 < 1e-6, `max differences ${e1}, ${e2}`);
+});
+
+Deno.test("chunkRows: a fixed chunk size wins, else rows from the budget (at least 1), else none", () => {
+  const rows = (o: { chunkSize?: number; chunkBudget?: number }, perRow: number) =>
+    new ModelBuilder(o).scope("x").chunkRows(perRow);
+  assert(rows({}, 100) === undefined, "no chunking by default");
+  assert(rows({ chunkSize: 4 }, 100) === 4 && rows({ chunkSize: 4, chunkBudget: 1e9 }, 100) === 4);
+  assert(rows({ chunkBudget: 1000 }, 100) === 10 && rows({ chunkBudget: 1099 }, 100) === 10);
+  assert(rows({ chunkBudget: 10 }, 100) === 1, "a row wider than the budget is one row");
+  assert(
+    !new ModelBuilder({}).scope().chunking && new ModelBuilder({ chunkBudget: 5 }).scope().chunking,
+  );
+});
+
+Deno.test("a chunk budget sizes attention chunks by their logits and keeps results", async () => {
+  // Per row: 2 heads × 7 × 7 logits = 98, the 7 × 16 input-wide projections 112 (the larger):
+  // a budget of 340 gives 3 rows per chunk.
+  const build = (b: ModelBuilder, x: G.Tensor, mask: G.Tensor) => {
+    const bias = G.unsqueeze(G.mul(G.sub(mask, 1), 1e9), [1, 2]);
+    return attention(b.scope("att"), x, x, [bias], { cHidden: 4, heads: 2 });
+  };
+  const b = new ModelBuilder({ chunkBudget: 340 });
+  const y = build(b, b.g.input("x", [9, 7, 16]), b.g.input("mask", [9, 7]));
+  const logits = G.liveTensors([y]).filter((t) => t.op === "Softmax");
+  assert(logits.length === 3 && logits.every((t) => t.shape[0] === 3), "3 chunks of 3 rows");
+  const err = await runBoth(build, 340, "chunkBudget");
+  assert(err < 1e-6, `max difference ${err}`);
 });

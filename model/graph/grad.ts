@@ -34,12 +34,17 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
     else if (OPS[t.op]?.vjp && t.inputs.some((x) => needs.has(x.id))) needs.add(t.id);
   }
 
-  // Backward: reverse topological order, summing contributions per tensor.
-  const grads = new Map<number, Tensor>();
-  grads.set(y.id, seed ?? B.full(y, y.shape, 1));
+  // Backward: reverse topological order, collecting contributions per tensor
+  // and combining them once the tensor is reached.
+  const parts = new Map<number, Tensor[]>();
+  parts.set(y.id, [seed ?? B.full(y, y.shape, 1)]);
+  const total = (t: Tensor): Tensor | undefined => {
+    const ps = parts.get(t.id);
+    return ps ? combine(ps, t) : undefined;
+  };
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
-    const gt = grads.get(t.id);
+    const gt = total(t);
     if (!gt) continue;
     const rule = OPS[t.op]?.vjp;
     if (!rule) continue;
@@ -50,9 +55,61 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
       const gx = gin[k];
       if (!want[k] || !gx) return;
       const shaped = unbroadcast(gx, x.shape);
-      const prev = grads.get(x.id);
-      grads.set(x.id, prev ? B.add(prev, shaped) : shaped);
+      const prev = parts.get(x.id);
+      if (prev) prev.push(shaped);
+      else parts.set(x.id, [shaped]);
     });
   }
-  return wrt.map((t) => grads.get(t.id) ?? B.full(t, t.shape, 0));
+  return wrt.map((t) => total(t) ?? B.full(t, t.shape, 0));
+}
+
+/** The axis and [begin, end) of a zero Pad that pads along one axis only, else undefined. */
+function padRange(p: Tensor): { axis: number; begin: number; end: number } | undefined {
+  if (p.op !== "Pad" || (p.attrs.value as number) !== 0) return undefined;
+  const pads = p.attrs.pads as number[];
+  const r = p.rank;
+  const axes = [...Array(r).keys()].filter((a) => pads[a] !== 0 || pads[r + a] !== 0);
+  if (axes.length !== 1) return undefined;
+  const a = axes[0];
+  return { axis: a, begin: pads[a], end: p.shape[a] - pads[r + a] };
+}
+
+/**
+ * The sum of a tensor's gradient contributions. The gradients of slices of
+ * one tensor (a Split, e.g. fused projections, or a Concat's inputs) arrive as
+ * zero-padded pieces: disjoint pieces along one axis become ONE Concat (with
+ * zero fill for gaps) instead of a Pad and a full-size Add per piece.
+ */
+function combine(ps: readonly Tensor[], x: Tensor): Tensor {
+  if (ps.length === 1) return ps[0];
+  const byAxis = new Map<number, { begin: number; end: number; piece: Tensor; padded: Tensor }[]>();
+  const rest: Tensor[] = [];
+  for (const p of ps) {
+    const r = padRange(p);
+    if (!r) rest.push(p);
+    else {
+      const list = byAxis.get(r.axis) ?? [];
+      list.push({ begin: r.begin, end: r.end, piece: p.inputs[0], padded: p });
+      byAxis.set(r.axis, list);
+    }
+  }
+  for (const [axis, list] of byAxis) {
+    list.sort((a, b) => a.begin - b.begin);
+    const disjoint = list.every((p, k) => k === 0 || list[k - 1].end <= p.begin);
+    if (list.length < 2 || !disjoint) {
+      for (const p of list) rest.push(p.padded);
+      continue;
+    }
+    const pieces: Tensor[] = [];
+    let at = 0;
+    const zeros = (n: number) => B.full(x, x.shape.map((d, a) => (a === axis ? n : d)), 0);
+    for (const p of list) {
+      if (p.begin > at) pieces.push(zeros(p.begin - at));
+      pieces.push(p.piece);
+      at = p.end;
+    }
+    if (at < x.shape[axis]) pieces.push(zeros(x.shape[axis] - at));
+    rest.push(B.concat(pieces, axis));
+  }
+  return rest.reduce((a, b) => B.add(a, b));
 }

@@ -79,3 +79,33 @@ Deno.test("a 2-layer MLP trained with the graph's own gradients fits a regressio
   console.log(`MLP regression: loss ${first.toFixed(4)} -> ${last.toExponential(3)}`);
   assert(last < first / 100, `loss fell only from ${first} to ${last}`);
 });
+
+/** Slices of one tensor used differently (one unused, so the gradient has a zero gap). */
+function splitUses(x: Tensor) {
+  const [a, , c, d] = G.split(x, 1, [2, 1, 3, 2]);
+  const tail = G.slice(x, 0, 1, 3); // a second slice on another axis, overlapping the first
+  return G.add(
+    G.add(G.sum(G.mul(G.square(a), 3)), G.sum(G.exp(G.mul(c, 0.5)))),
+    G.add(G.sum(G.mul(d, G.sigmoid(d))), G.sum(G.square(tail))),
+  );
+}
+
+Deno.test("gradients of a Split's pieces combine into one Concat (zero-filled gap) and match finite differences", async () => {
+  const r = await checkGradient(splitUses, [{ shape: [3, 8] }]);
+  assert(r.checked === 24, `checked ${r.checked} entries`);
+  const g = new G.Graph();
+  const x = g.input("x", [3, 8]);
+  const [dx] = G.grad(splitUses(x), [x]);
+  const ops = new Set<string>();
+  const walk = (t: Tensor) => {
+    if (ops.has(`#${t.id}`)) return;
+    ops.add(`#${t.id}`);
+    ops.add(t.op);
+    t.inputs.forEach(walk);
+  };
+  walk(dx);
+  assert(ops.has("Concat"), "the axis-1 pieces are concatenated");
+  // Only the slice along axis 0 (not disjoint with anything on its axis) stays a Pad.
+  const pads = [...g.tensors].filter((t) => t.op === "Pad" && ops.has(`#${t.id}`));
+  assert(pads.length === 1, `${pads.length} Pads in the gradient`);
+});

@@ -12,13 +12,15 @@
  * costs a handful of small graphs, and only the blocks' inputs are kept between
  * the passes:
  *
- * 1. embed: input/recycling embedders, templates, extra-MSA stack → m, z;
- * 2. blocks 1…B forward, keeping each block's input;
+ * 1. embed: input/recycling embedders, templates, extra-MSA embedder → m, z
+ *    (and the extra MSA's embedding a);
+ * 2. the extra-MSA blocks, then the Evoformer blocks forward, each stack
+ *    through its one shared block graph, keeping each block's input;
  * 3. tail: single representation, structure module, heads, loss, and the
  *    gradient of the loss w.r.t. the tail's parameters and its inputs m, z;
- * 4. blocks B…1 backward: recompute block i from its kept input, then the
- *    vector–Jacobian product with the incoming (dm, dz);
- * 5. embed backward (recomputed) with (dm, dz) at the trunk's input;
+ * 4. the blocks backward in reverse: recompute block i from its kept input,
+ *    then the vector–Jacobian product with the incoming (dm, dz);
+ * 5. embed backward (recomputed) with the gradients at the stacks' inputs;
  * 6. the optimizer graph (clipping, Adam, EMA, the finite guard) on the flat
  *    gradient, exactly as in the monolithic step.
  *
@@ -32,13 +34,17 @@ import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import { type DropoutSpec, ModelBuilder, type ParamSpec } from "../model/nn/scope.ts";
 import type { ModelConfig } from "../model/af2/config.ts";
 import {
-  alphafoldEmbed,
+  alphafoldPreEmbed,
   alphafoldTail,
   featureInputs,
   type GraphDims,
   pairMaskOf,
 } from "../model/af2/alphafold.ts";
-import { evoformerBlock } from "../model/af2/evoformer.ts";
+import { evoformerBlock, type EvoformerBlockConfig } from "../model/af2/evoformer.ts";
+import { extraMsaBlock } from "../model/af2/extra_msa.ts";
+
+/** Parameter prefix of the extra-MSA stack's blocks. */
+const EXTRA = "extra_msa_stack.blocks";
 import { alphafoldLoss } from "./losses/total.ts";
 import { lossBatchInputs } from "./losses/inputs.ts";
 import type { LossConfig } from "./losses/config.ts";
@@ -52,12 +58,10 @@ import {
   unpackFlat,
 } from "./step.ts";
 
-/** The block graph is built as block 0; block i's parameters are fed under block 0's names. */
-const BLOCK0 = "evoformer.blocks.0.";
-
 /** Where the time of the last segmented step went (milliseconds). */
 export interface SegmentedRunStats {
   embedMs: number;
+  /** Both stacks' blocks. */
   blocksFwdMs: number;
   tailMs: number;
   blocksBwdMs: number;
@@ -74,6 +78,17 @@ interface Segment {
   builder: ModelBuilder;
   fwd?: G.Compiled;
   bwd: G.Compiled;
+}
+
+/**
+ * A stack of identical blocks run through ONE block graph, built as block 0
+ * (`<prefix>.0.*`); block i is fed its own parameters under block 0's names.
+ */
+interface Stack extends Segment {
+  fwd: G.Compiled;
+  /** Parameter prefix of the blocks (`evoformer.blocks`, `extra_msa_stack.blocks`). */
+  prefix: string;
+  count: number;
 }
 
 /** Scalar Σ y·dy over the outputs: its gradient is the vector–Jacobian product. */
@@ -122,9 +137,9 @@ export class SegmentedTrainStep implements StepRunner {
   constructor(
     /** Parameter specs of the whole model, in the flat-vector order. */
     readonly params: readonly ParamSpec[],
-    readonly numBlocks: number,
     readonly embed: Segment & { fwd: G.Compiled },
-    readonly block: Segment & { fwd: G.Compiled },
+    /** The extra-MSA stack (when the model has one) and the Evoformer stack, in order. */
+    readonly stacks: Stack[],
     readonly tail: Segment,
     readonly optimizer: G.Compiled,
     readonly termNames: string[],
@@ -137,7 +152,7 @@ export class SegmentedTrainStep implements StepRunner {
 
   /** Every dropout mask the segments take (block masks once, under block 0's names). */
   get dropouts(): DropoutSpec[] {
-    return [this.embed, this.block, this.tail].flatMap((s) => s.builder.dropouts);
+    return [this.embed, ...this.stacks, this.tail].flatMap((s) => s.builder.dropouts);
   }
 
   /** Every compiled graph (for compile statistics and release). */
@@ -145,8 +160,7 @@ export class SegmentedTrainStep implements StepRunner {
     return [
       this.embed.fwd,
       this.embed.bwd,
-      this.block.fwd,
-      this.block.bwd,
+      ...this.stacks.flatMap((s) => [s.fwd, s.bwd]),
       this.tail.bwd,
       this.optimizer,
     ];
@@ -185,8 +199,10 @@ export class SegmentedTrainStep implements StepRunner {
       }
       return out;
     };
-    const blockName = (i: number) => (n: string) =>
-      n.startsWith(BLOCK0) ? `evoformer.blocks.${i}.${n.slice(BLOCK0.length)}` : n;
+    const renameFor = (st: Stack, i: number) => {
+      const from = `${st.prefix}.0.`, to = `${st.prefix}.${i}.`;
+      return (n: string) => (n.startsWith(from) ? to + n.slice(from.length) : n);
+    };
     const masks = (specs: readonly DropoutSpec[], stream: string) =>
       dropoutMasks(specs, seed, step, stream);
 
@@ -199,21 +215,33 @@ export class SegmentedTrainStep implements StepRunner {
     const e = await run(this.embed.fwd, embedFeeds);
     const t1 = performance.now();
 
-    // 2. blocks forward, keeping each block's input
-    const msaMask = e["trunk/msa_mask"].data;
-    const kept: { m: TypedArray; z: TypedArray }[] = [];
-    let m = e["m"].data, z = e["z"].data;
-    const blockFeeds = (i: number) => ({
+    // 2. the stacks forward, keeping each block's input
+    const blockFeeds = (st: Stack, i: number, msaMask: TypedArray) => ({
       seq_mask: feeds.seq_mask,
       "trunk/msa_mask": msaMask,
-      ...paramsOf(this.block.builder, blockName(i)),
-      ...masks(this.block.builder.dropouts, `block${i}`),
+      ...paramsOf(st.builder, renameFor(st, i)),
+      ...masks(st.builder.dropouts, `${st.prefix}.${i}`),
     });
-    for (let i = 0; i < this.numBlocks; i++) {
-      kept.push({ m, z });
-      const r = await run(this.block.fwd, { ...blockFeeds(i), "trunk/m": m, "trunk/z": z });
-      m = r["m"].data;
-      z = r["z"].data;
+    // Each stack's MSA input, mask and its kept block inputs.
+    const runs = this.stacks.map((st) => ({
+      st,
+      mask: st.prefix === EXTRA ? feeds.extra_msa_mask : e["trunk/msa_mask"].data,
+      m: (st.prefix === EXTRA ? e["a"] : e["m"]).data,
+      kept: [] as { m: TypedArray; z: TypedArray }[],
+    }));
+    let z = e["z"].data, m: TypedArray = e["m"].data;
+    for (const r of runs) {
+      m = r.m;
+      for (let i = 0; i < r.st.count; i++) {
+        r.kept.push({ m, z });
+        const o = await run(r.st.fwd, {
+          ...blockFeeds(r.st, i, r.mask),
+          "trunk/m": m,
+          "trunk/z": z,
+        });
+        m = o["m"].data;
+        z = o["z"].data;
+      }
     }
     const t2 = performance.now();
 
@@ -247,24 +275,31 @@ export class SegmentedTrainStep implements StepRunner {
     };
     accumulate(tail);
 
-    // 4. blocks backward (recompute + VJP)
+    // 4. the stacks backward in reverse (recompute + VJP)
     let dm = tail["grad/trunk/m"].data, dz = tail["grad/trunk/z"].data;
-    for (let i = this.numBlocks - 1; i >= 0; i--) {
-      const r = await run(this.block.bwd, {
-        ...blockFeeds(i),
-        "trunk/m": kept[i].m,
-        "trunk/z": kept[i].z,
-        "d/m": dm,
-        "d/z": dz,
-      });
-      accumulate(r, blockName(i));
-      dm = r["grad/trunk/m"].data;
-      dz = r["grad/trunk/z"].data;
+    const dInputs: Record<string, TypedArray> = {};
+    for (let k = runs.length - 1; k >= 0; k--) {
+      const r = runs[k];
+      // The extra stack's last MSA output is not used downstream: its gradient is zero.
+      if (k < runs.length - 1) dm = new Float32Array(r.kept[0].m.length);
+      for (let i = r.st.count - 1; i >= 0; i--) {
+        const o = await run(r.st.bwd, {
+          ...blockFeeds(r.st, i, r.mask),
+          "trunk/m": r.kept[i].m,
+          "trunk/z": r.kept[i].z,
+          "d/m": dm,
+          "d/z": dz,
+        });
+        accumulate(o, renameFor(r.st, i));
+        dm = o["grad/trunk/m"].data;
+        dz = o["grad/trunk/z"].data;
+      }
+      dInputs[r.st.prefix === EXTRA ? "d/a" : "d/m"] = dm;
     }
     const t4 = performance.now();
 
     // 5. embed backward
-    accumulate(await run(this.embed.bwd, { ...embedFeeds, "d/m": dm, "d/z": dz }));
+    accumulate(await run(this.embed.bwd, { ...embedFeeds, ...dInputs, "d/z": dz }));
     const t5 = performance.now();
 
     // 6. optimizer
@@ -323,27 +358,58 @@ export async function buildSegmentedTrainStep(
   // 1. embed (and its backward)
   const eb = builder();
   const { features, prev } = featureInputs(eb.g, model, dims);
-  const e = alphafoldEmbed(eb.scope(), model, features, prev);
-  const embedOut = { m: e.m, z: e.z };
+  const e = alphafoldPreEmbed(eb.scope(), model, features, prev);
+  const embedOut: Record<string, Tensor> = { m: e.m, z: e.z };
+  if (e.extra) embedOut.a = e.extra.a;
   const embedFwd = await compile({ ...embedOut, "trunk/msa_mask": e.msaMask });
   const embedBwd = await compile(gradOutputs(eb, vjpSeed(eb, embedOut)));
 
-  // 2. one Evoformer block, built as block 0
-  const bb = builder();
-  const m = bb.g.input("trunk/m", e.m.shape);
-  const z = bb.g.input("trunk/z", e.z.shape);
-  const msaMask = bb.g.input("trunk/msa_mask", e.msaMask.shape);
-  const pairMask = pairMaskOf(bb.g.input("seq_mask", [dims.nRes]));
-  const out = evoformerBlock(
-    bb.scope("evoformer").child("blocks").child(0),
-    { m, z },
-    msaMask,
-    pairMask,
-    model.evoformer,
-  );
-  const blockFwd = await compile({ m: out.m, z: out.z });
-  const blockBwd = await compile(
-    gradOutputs(bb, vjpSeed(bb, { m: out.m, z: out.z }), { "trunk/m": m, "trunk/z": z }),
+  // 2. one block graph per stack, built as block 0
+  const stack = async (
+    prefix: string,
+    count: number,
+    mShape: readonly number[],
+    block: typeof evoformerBlock,
+    cfg: EvoformerBlockConfig,
+  ): Promise<Stack> => {
+    const bb = builder();
+    const m = bb.g.input("trunk/m", [...mShape]);
+    const z = bb.g.input("trunk/z", e.z.shape);
+    const msaMask = bb.g.input("trunk/msa_mask", mShape.slice(0, 2));
+    const pairMask = pairMaskOf(bb.g.input("seq_mask", [dims.nRes]));
+    const [root, ...rest] = prefix.split(".");
+    let s = bb.scope(root);
+    for (const part of rest) s = s.child(part);
+    const out = block(s.child(0), { m, z }, msaMask, pairMask, cfg);
+    const outs = { m: out.m, z: out.z };
+    return {
+      builder: bb,
+      prefix,
+      count,
+      fwd: await compile(outs),
+      bwd: await compile(gradOutputs(bb, vjpSeed(bb, outs), { "trunk/m": m, "trunk/z": z })),
+    };
+  };
+  const stacks: Stack[] = [];
+  if (e.extra) {
+    stacks.push(
+      await stack(
+        EXTRA,
+        model.extra_msa.no_blocks,
+        e.extra.a.shape,
+        extraMsaBlock,
+        model.extra_msa,
+      ),
+    );
+  }
+  stacks.push(
+    await stack(
+      "evoformer.blocks",
+      model.evoformer.no_blocks,
+      e.m.shape,
+      evoformerBlock,
+      model.evoformer,
+    ),
   );
 
   // 3. tail + loss + gradient
@@ -362,12 +428,19 @@ export async function buildSegmentedTrainStep(
     ...gradOutputs(tb, r.loss, { "trunk/m": tm, "trunk/z": tz }),
   });
 
-  // The whole model's parameters in the monolithic order: embed, blocks, tail.
-  const blockParams = (i: number): ParamSpec[] =>
-    bb.params.map((p) => ({ ...p, name: `evoformer.blocks.${i}.${p.name.slice(BLOCK0.length)}` }));
+  // The whole model's parameters in the monolithic order: embed, stacks, tail.
+  const blockParams = (st: Stack, i: number): ParamSpec[] => {
+    const from = `${st.prefix}.0.`;
+    return st.builder.params.map((p) => ({
+      ...p,
+      name: `${st.prefix}.${i}.${p.name.slice(from.length)}`,
+    }));
+  };
   const params: ParamSpec[] = [
     ...eb.params,
-    ...Array.from({ length: model.evoformer.no_blocks }, (_, i) => blockParams(i)).flat(),
+    ...stacks.flatMap((st) =>
+      Array.from({ length: st.count }, (_, i) => blockParams(st, i)).flat()
+    ),
     ...tb.params,
   ];
   const seen = new Set<string>();
@@ -404,9 +477,8 @@ export async function buildSegmentedTrainStep(
   });
   return new SegmentedTrainStep(
     params,
-    model.evoformer.no_blocks,
     { builder: eb, fwd: embedFwd, bwd: embedBwd },
-    { builder: bb, fwd: blockFwd, bwd: blockBwd },
+    stacks,
     { builder: tb, bwd: tailBwd },
     optimizer,
     Object.keys(terms).map((k) => k.slice(5)),

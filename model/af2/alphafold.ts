@@ -100,6 +100,12 @@ export function pairMaskOf(seqMask: Tensor): Tensor {
   return G.mul(G.unsqueeze(seqMask, -1), G.unsqueeze(seqMask, -2));
 }
 
+/** {@link Embedded} before the extra-MSA stack, with the stack's input when it is enabled. */
+export interface PreEmbedded extends Embedded {
+  /** The embedded extra MSA `[E, N, C_e]` and its mask `[E, N]`. */
+  extra?: { a: Tensor; mask: Tensor };
+}
+
 /**
  * Algorithm 2 lines 5–15: input and recycling embedders, templates and the
  * extra-MSA stack, up to the Evoformer's input.
@@ -110,6 +116,28 @@ export function alphafoldEmbed(
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): Embedded {
+  const e = alphafoldPreEmbed(s, cfg, f, prev);
+  if (!e.extra) return e;
+  const z = extraMsaStack(
+    s.child("extra_msa_stack"),
+    { m: e.extra.a, z: e.z },
+    e.extra.mask,
+    e.pairMask,
+    cfg.extra_msa,
+  );
+  return { m: e.m, z, msaMask: e.msaMask, pairMask: e.pairMask };
+}
+
+/**
+ * {@link alphafoldEmbed} up to the extra-MSA stack (Algorithm 2 lines 5–14 and
+ * the extra-MSA embedder), which the segmented training step runs block by block.
+ */
+export function alphafoldPreEmbed(
+  s: Scope,
+  cfg: ModelConfig,
+  f: AlphaFoldFeatures,
+  prev: Recycled,
+): PreEmbedded {
   const pairMask = pairMaskOf(f.seq_mask);
   const emb = inputEmbedder(s.child("input_embedder"), f.target_feat, f.residue_index, f.msa_feat, {
     c_m: cfg.c_m,
@@ -155,13 +183,7 @@ export function alphafoldEmbed(
   if (cfg.extra_msa.enabled && f.extra_msa) {
     const feat = buildExtraMsaFeat(f.extra_msa, f.extra_has_deletion!, f.extra_deletion_value!);
     const a = extraMsaEmbedder(s.child("extra_msa_embedder"), feat, cfg.c_e);
-    z = extraMsaStack(
-      s.child("extra_msa_stack"),
-      { m: a, z },
-      f.extra_msa_mask!,
-      pairMask,
-      cfg.extra_msa,
-    );
+    return { m, z, msaMask, pairMask, extra: { a, mask: f.extra_msa_mask! } };
   }
   return { m, z, msaMask, pairMask };
 }

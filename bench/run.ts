@@ -8,13 +8,15 @@
  * (the same compile with onnxruntime's optimiser, cold and cached),
  * `af2_recycle` (two af2 iterations at 256 residues), `af2_scan` (the
  * longest protein that fits, up to 1.5 h) and `af2_memprobe` (one-block
- * iterations at 256/512/1,024 residues, peak RSS) run only when named, e.g.
+ * iterations at 256/512/1,024 residues, peak RSS) and `af2_train` (one
+ * segmented af2 training step at crop 256, minutes) run only when named, e.g.
  * `deno task bench --only af2_recycle --only af2_scan`.
  *
  * @module
  */
 
 import { trainLoopBench } from "./train_loop_bench.ts";
+import { af2TrainBench } from "./af2_train_bench.ts";
 import { parseArgs } from "node:util";
 import { cpus, loadavg } from "node:os";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
@@ -44,10 +46,17 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   af2_recycle: af2RecycleBench,
   af2_scan: () => af2ScanBench(),
   af2_memprobe: () => af2MemprobeBench(),
+  af2_train: () => af2TrainBench(),
 };
 
 /** Sections left out of the default run (too slow for a routine bench on 2 cores). */
-const ON_REQUEST = new Set(["af2_compile_ort", "af2_recycle", "af2_scan", "af2_memprobe"]);
+const ON_REQUEST = new Set([
+  "af2_compile_ort",
+  "af2_recycle",
+  "af2_scan",
+  "af2_memprobe",
+  "af2_train",
+]);
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
 

@@ -35,17 +35,20 @@ export interface BenchExample {
 type AnyTensor = { data: Float32Array | Int32Array; shape: readonly number[] };
 
 /**
- * The bench example: `nRes` residues of 3u8v_A (83 long, a contiguous crop),
- * `nSeq` cluster rows, `nExtra` extra rows, one self-template.
+ * The bench example: `nRes` residues of chain `id` (default 3u8v_A, 83 long, a
+ * contiguous crop; a shorter chain is padded to its length bucket, as training
+ * pads crops), `nSeq` cluster rows, `nExtra` extra rows, `nTempl` copies of
+ * the self-template.
  */
 export async function benchExample(
   nRes = 64,
   nSeq = 16,
   nExtra = 32,
+  { id = "3u8v_A", nTempl = 1 }: { id?: string; nTempl?: number } = {},
 ): Promise<BenchExample> {
   const ds = await Dataset.open(SAMPLE);
-  const entry = ds.entries.find((e) => e.id === "3u8v_A");
-  if (!entry) throw new Error("3u8v_A is not in data/sample");
+  const entry = ds.entries.find((e) => e.id === id);
+  if (!entry) throw new Error(`${id} is not in data/sample`);
   const ex = buildFeatures(await ds.loadInput(entry), {
     cropSize: nRes,
     spatialCropProb: 0,
@@ -72,13 +75,16 @@ export async function benchExample(
     ...tg,
   };
   for (const [k, t] of Object.entries(templ)) {
-    feeds[k] = t.data;
-    shapes[k] = [...t.shape];
+    // The template axis is the first: nTempl copies.
+    const data = new (t.data.constructor as Float32ArrayConstructor)(t.data.length * nTempl);
+    for (let c = 0; c < nTempl; c++) data.set(t.data as Float32Array, c * t.data.length);
+    feeds[k] = data;
+    shapes[k] = [nTempl, ...t.shape.slice(1)];
   }
   feeds.seq_length = new Int32Array([ex.meta.chainLength]);
   feeds.resolution = new Float32Array([2.0]);
   shapes.seq_length = shapes.resolution = [];
-  return { dims: { nRes: n, nSeq, nExtra, nTempl: 1 }, feeds, shapes, example: ex };
+  return { dims: { nRes: n, nSeq, nExtra, nTempl }, feeds, shapes, example: ex };
 }
 
 /**

@@ -212,7 +212,9 @@ export {
   type BlockOptions,
   evoformerBlock,
   type EvoformerBlockConfig,
+  evoformerBlocks,
   type EvoformerOutput,
+  evoformerSingle,
   evoformerStack,
   type MsaPair,
   msaUpdates,
@@ -394,6 +396,40 @@ export { ModelBuilder, type ParamSpec, Scope } from "./model/nn/scope.ts";
 export { initParams } from "./model/nn/init.ts";
 export { type ModelConfig, modelConfig, modelConfigSchema, PRESETS } from "./model/af2/config.ts";
 export { AlphaFoldInference, type InferenceOptions } from "./model/af2/recycling.ts";
+export {
+  alphafoldEmbed,
+  type AlphaFoldFeatures,
+  alphafoldIteration,
+  type AlphaFoldOutputs,
+  alphafoldPreEmbed,
+  alphafoldTail,
+  type Embedded,
+  featureInputs,
+  type GraphDims,
+  pairMaskOf,
+  type PreEmbedded,
+  pseudoBeta,
+  type Recycled,
+} from "./model/af2/alphafold.ts";
+export {
+  buildTrainStep,
+  dropoutMasks,
+  initialState,
+  type LossGraph,
+  type StepResult,
+  type StepRunner,
+  type TrainState,
+  TrainStep,
+} from "./train/step.ts";
+export {
+  buildSegmentedTrainStep,
+  type SegmentedRunStats,
+  type SegmentedStepOptions,
+  SegmentedTrainStep,
+} from "./train/segmented_step.ts";
+export { adamUpdate, AF2_OPTIMIZER, type OptimizerConfig } from "./train/optimizer.ts";
+export { type LoopOptions, trainLoop, type TrainTask } from "./train/loop.ts";
+export { type Af2Training, af2Training } from "./train/af2_task.ts";
 export { type Prediction, type PredictRequest, predictStructure } from "./model/predict.ts";
 export { type RunConfig, runConfigSchema } from "./train/config.ts";
 export {

@@ -60,12 +60,17 @@ import {
 
 /** Where the time of the last segmented step went (milliseconds). */
 export interface SegmentedRunStats {
+  /** The embedding forward. */
   embedMs: number;
-  /** Both stacks' blocks. */
+  /** Both stacks' blocks forward. */
   blocksFwdMs: number;
+  /** Tail forward, losses and their gradient. */
   tailMs: number;
+  /** Both stacks' blocks backward (recompute + VJP). */
   blocksBwdMs: number;
+  /** The embedding backward (recompute + VJP). */
   embedBwdMs: number;
+  /** The optimizer graph and the state copies. */
   optimizerMs: number;
   /** Wall time of the whole step. */
   totalMs: number;

@@ -32,18 +32,27 @@ export interface LossGraph {
 export interface TrainState {
   /** Steps taken so far (the next step is `step + 1`). */
   step: number;
+  /** Parameter values by name. */
   params: Map<string, Float32Array>;
+  /** Adam's first moments. */
   m: Map<string, Float32Array>;
+  /** Adam's second moments. */
   v: Map<string, Float32Array>;
+  /** Exponential moving average of the parameters (used for evaluation). */
   ema: Map<string, Float32Array>;
 }
 
 /** One step's report. */
 export interface StepResult {
+  /** The optimised loss. */
   loss: number;
+  /** Named loss terms. */
   terms: Record<string, number>;
+  /** Extra reported outputs. */
   extras: Record<string, Float32Array>;
+  /** Global gradient norm before clipping. */
   gradNorm: number;
+  /** True when the loss or a gradient was not finite and the state was left unchanged. */
   skipped: boolean;
 }
 
@@ -109,12 +118,12 @@ export class TrainStep implements StepRunner {
   ) {}
 
   /** Parameter specs (names, shapes, inits) in creation order. */
-  get params() {
+  get params(): ParamSpec[] {
     return this.builder.params;
   }
 
   /** Dropout masks the step needs. */
-  get dropouts() {
+  get dropouts(): DropoutSpec[] {
     return this.builder.dropouts;
   }
 

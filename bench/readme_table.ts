@@ -28,6 +28,7 @@ const ROWS: Row[] = [
     "≤ 0.39 s",
   ],
   ["… process CPU time of that step (2 threads)", "train_step_tiny_cpu_s", "s", "—", "—"],
+  ["… with onnxruntime's graph optimiser (level all)", "train_step_tiny_ort_all_s", "s", "—", "—"],
   ["bench-tiny forward, wall", "fwd_tiny_s", "s", "0.22 s", "—"],
   [
     "Evoformer block fwd (N_res 128, N_seq 128), wall",

@@ -86,13 +86,18 @@ export function ortOrder(outputs: readonly Tensor[]): Tensor[] {
 
 /**
  * Peak live memory of computing `outputs` node by node in creation order (the
- * ONNX file's order) or, with `order: "ort"`, in {@link ortOrder}.
+ * ONNX file's order), with `order: "ort"` in {@link ortOrder}, or in a given
+ * order (e.g. the node order of an onnxruntime profile).
  */
 export function liveness(
   outputs: readonly Tensor[],
-  opts: { top?: number; order?: "creation" | "ort" } = {},
+  opts: { top?: number; order?: "creation" | "ort" | readonly Tensor[] } = {},
 ): LivenessReport {
-  const order = opts.order === "ort" ? ortOrder(outputs) : G.liveTensors(outputs);
+  const order = Array.isArray(opts.order)
+    ? opts.order as Tensor[]
+    : opts.order === "ort"
+    ? ortOrder(outputs)
+    : G.liveTensors(outputs);
   const index = new Map(order.map((t, i) => [t.id, i]));
   // A view's storage is its source's: resolve to the root tensor that owns memory.
   const root = new Map<number, Tensor>();

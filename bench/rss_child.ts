@@ -66,6 +66,8 @@ export interface RssResult {
   compile_s: number;
   /** Peak resident set of the process, GiB. */
   peak_rss_gb: number;
+  /** Peak resident set after building and compiling, before running (af2), GiB. */
+  compiled_rss_gb?: number;
 }
 
 /** Peak resident set size of this process in GiB (VmHWM). */
@@ -119,6 +121,7 @@ export async function runJob(input: RssJob): Promise<RssResult> {
   });
   const params = initParams(model.params, 0);
   const feeds = randomFeeds(model.compiled, (n) => params.has(n) || n.startsWith("prev_"));
+  const compiledRss = peakRssGb();
   const t1 = performance.now();
   const ends: number[] = [];
   await model.run(params, feeds, job.recycles, () => ends.push(performance.now()));
@@ -128,6 +131,7 @@ export async function runJob(input: RssJob): Promise<RssResult> {
     first_s: (ends[0] - t1) / 1000,
     compile_s: (t1 - t0) / 1000,
     peak_rss_gb: peakRssGb(),
+    compiled_rss_gb: compiledRss,
   };
 }
 

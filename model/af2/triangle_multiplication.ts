@@ -94,7 +94,9 @@ export function triangleMultiplication(
   const cz = z.shape[z.rank - 1], ch = dims.cHidden;
   const n = z.shape[z.rank - 3];
   const batch = z.shape.slice(0, -3).reduce((a, d) => a * d, 1);
-  // Per output row i: the fused a/gate projections of one z row, N·(2c + C_z).
+  // Unchunked, the fused projections are N·(4c + C_z) per row; chunked, the
+  // a/gate projections of one z row, N·(2c + C_z).
+  const whole = s.chunkRows(batch * n * (4 * ch + cz));
   const size = s.chunkRows(batch * n * (2 * ch + cz));
   const [ap, ag, bp, bg, gl] = projectionParams(s, cz, [
     { name: "linear_a_p", out: ch, gating: false },
@@ -116,13 +118,13 @@ export function triangleMultiplication(
   // incoming A[c,i,k] = a[k,i,c], B[c,k,j] = b[k,j,c].
   const aPerm: [number, number, number] = dims.outgoing ? [2, 0, 1] : [2, 1, 0];
   const bPerm: [number, number, number] = dims.outgoing ? [2, 1, 0] : [2, 0, 1];
-  if (size === undefined || size >= n) {
+  if (size === undefined || whole === undefined || whole >= n) {
     const [a_p, a_g, b_p, b_g, g] = fused([ap, ag, bp, bg, gl])(lnIn(z));
     const aCf = permuteLast3(gated(mask, a_g, a_p), aPerm);
     const bCf = permuteLast3(gated(mask, b_g, b_p), bPerm);
     return rows(aCf, bCf, g);
   }
-  return triangleMultiplicationChunked(z, mask, dims.outgoing, size, {
+  return triangleMultiplicationChunked(z, mask, dims.outgoing, Math.min(size, n), {
     lnIn,
     rows,
     aParams: [ap, ag, gl],

@@ -74,6 +74,15 @@ for (const outgoing of [true, false]) {
     assert(widest({}) === 4 * C_H + C_Z, `unchunked widest pair tensor ${widest({})}`);
     const w = widest({ chunkSize: 8 });
     assert(w <= Math.max(C_Z, C_H), `chunked widest whole-pair tensor has ${w} channels`);
+    // Budgets: the fused projection fits (unchunked); it does not but one chunk's a/gate
+    // projections of all rows do (one chunk, 2c + C_z wide); they do not either (2 chunks).
+    const fused = n * n * (4 * C_H + C_Z), aGate = n * n * (2 * C_H + C_Z);
+    assert(widest({ chunkBudget: fused }) === 4 * C_H + C_Z, "fits: unchunked");
+    // (incoming reads a from z's columns and the gate from its rows: 2c wide at most).
+    const oneChunk = widest({ chunkBudget: fused - 1 });
+    assert(oneChunk === (outgoing ? 2 * C_H + C_Z : 2 * C_H), `one chunk of all rows: ${oneChunk}`);
+    const wb = widest({ chunkBudget: aGate - 1 });
+    assert(wb <= Math.max(C_Z, C_H), `budget-chunked widest whole-pair tensor has ${wb} channels`);
     const plainPeak = liveness([build({}, outgoing, n).y]).peakBytes;
     const chunkPeak = liveness([build({ chunkSize: 8 }, outgoing, n).y]).peakBytes;
     assert(plainPeak > 8 * pair, `unchunked peak ${plainPeak / pair} pairs`);

@@ -34,6 +34,12 @@ export interface PredictRequest {
   extraMsa: number;
   /** Chunk size for long sequences. */
   chunkSize?: number;
+  /**
+   * Without `chunkSize`: chunk every op to at most this many elements per
+   * intermediate (`BuildOptions.chunkBudget`; the bench uses 2^25); it also
+   * turns onnxruntime's memory arena off, which holds freed blocks.
+   */
+  chunkBudget?: number;
   /** Seed of the MSA sampling (BERT masking, clusters). */
   seed?: number;
 }
@@ -78,6 +84,7 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
     { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 },
     {
       chunkSize: req.chunkSize,
+      ...(req.chunkBudget !== undefined ? { chunkBudget: req.chunkBudget, memArena: false } : {}),
       outputs: [
         "final_atom_positions",
         "final_atom_mask",

@@ -3,7 +3,8 @@
  *
  *   deno task predict --fasta FILE [--msa FILE.a3m|.sto ...] [--checkpoint FILE]
  *                     [--af2-params params_model_1.npz] [--preset NAME] [--recycles N]
- *                     [--chunk N] [--msa-clusters N] [--extra-msa N] --out FILE.pdb|.cif
+ *                     [--chunk N | --chunk-budget ELEMENTS] [--msa-clusters N] [--extra-msa N]
+ *                     --out FILE.pdb|.cif
  *
  * Writes the structure (pLDDT in the B-factor column) and `<out>.json` with
  * pLDDT, pTM and PAE. `--checkpoint` takes a training checkpoint's sidecar
@@ -42,6 +43,7 @@ const argsSchema = z.strictObject({
   preset: z.string().optional(),
   recycles: z.coerce.number().int().min(0).max(20).default(3),
   chunk: z.coerce.number().int().positive().optional(),
+  "chunk-budget": z.coerce.number().int().positive().optional(),
   "msa-clusters": z.coerce.number().int().positive().default(128),
   "extra-msa": z.coerce.number().int().nonnegative().default(1024),
   seed: z.coerce.number().int().default(0),
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
         preset: { type: "string" },
         recycles: { type: "string" },
         chunk: { type: "string" },
+        "chunk-budget": { type: "string" },
         "msa-clusters": { type: "string" },
         "extra-msa": { type: "string" },
         seed: { type: "string" },
@@ -147,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
     msaClusters: a["msa-clusters"],
     extraMsa: a["extra-msa"],
     chunkSize: a.chunk,
+    chunkBudget: a["chunk-budget"],
     seed: a.seed,
   });
   const write = a.out.endsWith(".cif") ? writeMmcif : writePdb;

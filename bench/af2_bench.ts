@@ -160,7 +160,8 @@ export async function af2ScanBench(
  * embedders, templates, extra-MSA stack, structure module and heads in full) at
  * each length with {@link chunkFor}'s chunking. Inference frees each block's
  * activations, so 48 blocks peak where this probe does (the time is not the
- * full iteration's). Writes `af2_memprobe_1block_<N>_rss_gb` and `_s`; a probe
+ * full iteration's). Writes `af2_memprobe_1block_<N>_rss_gb`, `_s` and
+ * `_compile_s` (graph build + session: grows with the number of chunks); a probe
  * that does not complete writes `_rss_gb_when_stopped` (if seen), never a fit.
  */
 export async function af2MemprobeBench(
@@ -185,6 +186,7 @@ export async function af2MemprobeBench(
     console.log(`  ${n} (${JSON.stringify(chunk)}): ${JSON.stringify(r)}`);
     out[`${key}_rss_gb`] = r.peak_rss_gb;
     out[`${key}_s`] = r.seconds;
+    out[`${key}_compile_s`] = r.compile_s;
   }
   out.af2_memprobe_chunk_budget = AF2_CHUNK_BUDGET;
   return out;

@@ -38,13 +38,16 @@ import {
   alphafoldTail,
   featureInputs,
   type GraphDims,
-  pairMaskOf,
 } from "../model/af2/alphafold.ts";
-import { evoformerBlock, type EvoformerBlockConfig } from "../model/af2/evoformer.ts";
-import { extraMsaBlock } from "../model/af2/extra_msa.ts";
-
-/** Parameter prefix of the extra-MSA stack's blocks. */
-const EXTRA = "extra_msa_stack.blocks";
+import {
+  type BlockGraph,
+  blockName,
+  blockOutputs,
+  buildBlockGraph,
+  EVOFORMER_BLOCKS,
+  EXTRA_BLOCKS,
+  stackParamSpecs,
+} from "../model/af2/block_stack.ts";
 import { alphafoldLoss } from "./losses/total.ts";
 import { lossBatchInputs } from "./losses/inputs.ts";
 import type { LossConfig } from "./losses/config.ts";
@@ -87,10 +90,11 @@ interface Segment {
 
 /**
  * A stack of identical blocks run through ONE block graph, built as block 0
- * (`<prefix>.0.*`); block i is fed its own parameters under block 0's names.
+ * (model/af2/block_stack.ts); block i is fed its own parameters under block 0's names.
  */
 interface Stack extends Segment {
   fwd: G.Compiled;
+  graph: BlockGraph;
   /** Parameter prefix of the blocks (`evoformer.blocks`, `extra_msa_stack.blocks`). */
   prefix: string;
   count: number;
@@ -204,10 +208,7 @@ export class SegmentedTrainStep implements StepRunner {
       }
       return out;
     };
-    const renameFor = (st: Stack, i: number) => {
-      const from = `${st.prefix}.0.`, to = `${st.prefix}.${i}.`;
-      return (n: string) => (n.startsWith(from) ? to + n.slice(from.length) : n);
-    };
+    const renameFor = (st: Stack, i: number) => blockName(st.prefix, i);
     const masks = (specs: readonly DropoutSpec[], stream: string) =>
       dropoutMasks(specs, seed, step, stream);
 
@@ -230,8 +231,8 @@ export class SegmentedTrainStep implements StepRunner {
     // Each stack's MSA input, mask and its kept block inputs.
     const runs = this.stacks.map((st) => ({
       st,
-      mask: st.prefix === EXTRA ? feeds.extra_msa_mask : e["trunk/msa_mask"].data,
-      m: (st.prefix === EXTRA ? e["a"] : e["m"]).data,
+      mask: st.prefix === EXTRA_BLOCKS ? feeds.extra_msa_mask : e["trunk/msa_mask"].data,
+      m: (st.prefix === EXTRA_BLOCKS ? e["a"] : e["m"]).data,
       kept: [] as { m: TypedArray; z: TypedArray }[],
     }));
     let z = e["z"].data, m: TypedArray = e["m"].data;
@@ -299,7 +300,7 @@ export class SegmentedTrainStep implements StepRunner {
         dm = o["grad/trunk/m"].data;
         dz = o["grad/trunk/z"].data;
       }
-      dInputs[r.st.prefix === EXTRA ? "d/a" : "d/m"] = dm;
+      dInputs[r.st.prefix === EXTRA_BLOCKS ? "d/a" : "d/m"] = dm;
     }
     const t4 = performance.now();
 
@@ -371,51 +372,25 @@ export async function buildSegmentedTrainStep(
 
   // 2. one block graph per stack, built as block 0
   const stack = async (
-    prefix: string,
-    count: number,
+    prefix: typeof EXTRA_BLOCKS | typeof EVOFORMER_BLOCKS,
     mShape: readonly number[],
-    block: typeof evoformerBlock,
-    cfg: EvoformerBlockConfig,
-  ): Promise<Stack> => {
-    const bb = builder();
-    const m = bb.g.input("trunk/m", [...mShape]);
-    const z = bb.g.input("trunk/z", e.z.shape);
-    const msaMask = bb.g.input("trunk/msa_mask", mShape.slice(0, 2));
-    const pairMask = pairMaskOf(bb.g.input("seq_mask", [dims.nRes]));
-    const [root, ...rest] = prefix.split(".");
-    let s = bb.scope(root);
-    for (const part of rest) s = s.child(part);
-    const out = block(s.child(0), { m, z }, msaMask, pairMask, cfg);
-    const outs = { m: out.m, z: out.z };
+  ) => {
+    const graph = buildBlockGraph(model, prefix, mShape, { training: true, chunkSize });
+    const outs = blockOutputs(graph);
+    const bb = graph.builder;
+    const wrt = { "trunk/m": graph.input.m, "trunk/z": graph.input.z };
     return {
       builder: bb,
+      graph,
       prefix,
-      count,
+      count: graph.count,
       fwd: await compile(outs),
-      bwd: await compile(gradOutputs(bb, vjpSeed(bb, outs), { "trunk/m": m, "trunk/z": z })),
+      bwd: await compile(gradOutputs(bb, vjpSeed(bb, outs), wrt)),
     };
   };
   const stacks: Stack[] = [];
-  if (e.extra) {
-    stacks.push(
-      await stack(
-        EXTRA,
-        model.extra_msa.no_blocks,
-        e.extra.a.shape,
-        extraMsaBlock,
-        model.extra_msa,
-      ),
-    );
-  }
-  stacks.push(
-    await stack(
-      "evoformer.blocks",
-      model.evoformer.no_blocks,
-      e.m.shape,
-      evoformerBlock,
-      model.evoformer,
-    ),
-  );
+  if (e.extra) stacks.push(await stack(EXTRA_BLOCKS, e.extra.a.shape));
+  stacks.push(await stack(EVOFORMER_BLOCKS, e.m.shape));
 
   // 3. tail + loss + gradient
   const tb = builder();
@@ -434,18 +409,9 @@ export async function buildSegmentedTrainStep(
   });
 
   // The whole model's parameters in the monolithic order: embed, stacks, tail.
-  const blockParams = (st: Stack, i: number): ParamSpec[] => {
-    const from = `${st.prefix}.0.`;
-    return st.builder.params.map((p) => ({
-      ...p,
-      name: `${st.prefix}.${i}.${p.name.slice(from.length)}`,
-    }));
-  };
   const params: ParamSpec[] = [
     ...eb.params,
-    ...stacks.flatMap((st) =>
-      Array.from({ length: st.count }, (_, i) => blockParams(st, i)).flat()
-    ),
+    ...stacks.flatMap((st) => stackParamSpecs(st.graph)),
     ...tb.params,
   ];
   const seen = new Set<string>();

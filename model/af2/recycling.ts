@@ -22,7 +22,8 @@ import {
 /** Output names an inference graph can return (OpenFold names; `sm/<key>` for per-layer outputs). */
 export type OutputName = string;
 
-function pick(out: AlphaFoldOutputs, name: OutputName): Tensor {
+/** The output `name` of an iteration's outputs (throws naming it when there is none). */
+export function pickOutput(out: AlphaFoldOutputs, name: OutputName): Tensor {
   if (name.startsWith("sm/")) {
     const t = (out.sm as unknown as Record<string, Tensor>)[name.slice(3)];
     if (t) return t;
@@ -40,6 +41,17 @@ export function zeroRecycled(config: ModelConfig, nRes: number): Record<string, 
     prev_z: new Float32Array(nRes * nRes * config.c_z),
     prev_x: new Float32Array(nRes * 37 * 3),
   };
+}
+
+/** The outputs returned when none are asked for: positions, pLDDT, distogram (+ pTM/PAE). */
+export function defaultOutputs(config: ModelConfig): OutputName[] {
+  return [
+    "final_atom_positions",
+    "final_atom_mask",
+    "plddt",
+    "distogram_logits",
+    ...(config.heads.tm.enabled ? ["ptm_score", "predicted_aligned_error"] : []),
+  ];
 }
 
 /** Options of {@link AlphaFoldInference.create}. */
@@ -71,19 +83,13 @@ export class AlphaFoldInference {
     const b = new ModelBuilder({ chunkSize: opts.chunkSize, chunkBudget: opts.chunkBudget });
     const { features, prev } = featureInputs(b.g, config, dims);
     const out = alphafoldIteration(b.scope(), config, features, prev);
-    const names = opts.outputs ?? [
-      "final_atom_positions",
-      "final_atom_mask",
-      "plddt",
-      "distogram_logits",
-      ...(config.heads.tm.enabled ? ["ptm_score", "predicted_aligned_error"] : []),
-    ];
+    const names = opts.outputs ?? defaultOutputs(config);
     const outs: Record<string, Tensor> = {
       "next/m1": out.next.m1,
       "next/z": out.next.z,
       "next/x": out.next.x,
     };
-    for (const n of names) outs[n] = pick(out, n);
+    for (const n of names) outs[n] = pickOutput(out, n);
     // onnxruntime's own basic-level rewrites reject this graph after our CSE pass
     // ("Node input ... is not a graph input"), though the graph loads unoptimised:
     // compile the inference graph without our pass until that is understood.

@@ -1,0 +1,165 @@
+/**
+ * Inference as a chain of small graphs (the same split as the segmented
+ * training step): the embedding, ONE extra-MSA block and ONE Evoformer block
+ * run once per block with that block's parameters, and the tail (structure
+ * module, heads). Same results as {@link AlphaFoldInference}'s single graph;
+ * for long chunked proteins it compiles in seconds instead of tens of minutes
+ * (onnxruntime's session creation grows faster than linearly with the node
+ * count, and chunking multiplies the nodes), and only one block's
+ * intermediates exist at a time.
+ *
+ * @module
+ */
+
+import * as G from "../graph/mod.ts";
+import type { Tensor, TypedArray } from "../graph/mod.ts";
+import { ModelBuilder, type ParamSpec } from "../nn/scope.ts";
+import type { ModelConfig } from "./config.ts";
+import { alphafoldPreEmbed, alphafoldTail, featureInputs, type GraphDims } from "./alphafold.ts";
+import {
+  type BlockGraph,
+  blockParamFeeds,
+  buildBlockGraph,
+  compileBlock,
+  EVOFORMER_BLOCKS,
+  EXTRA_BLOCKS,
+  stackParamSpecs,
+} from "./block_stack.ts";
+import {
+  defaultOutputs,
+  type InferenceOptions,
+  type OutputName,
+  pickOutput,
+  zeroRecycled,
+} from "./recycling.ts";
+
+/** A compiled segmented inference model for one set of graph sizes. */
+export class SegmentedInference {
+  private constructor(
+    readonly config: ModelConfig,
+    readonly dims: GraphDims,
+    /** Parameter specs of the whole model. */
+    readonly params: ParamSpec[],
+    readonly embed: { builder: ModelBuilder; compiled: G.Compiled },
+    readonly stacks: { graph: BlockGraph; compiled: G.Compiled }[],
+    readonly tail: { builder: ModelBuilder; compiled: G.Compiled },
+    readonly outputNames: OutputName[],
+  ) {}
+
+  /** Build and compile the graphs. */
+  static async create(
+    config: ModelConfig,
+    dims: GraphDims,
+    opts: InferenceOptions = {},
+  ): Promise<SegmentedInference> {
+    const { chunkSize, chunkBudget, outputs, ...rest } = opts;
+    // As the single-graph inference: without our CSE pass (model/af2/recycling.ts).
+    const compileOptions = { optimize: false, ...rest };
+    const build = { chunkSize, chunkBudget };
+    const eb = new ModelBuilder(build);
+    const { features, prev } = featureInputs(eb.g, config, dims);
+    const e = alphafoldPreEmbed(eb.scope(), config, features, prev);
+    const embedOut: Record<string, Tensor> = { m: e.m, z: e.z, "trunk/msa_mask": e.msaMask };
+    if (e.extra) embedOut.a = e.extra.a;
+    const embed = { builder: eb, compiled: await G.compile(embedOut, compileOptions) };
+
+    const graphs: BlockGraph[] = [];
+    if (e.extra) graphs.push(buildBlockGraph(config, EXTRA_BLOCKS, e.extra.a.shape, build));
+    graphs.push(buildBlockGraph(config, EVOFORMER_BLOCKS, e.m.shape, build));
+    const stacks = [];
+    for (const graph of graphs) {
+      stacks.push({ graph, compiled: await compileBlock(graph, compileOptions) });
+    }
+
+    const tb = new ModelBuilder(build);
+    const tf = featureInputs(tb.g, config, dims).features;
+    const out = alphafoldTail(tb.scope(), config, tf, {
+      m: tb.g.input("trunk/m", e.m.shape),
+      z: tb.g.input("trunk/z", e.z.shape),
+    });
+    const names = outputs ?? defaultOutputs(config);
+    const outs: Record<string, Tensor> = {
+      "next/m1": out.next.m1,
+      "next/z": out.next.z,
+      "next/x": out.next.x,
+    };
+    for (const n of names) outs[n] = pickOutput(out, n);
+    const tail = { builder: tb, compiled: await G.compile(outs, compileOptions) };
+    const params = [...eb.params, ...graphs.flatMap(stackParamSpecs), ...tb.params];
+    return new SegmentedInference(config, dims, params, embed, stacks, tail, names);
+  }
+
+  /** Every compiled graph. */
+  get graphs(): G.Compiled[] {
+    return [this.embed.compiled, ...this.stacks.map((s) => s.compiled), this.tail.compiled];
+  }
+
+  /** Feature inputs the graphs take (name → tensor), parameters and internal names excluded. */
+  get inputs(): Map<string, Tensor> {
+    const internal = (n: string) => n.startsWith("trunk/");
+    const own = new Set(this.params.map((p) => p.name));
+    const out = new Map<string, Tensor>();
+    for (const c of [this.embed.compiled, this.tail.compiled]) {
+      for (const [n, t] of c.inputs) if (!internal(n) && !own.has(n)) out.set(n, t);
+    }
+    return out;
+  }
+
+  /** Release every session. */
+  async release(): Promise<void> {
+    for (const c of this.graphs) await c.release();
+  }
+
+  /**
+   * Run `nRecycle + 1` iterations (as {@link AlphaFoldInference.run}); returns
+   * the requested outputs of the last one (and of every iteration to `onIteration`).
+   */
+  async run(
+    params: ReadonlyMap<string, Float32Array>,
+    features:
+      | Readonly<Record<string, TypedArray>>
+      | ((iteration: number) => Readonly<Record<string, TypedArray>>),
+    nRecycle: number,
+    onIteration?: (i: number, out: Record<string, G.NdArray>) => void,
+  ): Promise<Record<string, G.NdArray>> {
+    const named = (b: ModelBuilder) => {
+      const out: Record<string, Float32Array> = {};
+      for (const p of b.params) {
+        const v = params.get(p.name);
+        if (!v) throw new Error(`missing parameter "${p.name}"`);
+        out[p.name] = v;
+      }
+      return out;
+    };
+    const embedParams = named(this.embed.builder), tailParams = named(this.tail.builder);
+    const at = typeof features === "function" ? features : () => features;
+    let prev: Record<string, TypedArray> = zeroRecycled(this.config, this.dims.nRes);
+    let last: Record<string, G.NdArray> = {};
+    for (let it = 0; it <= nRecycle; it++) {
+      const f = at(it);
+      const e = await this.embed.compiled.run({ ...f, ...embedParams, ...prev });
+      let z = e["z"].data, m = e["m"].data;
+      for (const { graph, compiled } of this.stacks) {
+        const extra = graph.prefix === EXTRA_BLOCKS;
+        m = extra ? e["a"].data : e["m"].data;
+        const mask = extra ? f.extra_msa_mask : e["trunk/msa_mask"].data;
+        for (let i = 0; i < graph.count; i++) {
+          const o = await compiled.run({
+            seq_mask: f.seq_mask,
+            "trunk/msa_mask": mask,
+            "trunk/m": m,
+            "trunk/z": z,
+            ...blockParamFeeds(graph, i, params),
+          });
+          m = o["m"].data;
+          z = o["z"].data;
+        }
+      }
+      const r = await this.tail.compiled.run({ ...f, ...tailParams, "trunk/m": m, "trunk/z": z });
+      prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
+      last = r;
+      onIteration?.(it, r);
+    }
+    return last;
+  }
+}

@@ -25,6 +25,7 @@ import * as G from "../model/graph/mod.ts";
 import type { TypedArray } from "../model/graph/mod.ts";
 import { modelConfig } from "../model/af2/config.ts";
 import { AlphaFoldInference } from "../model/af2/recycling.ts";
+import { SegmentedInference } from "../model/af2/segmented_inference.ts";
 import { initParams } from "../model/nn/init.ts";
 import { Rng } from "../model/features/rng.ts";
 import { buildBlock, feedsFor, forwardScalar } from "./evoformer_bench.ts";
@@ -50,6 +51,8 @@ const jobSchema = z.discriminatedUnion("kind", [
     recycles: z.number().int().nonnegative().default(0),
     /** Evoformer blocks (default the preset's 48): fewer for a memory-only probe. */
     evoformerBlocks: z.number().int().positive().optional(),
+    /** One compiled block per stack run once per block (model/af2/segmented_inference.ts). */
+    segmented: z.boolean().optional(),
   }),
 ]);
 
@@ -79,10 +82,13 @@ export function peakRssGb(): number {
 }
 
 /** Real-shaped random features of one af2 iteration (masks 1, tokens in range). */
-function randomFeeds(c: G.Compiled, skip: (name: string) => boolean): Record<string, TypedArray> {
+function randomFeeds(
+  inputs: ReadonlyMap<string, G.Tensor>,
+  skip: (name: string) => boolean,
+): Record<string, TypedArray> {
   const rng = new Rng(3);
   const feeds: Record<string, TypedArray> = {};
-  for (const [name, t] of c.inputs) {
+  for (const [name, t] of inputs) {
     if (skip(name)) continue;
     const n = t.size;
     if (t.dtype === "int32") {
@@ -113,14 +119,18 @@ export async function runJob(input: RssJob): Promise<RssResult> {
     "af2",
     job.evoformerBlocks ? { evoformer: { no_blocks: job.evoformerBlocks } } : undefined,
   );
-  const model = await AlphaFoldInference.create(cfg, job, {
+  const options = {
     chunkSize: job.chunkSize,
     chunkBudget: job.chunkBudget,
     memArena: job.memArena,
     outputs: ["plddt"],
-  });
+  };
+  const model = job.segmented
+    ? await SegmentedInference.create(cfg, job, options)
+    : await AlphaFoldInference.create(cfg, job, options);
   const params = initParams(model.params, 0);
-  const feeds = randomFeeds(model.compiled, (n) => params.has(n) || n.startsWith("prev_"));
+  const inputs = model instanceof SegmentedInference ? model.inputs : model.compiled.inputs;
+  const feeds = randomFeeds(inputs, (n) => params.has(n) || n.startsWith("prev_"));
   const compiledRss = peakRssGb();
   const t1 = performance.now();
   const ends: number[] = [];

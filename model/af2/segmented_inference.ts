@@ -44,6 +44,8 @@ export class SegmentedInference {
     readonly stacks: { graph: BlockGraph; compiled: G.Compiled }[],
     readonly tail: { builder: ModelBuilder; compiled: G.Compiled },
     readonly outputNames: OutputName[],
+    /** The extra MSA's mask feature, which only the extra-MSA block graph reads. */
+    readonly extraMask?: Tensor,
   ) {}
 
   /** Build and compile the graphs. */
@@ -86,7 +88,16 @@ export class SegmentedInference {
     for (const n of names) outs[n] = pickOutput(out, n);
     const tail = { builder: tb, compiled: await G.compile(outs, compileOptions) };
     const params = [...eb.params, ...graphs.flatMap(stackParamSpecs), ...tb.params];
-    return new SegmentedInference(config, dims, params, embed, stacks, tail, names);
+    return new SegmentedInference(
+      config,
+      dims,
+      params,
+      embed,
+      stacks,
+      tail,
+      names,
+      e.extra?.mask,
+    );
   }
 
   /** Every compiled graph. */
@@ -99,6 +110,7 @@ export class SegmentedInference {
     const internal = (n: string) => n.startsWith("trunk/");
     const own = new Set(this.params.map((p) => p.name));
     const out = new Map<string, Tensor>();
+    if (this.extraMask) out.set("extra_msa_mask", this.extraMask);
     for (const c of [this.embed.compiled, this.tail.compiled]) {
       for (const [n, t] of c.inputs) if (!internal(n) && !own.has(n)) out.set(n, t);
     }

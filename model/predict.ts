@@ -9,6 +9,7 @@
 
 import type { ModelConfig } from "./af2/config.ts";
 import { AlphaFoldInference } from "./af2/recycling.ts";
+import { SegmentedInference } from "./af2/segmented_inference.ts";
 import { buildFeatures, exampleFeeds, type FeatureConfig } from "./features/pipeline.ts";
 import type { Msa } from "./features/msa.ts";
 import { Rng } from "./features/rng.ts";
@@ -79,7 +80,12 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
   const tm = req.config.heads.tm.enabled;
   const rows = (k: string) =>
     (ex.features as unknown as Record<string, { shape: number[] }>)[k].shape[0];
-  const model = await AlphaFoldInference.create(
+  // Deep models run one compiled block per stack (seconds to compile where the
+  // single graph of a long, chunked protein takes minutes); same results.
+  const create = req.config.evoformer.no_blocks >= 16
+    ? SegmentedInference.create
+    : AlphaFoldInference.create;
+  const model = await create(
     req.config,
     { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 },
     {

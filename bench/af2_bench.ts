@@ -8,6 +8,9 @@
  *   so first-run allocation is excluded);
  * - `af2MemprobeBench`: peak RSS of one-Evoformer-block iterations at
  *   256/512/1,024 residues (the peak does not grow with the depth);
+ * Inference jobs run the segmented inference (model/af2/segmented_inference.ts,
+ * as `deno task predict` does for af2): one compiled block per stack.
+ *
  * - `af2ScanBench`: the longest protein whose inference (one iteration,
  *   128 MSA rows, chunking by {@link AF2_CHUNK_BUDGET}) completes in this machine's memory, stepping the
  *   length upward, with time and peak RSS per length. Slow on 2 cores (an
@@ -74,6 +77,7 @@ export async function af2RecycleBench(): Promise<Record<string, number>> {
   const r = await runJobInChild({
     kind: "af2",
     nRes: 256,
+    segmented: true,
     nSeq: 128,
     nExtra: 1024,
     nTempl: 4,
@@ -123,7 +127,7 @@ export async function af2ScanBench(
     }
     const chunk = chunkFor(n);
     const r = await runJobInChild(
-      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, ...chunk },
+      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, segmented: true, ...chunk },
       Math.min(timeoutS, left),
     );
     if ("failed" in r) {
@@ -172,7 +176,16 @@ export async function af2MemprobeBench(
   for (const n of lengths) {
     const chunk = chunkFor(n);
     const r = await runJobInChild(
-      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, evoformerBlocks: 1, ...chunk },
+      {
+        kind: "af2",
+        nRes: n,
+        nSeq: 128,
+        nExtra: 1024,
+        nTempl: 4,
+        evoformerBlocks: 1,
+        segmented: true,
+        ...chunk,
+      },
       timeoutS,
     );
     const key = `af2_memprobe_1block_${n}`;

@@ -93,19 +93,39 @@ function fmt(v: unknown, unit: string): string {
   return `${v.toFixed(digits)} ${unit}`;
 }
 
-/** The Markdown table for a results object. */
-export function performanceTable(results: Record<string, unknown>): string {
+/** Figures that a quiet run's column shows (the speed sections a quiet run measured). */
+const QUIET_KEYS =
+  /^(train_step_tiny|fwd_tiny|evoformer_block|evoformer_gflops|matmul_gflops|js_overhead)/;
+
+/**
+ * The Markdown table for a results object, with a second column from a run on
+ * a quiet machine when given (speed figures only: the machine is shared, and
+ * a loaded run's times say little against a quiet reference).
+ */
+export function performanceTable(
+  results: Record<string, unknown>,
+  quiet?: Record<string, unknown>,
+): string {
   const r = resultsSchema.parse(results);
+  const q = quiet ? resultsSchema.parse(quiet) : undefined;
   // A row without a label continues the previous one ("a / b" in one cell).
-  const rows: [string, string, string, string][] = [];
+  const rows: string[][] = [];
   for (const [what, key, unit, ref, target] of ROWS) {
     const v = fmt(results[key], unit);
-    if (what === "" && rows.length) rows[rows.length - 1][1] += ` / ${v}`;
-    else rows.push([what, v, ref, target]);
+    const qv = quiet && QUIET_KEYS.test(key) ? fmt(quiet[key], unit) : "—";
+    if (what === "" && rows.length) {
+      rows[rows.length - 1][1] += ` / ${v}`;
+      if (quiet) rows[rows.length - 1][2] += qv === "—" ? "" : ` / ${qv}`;
+    } else rows.push(quiet ? [what, v, qv, ref, target] : [what, v, ref, target]);
   }
+  const head = quiet
+    ? `| figure | denofold, latest run | denofold, quiet run ${
+      q!.date.slice(0, 16).replace("T", " ")
+    } | OpenFold reference | target |`
+    : "| figure | denofold | OpenFold reference | target |";
   const lines = [
-    "| figure | denofold | OpenFold reference | target |",
-    "|---|---|---|---|",
+    head,
+    quiet ? "|---|---|---|---|---|" : "|---|---|---|---|",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ];
   const load = (l?: number[]) => l?.map((v) => v.toFixed(2)).join(" / ") ?? "?";
@@ -122,6 +142,8 @@ export function performanceTable(results: Record<string, unknown>): string {
 }
 
 if (import.meta.main) {
+  // deno run -A bench/readme_table.ts [QUIET_RUN.json]
   const path = new URL("./results/latest.json", import.meta.url).pathname;
-  console.log(performanceTable(JSON.parse(await Deno.readTextFile(path))));
+  const quiet = Deno.args[0] ? JSON.parse(await Deno.readTextFile(Deno.args[0])) : undefined;
+  console.log(performanceTable(JSON.parse(await Deno.readTextFile(path)), quiet));
 }

@@ -12,8 +12,8 @@
  * as `deno task predict` does for af2): one compiled block per stack.
  *
  * - `af2ScanBench`: the longest protein whose inference (one iteration,
- *   128 MSA rows, chunking by {@link AF2_CHUNK_BUDGET}) completes in this machine's memory, stepping the
- *   length upward, with time and peak RSS per length. Slow on 2 cores (an
+ *   128 MSA rows, chunking by {@link chunkFor}) completes in this machine's
+ *   memory, stepping the length upward, with time and peak RSS per length. Slow on 2 cores (an
  *   iteration at 1,024 residues is ~10^14 FLOP): each length is capped at
  *   `timeoutS` and the scan at `budgetS`; lengths not reached are reported as
  *   such, never as fitting.
@@ -27,22 +27,31 @@ import { type RssResult, runJobInChild } from "./rss_child.ts";
  * Elements of the largest per-chunk intermediate each chunked op may make
  * (`BuildOptions.chunkBudget`): 2^25 floats = 128 MiB. Measured on one-block
  * probes (`af2_memprobe_*` in bench/results/latest.json): at 256 residues the
- * budget lowered the peak RSS from 10.3 to 3.3 GiB without slowing the
+ * budget lowered the peak RSS from 10.4 to 3.1 GiB without slowing the
  * iteration, since each op picks its own row count (an extra-MSA row with pair
  * bias at 1,024 residues is 8·1024² logits, an MSA column 8·128²).
  */
 export const AF2_CHUNK_BUDGET = 2 ** 25;
 
 /**
- * The chunking used at a length: the element budget at every length, and
+ * The budget for long proteins: at 1,024 residues 2^25 makes ~160k graph nodes
+ * for one Evoformer block, and onnxruntime's session creation is superlinear in
+ * them (173 s; 2^26: 83k nodes, 22 s) while 2^26 raised the peak only from 10.8
+ * to 12.7 GiB (2^27 passed 16.3 GiB). Applied from 768 residues (not measured
+ * there).
+ */
+export const AF2_LONG_CHUNK_BUDGET = 2 ** 26;
+
+/**
+ * The chunking used at a length: an element budget at every length, and
  * onnxruntime's CPU arena off from 512 residues (there it kept 0.45 GiB more
  * at the peak, 5.68 against 5.23 GiB, and was not faster; short proteins keep
  * the default).
  */
 export function chunkFor(nRes: number): { chunkBudget: number; memArena?: boolean } {
-  return nRes >= 512
-    ? { chunkBudget: AF2_CHUNK_BUDGET, memArena: false }
-    : { chunkBudget: AF2_CHUNK_BUDGET };
+  if (nRes >= 768) return { chunkBudget: AF2_LONG_CHUNK_BUDGET, memArena: false };
+  if (nRes >= 512) return { chunkBudget: AF2_CHUNK_BUDGET, memArena: false };
+  return { chunkBudget: AF2_CHUNK_BUDGET };
 }
 
 /**
@@ -202,6 +211,7 @@ export async function af2MemprobeBench(
     out[`${key}_compile_s`] = r.compile_s;
   }
   out.af2_memprobe_chunk_budget = AF2_CHUNK_BUDGET;
+  out.af2_memprobe_long_chunk_budget = AF2_LONG_CHUNK_BUDGET;
   return out;
 }
 

@@ -68,7 +68,7 @@ export async function compileBench(
       return { loss: r.loss, terms };
     },
     AF2_OPTIMIZER,
-    cacheDir ? { cacheDir, optimizationLevel: "all" } : {},
+    cacheDir ? { cacheDir, optimizationLevel: "all" } : { optimizationLevel: "disabled" },
   );
   const total = (performance.now() - t0) / 1000;
   const { optimizeMs, onnxMs, sessionMs, nodes, nodesBefore } = step.compiled.stats;

@@ -258,6 +258,9 @@ export async function buildTrainStep(
   outs["new/adam_v"] = upd.next[0].v;
   outs["new/ema"] = upd.next[0].ema;
   const compiled = await G.compile(outs, {
+    // onnxruntime's own graph optimiser: the bench-tiny step 0.40 → 0.31 s on a
+    // quiet machine (bench `train`), for ~2 s more compile per graph.
+    optimizationLevel: "all",
     ...options,
     substitute: new Map(params.map((p, i) => [p, sliced[i]])),
   });

@@ -12,7 +12,7 @@
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
 import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
-import { AlphaFoldInference, zeroRecycled } from "../model/af2/recycling.ts";
+import { AlphaFoldInference, recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
 import { ATOM_ORDER, RESTYPES } from "../model/protein/residue_constants.ts";
 import { buildFeatures, exampleFeeds, type FeatureExample } from "../model/features/pipeline.ts";
 import type { FeatureTensor } from "../model/features/feature_tensor.ts";
@@ -236,7 +236,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
           (i) => exampleFeeds(ex, i),
           recycles - 1,
         );
-        prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
+        prev = recycledFrom(r);
       }
       return {
         ...exampleFeeds(ex, recycles),

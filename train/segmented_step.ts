@@ -31,7 +31,7 @@
 
 import * as G from "../model/graph/mod.ts";
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
-import { type DropoutSpec, ModelBuilder, type ParamSpec } from "../model/nn/scope.ts";
+import { type DropoutSpec, ModelBuilder, paramFeeds, type ParamSpec } from "../model/nn/scope.ts";
 import type { ModelConfig } from "../model/af2/config.ts";
 import {
   alphafoldPreEmbed,
@@ -43,9 +43,12 @@ import {
   type BlockGraph,
   blockName,
   blockOutputs,
+  blockParamFeeds,
   buildBlockGraph,
+  embedOutputs,
   EVOFORMER_BLOCKS,
   EXTRA_BLOCKS,
+  stackInput,
   stackParamSpecs,
 } from "../model/af2/block_stack.ts";
 import { alphafoldLoss } from "./losses/total.ts";
@@ -92,12 +95,10 @@ interface Segment {
  * A stack of identical blocks run through ONE block graph, built as block 0
  * (model/af2/block_stack.ts); block i is fed its own parameters under block 0's names.
  */
-interface Stack extends Segment {
-  fwd: G.Compiled;
+interface Stack {
   graph: BlockGraph;
-  /** Parameter prefix of the blocks (`evoformer.blocks`, `extra_msa_stack.blocks`). */
-  prefix: string;
-  count: number;
+  fwd: G.Compiled;
+  bwd: G.Compiled;
 }
 
 /** Scalar Σ y·dy over the outputs: its gradient is the vector–Jacobian product. */
@@ -152,7 +153,18 @@ export class SegmentedTrainStep implements StepRunner {
     readonly tail: Segment,
     readonly optimizer: G.Compiled,
     readonly termNames: string[],
-  ) {}
+  ) {
+    let at = 0;
+    for (const p of params) {
+      this.#offsets.set(p.name, at);
+      at += p.shape.reduce((a, b) => a * b, 1);
+    }
+    this.#size = at;
+  }
+
+  /** Where each parameter starts in the flat vector, and its length. */
+  readonly #offsets = new Map<string, number>();
+  readonly #size: number;
 
   /** Milliseconds inside onnxruntime during the last run. */
   get lastOrtMs(): number {
@@ -161,7 +173,8 @@ export class SegmentedTrainStep implements StepRunner {
 
   /** Every dropout mask the segments take (block masks once, under block 0's names). */
   get dropouts(): DropoutSpec[] {
-    return [this.embed, ...this.stacks, this.tail].flatMap((s) => s.builder.dropouts);
+    return [this.embed.builder, ...this.stacks.map((s) => s.graph.builder), this.tail.builder]
+      .flatMap((b) => b.dropouts);
   }
 
   /** Every compiled graph (for compile statistics and release). */
@@ -199,52 +212,37 @@ export class SegmentedTrainStep implements StepRunner {
       ortMs += c.lastRun.ortMs;
       return r;
     };
-    const paramsOf = (b: ModelBuilder, rename?: (n: string) => string) => {
-      const out: Record<string, Float32Array> = {};
-      for (const p of b.params) {
-        const v = state.params.get(rename ? rename(p.name) : p.name);
-        if (!v) throw new Error(`training state has no "${rename ? rename(p.name) : p.name}"`);
-        out[p.name] = v;
-      }
-      return out;
-    };
-    const renameFor = (st: Stack, i: number) => blockName(st.prefix, i);
     const masks = (specs: readonly DropoutSpec[], stream: string) =>
       dropoutMasks(specs, seed, step, stream);
 
     // 1. embed
     const embedFeeds = {
       ...feeds,
-      ...paramsOf(this.embed.builder),
+      ...paramFeeds(this.embed.builder.params, state.params),
       ...masks(this.embed.builder.dropouts, "embed"),
     };
     const e = await run(this.embed.fwd, embedFeeds);
     const t1 = performance.now();
 
-    // 2. the stacks forward, keeping each block's input
-    const blockFeeds = (st: Stack, i: number, msaMask: TypedArray) => ({
-      seq_mask: feeds.seq_mask,
-      "trunk/msa_mask": msaMask,
-      ...paramsOf(st.builder, renameFor(st, i)),
-      ...masks(st.builder.dropouts, `${st.prefix}.${i}`),
-    });
-    // Each stack's MSA input, mask and its kept block inputs.
+    // 2. the stacks forward, keeping each block's input and feeds for the backward
     const runs = this.stacks.map((st) => ({
       st,
-      mask: st.prefix === EXTRA_BLOCKS ? feeds.extra_msa_mask : e["trunk/msa_mask"].data,
-      m: (st.prefix === EXTRA_BLOCKS ? e["a"] : e["m"]).data,
-      kept: [] as { m: TypedArray; z: TypedArray }[],
+      ...stackInput(st.graph, e, feeds),
+      kept: [] as { m: TypedArray; z: TypedArray; feeds: Record<string, TypedArray> }[],
     }));
     let z = e["z"].data, m: TypedArray = e["m"].data;
     for (const r of runs) {
+      const { prefix, count, builder } = r.st.graph;
       m = r.m;
-      for (let i = 0; i < r.st.count; i++) {
-        r.kept.push({ m, z });
-        const o = await run(r.st.fwd, {
-          ...blockFeeds(r.st, i, r.mask),
-          "trunk/m": m,
-          "trunk/z": z,
-        });
+      for (let i = 0; i < count; i++) {
+        const blockFeeds = {
+          seq_mask: feeds.seq_mask,
+          "trunk/msa_mask": r.mask,
+          ...blockParamFeeds(r.st.graph, i, state.params),
+          ...masks(builder.dropouts, `${prefix}.${i}`),
+        };
+        r.kept.push({ m, z, feeds: blockFeeds });
+        const o = await run(r.st.fwd, { ...blockFeeds, "trunk/m": m, "trunk/z": z });
         m = o["m"].data;
         z = o["z"].data;
       }
@@ -254,7 +252,7 @@ export class SegmentedTrainStep implements StepRunner {
     // 3. tail: loss and its gradient
     const tail = await run(this.tail.bwd, {
       ...feeds,
-      ...paramsOf(this.tail.builder),
+      ...paramFeeds(this.tail.builder.params, state.params),
       ...masks(this.tail.builder.dropouts, "tail"),
       "trunk/m": m,
       "trunk/z": z,
@@ -262,18 +260,12 @@ export class SegmentedTrainStep implements StepRunner {
     const t3 = performance.now();
 
     // Gradients accumulate into one flat vector in parameter order.
-    const offsets = new Map<string, number>();
-    let total = 0;
-    for (const p of this.params) {
-      offsets.set(p.name, total);
-      total += p.shape.reduce((a, b) => a * b, 1);
-    }
-    const flatGrad = new Float32Array(total);
+    const flatGrad = new Float32Array(this.#size);
     const accumulate = (r: Record<string, G.NdArray>, rename?: (n: string) => string) => {
       for (const [k, v] of Object.entries(r)) {
         if (!k.startsWith("grad/") || k.startsWith("grad/trunk/")) continue;
         const name = rename ? rename(k.slice(5)) : k.slice(5);
-        const at = offsets.get(name);
+        const at = this.#offsets.get(name);
         if (at === undefined) throw new Error(`gradient of unknown parameter "${name}"`);
         const g = v.data as Float32Array;
         for (let j = 0; j < g.length; j++) flatGrad[at + j] += g[j];
@@ -288,19 +280,20 @@ export class SegmentedTrainStep implements StepRunner {
       const r = runs[k];
       // The extra stack's last MSA output is not used downstream: its gradient is zero.
       if (k < runs.length - 1) dm = new Float32Array(r.kept[0].m.length);
-      for (let i = r.st.count - 1; i >= 0; i--) {
+      const { prefix, count } = r.st.graph;
+      for (let i = count - 1; i >= 0; i--) {
         const o = await run(r.st.bwd, {
-          ...blockFeeds(r.st, i, r.mask),
+          ...r.kept[i].feeds,
           "trunk/m": r.kept[i].m,
           "trunk/z": r.kept[i].z,
           "d/m": dm,
           "d/z": dz,
         });
-        accumulate(o, renameFor(r.st, i));
+        accumulate(o, blockName(prefix, i));
         dm = o["grad/trunk/m"].data;
         dz = o["grad/trunk/z"].data;
       }
-      dInputs[r.st.prefix === EXTRA_BLOCKS ? "d/a" : "d/m"] = dm;
+      dInputs[prefix === EXTRA_BLOCKS ? "d/a" : "d/m"] = dm;
     }
     const t4 = performance.now();
 
@@ -365,8 +358,7 @@ export async function buildSegmentedTrainStep(
   const eb = builder();
   const { features, prev } = featureInputs(eb.g, model, dims);
   const e = alphafoldPreEmbed(eb.scope(), model, features, prev);
-  const embedOut: Record<string, Tensor> = { m: e.m, z: e.z };
-  if (e.extra) embedOut.a = e.extra.a;
+  const embedOut = embedOutputs(e);
   const embedFwd = await compile({ ...embedOut, "trunk/msa_mask": e.msaMask });
   const embedBwd = await compile(gradOutputs(eb, vjpSeed(eb, embedOut)));
 
@@ -374,16 +366,13 @@ export async function buildSegmentedTrainStep(
   const stack = async (
     prefix: typeof EXTRA_BLOCKS | typeof EVOFORMER_BLOCKS,
     mShape: readonly number[],
-  ) => {
+  ): Promise<Stack> => {
     const graph = buildBlockGraph(model, prefix, mShape, { training: true, chunkSize });
     const outs = blockOutputs(graph);
     const bb = graph.builder;
     const wrt = { "trunk/m": graph.input.m, "trunk/z": graph.input.z };
     return {
-      builder: bb,
       graph,
-      prefix,
-      count: graph.count,
       fwd: await compile(outs),
       bwd: await compile(gradOutputs(bb, vjpSeed(bb, outs), wrt)),
     };

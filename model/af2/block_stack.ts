@@ -12,12 +12,12 @@
  */
 
 import * as G from "../graph/mod.ts";
-import type { Tensor } from "../graph/mod.ts";
-import { type BuildOptions, ModelBuilder, type ParamSpec } from "../nn/scope.ts";
+import type { Tensor, TypedArray } from "../graph/mod.ts";
+import { type BuildOptions, ModelBuilder, paramFeeds, type ParamSpec } from "../nn/scope.ts";
 import type { ModelConfig } from "./config.ts";
 import { evoformerBlock, type EvoformerBlockConfig, type MsaPair } from "./evoformer.ts";
 import { extraMsaBlock } from "./extra_msa.ts";
-import { pairMaskOf } from "./alphafold.ts";
+import { pairMaskOf, type PreEmbedded } from "./alphafold.ts";
 
 /** Parameter prefix of the extra-MSA stack's blocks. */
 export const EXTRA_BLOCKS = "extra_msa_stack.blocks";
@@ -83,14 +83,32 @@ export function blockParamFeeds(
   i: number,
   params: ReadonlyMap<string, Float32Array>,
 ): Record<string, Float32Array> {
-  const rename = blockName(bg.prefix, i);
-  const out: Record<string, Float32Array> = {};
-  for (const p of bg.builder.params) {
-    const v = params.get(rename(p.name));
-    if (!v) throw new Error(`missing parameter "${rename(p.name)}"`);
-    out[p.name] = v;
-  }
+  return paramFeeds(bg.builder.params, params, blockName(bg.prefix, i));
+}
+
+/**
+ * The embedding's outputs a segmented run passes on (m, z, and the extra
+ * MSA's embedding a when there is one), named as {@link stackInput} reads them.
+ */
+export function embedOutputs(e: PreEmbedded): Record<string, Tensor> {
+  const out: Record<string, Tensor> = { m: e.m, z: e.z };
+  if (e.extra) out.a = e.extra.a;
   return out;
+}
+
+/**
+ * A stack's MSA input and mask: the extra MSA's embedding and the
+ * `extra_msa_mask` feature for the extra-MSA stack, the embedded MSA and its
+ * mask (template rows included, output `trunk/msa_mask`) for the Evoformer.
+ */
+export function stackInput(
+  bg: BlockGraph,
+  embed: Readonly<Record<string, G.NdArray>>,
+  features: Readonly<Record<string, TypedArray>>,
+): { m: TypedArray; mask: TypedArray } {
+  return bg.prefix === EXTRA_BLOCKS
+    ? { m: embed["a"].data, mask: features.extra_msa_mask }
+    : { m: embed["m"].data, mask: embed["trunk/msa_mask"].data };
 }
 
 /** The block's outputs as a compile map. */

@@ -10,7 +10,7 @@
 
 import * as G from "../graph/mod.ts";
 import type { Tensor, TypedArray } from "../graph/mod.ts";
-import { ModelBuilder } from "../nn/scope.ts";
+import { ModelBuilder, paramFeeds } from "../nn/scope.ts";
 import type { ModelConfig } from "./config.ts";
 import {
   alphafoldIteration,
@@ -52,6 +52,11 @@ export function defaultOutputs(config: ModelConfig): OutputName[] {
     "distogram_logits",
     ...(config.heads.tm.enabled ? ["ptm_score", "predicted_aligned_error"] : []),
   ];
+}
+
+/** The recycled-state feeds of the next iteration from an iteration's `next/*` outputs. */
+export function recycledFrom(r: Record<string, G.NdArray>): Record<string, TypedArray> {
+  return { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
 }
 
 /** Options of {@link AlphaFoldInference.create}. */
@@ -116,18 +121,13 @@ export class AlphaFoldInference {
   ): Promise<Record<string, G.NdArray>> {
     const { nRes: n } = this.dims;
     let prev: Record<string, TypedArray> = zeroRecycled(this.config, n);
-    const feeds: Record<string, TypedArray> = {};
-    for (const p of this.params) {
-      const v = params.get(p.name);
-      if (!v) throw new Error(`missing parameter "${p.name}"`);
-      feeds[p.name] = v;
-    }
+    const feeds = paramFeeds(this.params, params);
     // Each iteration may see its own features (AF2 resamples the MSA per recycle).
     const at = typeof features === "function" ? features : () => features;
     let last: Record<string, G.NdArray> = {};
     for (let i = 0; i <= nRecycle; i++) {
       const r = await this.compiled.run({ ...at(i), ...feeds, ...prev });
-      prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
+      prev = recycledFrom(r);
       last = r;
       onIteration?.(i, r);
     }

@@ -13,7 +13,7 @@
 
 import * as G from "../graph/mod.ts";
 import type { Tensor, TypedArray } from "../graph/mod.ts";
-import { ModelBuilder, type ParamSpec } from "../nn/scope.ts";
+import { ModelBuilder, paramFeeds, type ParamSpec } from "../nn/scope.ts";
 import type { ModelConfig } from "./config.ts";
 import { alphafoldPreEmbed, alphafoldTail, featureInputs, type GraphDims } from "./alphafold.ts";
 import {
@@ -21,8 +21,10 @@ import {
   blockParamFeeds,
   buildBlockGraph,
   compileBlock,
+  embedOutputs,
   EVOFORMER_BLOCKS,
   EXTRA_BLOCKS,
+  stackInput,
   stackParamSpecs,
 } from "./block_stack.ts";
 import {
@@ -30,6 +32,7 @@ import {
   type InferenceOptions,
   type OutputName,
   pickOutput,
+  recycledFrom,
   zeroRecycled,
 } from "./recycling.ts";
 
@@ -61,8 +64,7 @@ export class SegmentedInference {
     const eb = new ModelBuilder(build);
     const { features, prev } = featureInputs(eb.g, config, dims);
     const e = alphafoldPreEmbed(eb.scope(), config, features, prev);
-    const embedOut: Record<string, Tensor> = { m: e.m, z: e.z, "trunk/msa_mask": e.msaMask };
-    if (e.extra) embedOut.a = e.extra.a;
+    const embedOut = { ...embedOutputs(e), "trunk/msa_mask": e.msaMask };
     const embed = { builder: eb, compiled: await G.compile(embedOut, compileOptions) };
 
     const graphs: BlockGraph[] = [];
@@ -134,16 +136,8 @@ export class SegmentedInference {
     nRecycle: number,
     onIteration?: (i: number, out: Record<string, G.NdArray>) => void,
   ): Promise<Record<string, G.NdArray>> {
-    const named = (b: ModelBuilder) => {
-      const out: Record<string, Float32Array> = {};
-      for (const p of b.params) {
-        const v = params.get(p.name);
-        if (!v) throw new Error(`missing parameter "${p.name}"`);
-        out[p.name] = v;
-      }
-      return out;
-    };
-    const embedParams = named(this.embed.builder), tailParams = named(this.tail.builder);
+    const embedParams = paramFeeds(this.embed.builder.params, params);
+    const tailParams = paramFeeds(this.tail.builder.params, params);
     const at = typeof features === "function" ? features : () => features;
     let prev: Record<string, TypedArray> = zeroRecycled(this.config, this.dims.nRes);
     let last: Record<string, G.NdArray> = {};
@@ -152,9 +146,9 @@ export class SegmentedInference {
       const e = await this.embed.compiled.run({ ...f, ...embedParams, ...prev });
       let z = e["z"].data, m = e["m"].data;
       for (const { graph, compiled } of this.stacks) {
-        const extra = graph.prefix === EXTRA_BLOCKS;
-        m = extra ? e["a"].data : e["m"].data;
-        const mask = extra ? f.extra_msa_mask : e["trunk/msa_mask"].data;
+        const input = stackInput(graph, e, f);
+        m = input.m;
+        const mask = input.mask;
         for (let i = 0; i < graph.count; i++) {
           const o = await compiled.run({
             seq_mask: f.seq_mask,
@@ -168,7 +162,7 @@ export class SegmentedInference {
         }
       }
       const r = await this.tail.compiled.run({ ...f, ...tailParams, "trunk/m": m, "trunk/z": z });
-      prev = { prev_m1: r["next/m1"].data, prev_z: r["next/z"].data, prev_x: r["next/x"].data };
+      prev = recycledFrom(r);
       last = r;
       onIteration?.(it, r);
     }

@@ -8,7 +8,7 @@
 
 export * from "./model/protein/residue_constants.ts";
 export type { Protein } from "./model/protein/protein.ts";
-export { proteinLength } from "./model/protein/protein.ts";
+export { proteinLength, selectResidues } from "./model/protein/protein.ts";
 export { ParseError, type ParseLocation } from "./model/features/parse_error.ts";
 export * from "./model/features/backbone_corpus.ts";
 export * from "./model/io/ndarray.ts";

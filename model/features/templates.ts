@@ -25,7 +25,7 @@
 import type { TemplateHit } from "./hhr.ts";
 import type { FeatureTensor } from "./feature_tensor.ts";
 import { padAlong, takeAlong } from "./crop.ts";
-import type { Protein } from "../protein/protein.ts";
+import { type Protein, selectResidues } from "../protein/protein.ts";
 import { readStructure } from "../protein/structure_file.ts";
 import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
 import { templateGtFeatures } from "../protein/gt_transforms.ts";
@@ -429,20 +429,7 @@ export function cropTemplateFeatures(
 export function selectChain(p: Protein, chain: string): Protein {
   const keep: number[] = [];
   p.chainIds.forEach((c, i) => c === chain && keep.push(i));
-  const rows = (a: Float32Array, w: number) => {
-    const out = new Float32Array(keep.length * w);
-    keep.forEach((i, k) => out.set(a.subarray(i * w, i * w + w), k * w));
-    return out;
-  };
-  return {
-    aatype: Int32Array.from(keep, (i) => p.aatype[i]),
-    atomPositions: rows(p.atomPositions, 111),
-    atomMask: rows(p.atomMask, 37),
-    residueIndex: Int32Array.from(keep, (i) => p.residueIndex[i]),
-    insertionCodes: p.insertionCodes && keep.map((i) => p.insertionCodes![i]),
-    chainIds: keep.map(() => chain),
-    bFactors: rows(p.bFactors, 37),
-  };
+  return selectResidues(p, keep);
 }
 
 /** File names tried for an entry, in order (OpenFold's mmCIF directory holds `<id>.cif`). */

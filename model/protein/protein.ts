@@ -31,3 +31,21 @@ export interface Protein {
 export function proteinLength(p: Protein): number {
   return p.aatype.length;
 }
+
+/** The residues `keep` (indices, in the given order) of a protein. */
+export function selectResidues(p: Protein, keep: readonly number[]): Protein {
+  const rows = (a: Float32Array, w: number) => {
+    const out = new Float32Array(keep.length * w);
+    keep.forEach((i, k) => out.set(a.subarray(i * w, i * w + w), k * w));
+    return out;
+  };
+  return {
+    aatype: Int32Array.from(keep, (i) => p.aatype[i]),
+    atomPositions: rows(p.atomPositions, 37 * 3),
+    atomMask: rows(p.atomMask, 37),
+    residueIndex: Int32Array.from(keep, (i) => p.residueIndex[i]),
+    insertionCodes: p.insertionCodes && keep.map((i) => p.insertionCodes![i]),
+    chainIds: keep.map((i) => p.chainIds[i]),
+    bFactors: rows(p.bFactors, 37),
+  };
+}

@@ -13,7 +13,7 @@ import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
 import { parseHhr } from "../../model/features/hhr.ts";
 import { Q_2CRB, REPORT } from "./hhr_fixture.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
-import type { Protein } from "../../model/protein/protein.ts";
+import { type Protein, selectResidues } from "../../model/protein/protein.ts";
 import {
   ATOM_ORDER,
   CHI_ANGLES_ATOMS,
@@ -124,20 +124,7 @@ function checkUnmappedZero(f: TemplateFeatures, t: number, i: number, n: number)
 
 /** The chain without residues `from..to` (0-based, inclusive): an unobserved loop. */
 function dropResidues(p: Protein, from: number, to: number): Protein {
-  const keep = Array.from(p.aatype.keys()).filter((i) => i < from || i > to);
-  const rows = (a: Float32Array, w: number) => {
-    const out = new Float32Array(keep.length * w);
-    keep.forEach((i, k) => out.set(a.subarray(i * w, i * w + w), k * w));
-    return out;
-  };
-  return {
-    aatype: Int32Array.from(keep, (i) => p.aatype[i]),
-    atomPositions: rows(p.atomPositions, 111),
-    atomMask: rows(p.atomMask, 37),
-    residueIndex: Int32Array.from(keep, (i) => p.residueIndex[i]),
-    chainIds: keep.map((i) => p.chainIds[i]),
-    bFactors: rows(p.bFactors, 37),
-  };
+  return selectResidues(p, Array.from(p.aatype.keys()).filter((i) => i < from || i > to));
 }
 
 // [query, hit, label_seq_id range to treat as unobserved (realignment across a gap)]

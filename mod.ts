@@ -9,13 +9,13 @@
 export * from "./model/protein/residue_constants.ts";
 export type { Protein } from "./model/protein/protein.ts";
 export { proteinLength, selectResidues } from "./model/protein/protein.ts";
-export { ParseError, type ParseLocation } from "./model/features/parse_error.ts";
+export { ParseError, type ParseLocation } from "./model/util/errors.ts";
 export * from "./model/features/backbone_corpus.ts";
 export * from "./model/io/ndarray.ts";
 export * from "./model/io/npz.ts";
 export * from "./model/io/atomic.ts";
 export * from "./model/io/safetensors.ts";
-export * from "./model/features/rng.ts";
+export * from "./model/util/rng.ts";
 export * from "./model/features/feature_tensor.ts";
 export * from "./model/features/msa_features.ts";
 export * from "./model/features/profile_msa.ts";
@@ -143,7 +143,7 @@ export {
   type ReadAlignmentsOptions,
   writeAlignmentDb,
 } from "./model/features/alignment_dir.ts";
-export { buildAlignments, type MsaCliOptions, parseMsaArgs } from "./model/features/msa_cli.ts";
+export { buildAlignments, type MsaCliOptions, parseMsaArgs } from "./train/cli/msa.ts";
 export { fillVirtualCb } from "./model/features/virtual_cb.ts";
 export { alignToQuery, fitsQuery, structureOnQuery } from "./model/features/structure_to_query.ts";
 export {
@@ -276,7 +276,7 @@ export {
   type AlphaFoldLossResult,
   type LossBatch,
   type LossModelOutputs,
-} from "./train/losses/total.ts";
+} from "./model/losses/total.ts";
 export {
   LOSS_STAGES,
   type LossConfig,
@@ -284,22 +284,22 @@ export {
   type LossConfigOverrides,
   lossConfigSchema,
   type LossStage,
-} from "./train/losses/config.ts";
-export { backboneFapeLoss, computeFape, sidechainFapeLoss } from "./train/losses/fape.ts";
-export { renameSymmetricGroundTruth } from "./train/losses/renaming.ts";
-export { supervisedChiLoss } from "./train/losses/chi.ts";
-export { distogramLoss } from "./train/losses/distogram.ts";
-export { maskedMsaLoss } from "./train/losses/masked_msa.ts";
-export { lddtCaGraph, lddtGraph, plddtLoss } from "./train/losses/plddt.ts";
-export { experimentallyResolvedLoss } from "./train/losses/experimentally_resolved.ts";
+} from "./model/losses/config.ts";
+export { backboneFapeLoss, computeFape, sidechainFapeLoss } from "./model/losses/fape.ts";
+export { renameSymmetricGroundTruth } from "./model/losses/renaming.ts";
+export { supervisedChiLoss } from "./model/losses/chi.ts";
+export { distogramLoss } from "./model/losses/distogram.ts";
+export { maskedMsaLoss } from "./model/losses/masked_msa.ts";
+export { lddtCaGraph, lddtGraph, plddtLoss } from "./model/losses/plddt.ts";
+export { experimentallyResolvedLoss } from "./model/losses/experimentally_resolved.ts";
 export {
   findStructuralViolations,
   violationLoss,
   violationMetrics,
   type Violations,
-} from "./train/losses/violations.ts";
-export { tmLoss } from "./train/losses/tm.ts";
-export { type LossBatchDims, lossBatchInputs } from "./train/losses/inputs.ts";
+} from "./model/losses/violations.ts";
+export { tmLoss } from "./model/losses/tm.ts";
+export { type LossBatchDims, lossBatchInputs } from "./model/losses/inputs.ts";
 export {
   type ByClass,
   type ByRange,
@@ -418,9 +418,9 @@ export {
   type LossGraph,
   type StepResult,
   type StepRunner,
-  type TrainState,
   TrainStep,
 } from "./train/step.ts";
+export type { TrainState } from "./model/checkpoint.ts";
 export {
   buildSegmentedTrainStep,
   type SegmentedRunStats,
@@ -440,8 +440,8 @@ export {
   readSidecar,
   type Sidecar,
   sidecarSchema,
-} from "./train/checkpoint.ts";
-export { logSpacedSteps, type Probe, readSnapshots, type Snapshot } from "./train/snapshots.ts";
+} from "./model/checkpoint.ts";
+export { logSpacedSteps, type Probe, readSnapshots, type Snapshot } from "./analysis/snapshots.ts";
 export {
   cropTemplateFeatures,
   DEFAULT_MAX_SUBSEQUENCE_RATIO,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ParseError } from "../model/features/parse_error.ts";
+import { ParseError } from "../model/util/errors.ts";
 
 /** One residue line of a classic DSSP file. */
 export interface ClassicDsspResidue {

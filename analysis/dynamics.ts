@@ -1,6 +1,6 @@
 /**
  * Learning-dynamics decomposition of a training run: from the snapshots of a
- * fixed probe set (predicted backbones at steps, `train/snapshots.ts`) and the
+ * fixed probe set (predicted backbones at steps, `analysis/snapshots.ts`) and the
  * probes' true structures, what the model has learned at each step, split the
  * way the OpenFold paper splits it (Ahdritz et al. 2024, "learning dynamics"):
  *
@@ -48,7 +48,7 @@
  * @module
  */
 
-import type { Probe, Snapshot } from "../train/snapshots.ts";
+import type { Probe, Snapshot } from "./snapshots.ts";
 import { dssp, toThreeState } from "./dssp.ts";
 import { lddt } from "./lddt.ts";
 import { contactMap, contactPrecision, type SeparationRange } from "./contacts.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Probe, Snapshot } from "../train/snapshots.ts";
+import type { Probe, Snapshot } from "./snapshots.ts";
 import {
   caFromBackbone,
   type CurveName,

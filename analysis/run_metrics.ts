@@ -8,7 +8,7 @@
 
 import { z } from "zod";
 import { readLines } from "../model/io/text.ts";
-import { ParseError } from "../model/features/parse_error.ts";
+import { ParseError } from "../model/util/errors.ts";
 
 /** One line of `metrics.jsonl`: a step and named numbers (null for non-finite values). */
 export const metricLineSchema = z.object({ step: z.number().int().nonnegative() }).catchall(

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { modelConfig } from "../model/af2/config.ts";
 import { initParams } from "../model/nn/init.ts";
 import { zeroRecycled } from "../model/af2/recycling.ts";
-import { lossConfig } from "../train/losses/config.ts";
+import { lossConfig } from "../model/losses/config.ts";
 import { AF2_OPTIMIZER } from "../train/optimizer.ts";
 import { initialState } from "../train/step.ts";
 import { buildSegmentedTrainStep } from "../train/segmented_step.ts";

@@ -14,8 +14,8 @@
 import type { Tensor } from "../model/graph/mod.ts";
 import { modelConfig } from "../model/af2/config.ts";
 import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
-import { alphafoldLoss } from "../train/losses/total.ts";
-import { lossConfig } from "../train/losses/config.ts";
+import { alphafoldLoss } from "../model/losses/total.ts";
+import { lossConfig } from "../model/losses/config.ts";
 import { buildTrainStep } from "../train/step.ts";
 import { buildSegmentedTrainStep } from "../train/segmented_step.ts";
 import { AF2_OPTIMIZER } from "../train/optimizer.ts";

@@ -18,7 +18,7 @@ import { AF2_MODEL_1 } from "../model/af2/config.ts";
 import { evoformerBlock } from "../model/af2/evoformer.ts";
 import { ModelBuilder } from "../model/nn/scope.ts";
 import { initParams } from "../model/nn/init.ts";
-import { Rng } from "../model/features/rng.ts";
+import { Rng } from "../model/util/rng.ts";
 import { bestOfWithCpu } from "./graph_bench.ts";
 import { evoformerBlockFlops, graphContractionFlops } from "./flops.ts";
 

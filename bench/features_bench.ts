@@ -25,7 +25,7 @@ import {
 import type { Msa } from "../model/features/msa.ts";
 import { buildFeatures } from "../model/features/pipeline.ts";
 import { profilePseudoMsa } from "../model/features/profile_msa.ts";
-import { Rng } from "../model/features/rng.ts";
+import { Rng } from "../model/util/rng.ts";
 import type { Protein } from "../model/protein/protein.ts";
 import { RESTYPES } from "../model/protein/residue_constants.ts";
 

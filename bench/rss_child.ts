@@ -27,7 +27,7 @@ import { modelConfig } from "../model/af2/config.ts";
 import { AlphaFoldInference } from "../model/af2/recycling.ts";
 import { SegmentedInference } from "../model/af2/segmented_inference.ts";
 import { initParams } from "../model/nn/init.ts";
-import { Rng } from "../model/features/rng.ts";
+import { Rng } from "../model/util/rng.ts";
 import { buildBlock, feedsFor, forwardScalar } from "./evoformer_bench.ts";
 
 const jobSchema = z.discriminatedUnion("kind", [

@@ -8,15 +8,15 @@
  * @module
  */
 
-import { lossBatchInputs } from "../train/losses/inputs.ts";
+import { lossBatchInputs } from "../model/losses/inputs.ts";
 import type { Tensor, TypedArray } from "../model/graph/mod.ts";
 import type { Graph } from "../model/graph/mod.ts";
 import { type GraphDims } from "../model/af2/alphafold.ts";
 import { buildFeatures, type FeatureExample } from "../model/features/pipeline.ts";
-import { Rng } from "../model/features/rng.ts";
+import { Rng } from "../model/util/rng.ts";
 import { templateGtFeatures } from "../model/protein/gt_transforms.ts";
 import { Dataset } from "../train/data/dataset.ts";
-import type { LossBatch } from "../train/losses/total.ts";
+import type { LossBatch } from "../model/losses/total.ts";
 
 const SAMPLE = new URL("../data/sample", import.meta.url).pathname;
 
@@ -88,7 +88,7 @@ export async function benchExample(
 }
 
 /**
- * Graph inputs for the loss's batch tensors (train/losses/inputs.ts: one list of
+ * Graph inputs for the loss's batch tensors (model/losses/inputs.ts: one list of
  * them) with the residue and MSA dimensions of `dims` (default: the example's own).
  */
 export function lossInputs(

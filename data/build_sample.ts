@@ -17,7 +17,7 @@
  * @module
  */
 
-import { hashSeed } from "../model/features/rng.ts";
+import { hashSeed } from "../model/util/rng.ts";
 import { readLines } from "../model/io/text.ts";
 
 const SRC = Deno.args[0] ?? new URL("../../shared/data", import.meta.url).pathname;

@@ -12,7 +12,7 @@ import { AlphaFoldInference } from "./af2/recycling.ts";
 import { SegmentedInference } from "./af2/segmented_inference.ts";
 import { buildFeatures, exampleFeeds, type FeatureConfig } from "./features/pipeline.ts";
 import type { Msa } from "./features/msa.ts";
-import { Rng } from "./features/rng.ts";
+import { Rng } from "./util/rng.ts";
 import type { TypedArray } from "./graph/mod.ts";
 import { ATOM_TYPE_NUM } from "./protein/residue_constants.ts";
 import type { Protein } from "./protein/protein.ts";

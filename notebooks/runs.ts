@@ -8,11 +8,11 @@
 
 import { existsSync } from "node:fs";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
-import { latestCheckpoint } from "../train/checkpoint.ts";
+import { latestCheckpoint } from "../model/checkpoint.ts";
 import { type RunConfig, runConfigSchema } from "../train/config.ts";
 import { type MetricLine, readRunMetrics } from "../analysis/run_metrics.ts";
 
-const TRAIN_CLI = new URL("../train/cli.ts", import.meta.url).pathname;
+const TRAIN_CLI = new URL("../train/cli/train.ts", import.meta.url).pathname;
 
 /** A finished training run. */
 export interface TrainedRun {

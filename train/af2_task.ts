@@ -16,18 +16,19 @@ import { AlphaFoldInference, recycledFrom, zeroRecycled } from "../model/af2/rec
 import { ATOM_ORDER, RESTYPES } from "../model/protein/residue_constants.ts";
 import { buildFeatures, exampleFeeds, type FeatureExample } from "../model/features/pipeline.ts";
 import type { FeatureTensor } from "../model/features/feature_tensor.ts";
-import { hashSeed, Rng } from "../model/features/rng.ts";
+import { hashSeed, Rng } from "../model/util/rng.ts";
 import { initParams } from "../model/nn/init.ts";
 import { type ChainEntry, Dataset } from "./data/dataset.ts";
 import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
-import { alphafoldLoss } from "./losses/total.ts";
-import { lossBatchInputs } from "./losses/inputs.ts";
-import { lossConfig } from "./losses/config.ts";
-import { buildTrainStep, initialState, type StepRunner, type TrainState } from "./step.ts";
+import { alphafoldLoss } from "../model/losses/total.ts";
+import { lossBatchInputs } from "../model/losses/inputs.ts";
+import { lossConfig } from "../model/losses/config.ts";
+import { buildTrainStep, initialState, type StepRunner } from "./step.ts";
+import type { TrainState } from "../model/checkpoint.ts";
 import { buildSegmentedTrainStep } from "./segmented_step.ts";
 import type { TrainTask } from "./loop.ts";
 import type { RunConfig } from "./config.ts";
-import { type Probe, writeProbes, writeSnapshot } from "./snapshots.ts";
+import { type Probe, writeProbes, writeSnapshot } from "../analysis/snapshots.ts";
 import { lddt } from "../analysis/lddt.ts";
 import { dssp, formatSs } from "../analysis/dssp.ts";
 
@@ -63,7 +64,7 @@ async function stepGraph(
     (b) => {
       const { features, prev } = featureInputs(b.g, model, dims);
       const out = alphafoldIteration(b.scope(), model, features, prev);
-      // Every supervision tensor as a graph input under OpenFold's name (train/losses/inputs.ts).
+      // Every supervision tensor as a graph input under OpenFold's name (model/losses/inputs.ts).
       const batch = lossBatchInputs(b.g, { nRes: dims.nRes, nSeq: dims.nSeq }, features);
       const r = alphafoldLoss(out, batch, losses, { skipZeroWeight: true });
       const terms: Record<string, Tensor> = {};

@@ -15,8 +15,9 @@ import {
   pruneCheckpoints,
   removeStaleTemporaries,
   saveCheckpoint,
-} from "./checkpoint.ts";
-import type { StepResult, StepRunner, TrainState } from "./step.ts";
+} from "../model/checkpoint.ts";
+import type { StepResult, StepRunner } from "./step.ts";
+import type { TrainState } from "../model/checkpoint.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import { lockRun } from "./run_lock.ts";
 

@@ -18,9 +18,9 @@ import { tmScore } from "../analysis/tm_score.ts";
 import { type ReportSection, writeReport } from "../analysis/report.ts";
 import { learningDynamics } from "../analysis/dynamics.ts";
 import { dynamicsReport } from "../analysis/dynamics_report.ts";
-import { readSnapshots } from "./snapshots.ts";
+import { readSnapshots } from "../analysis/snapshots.ts";
 import type { Af2Training } from "./af2_task.ts";
-import type { TrainState } from "./step.ts";
+import type { TrainState } from "../model/checkpoint.ts";
 import type { RunConfig } from "./config.ts";
 
 /** Run facts the report prints. */

@@ -51,18 +51,12 @@ import {
   stackInput,
   stackParamSpecs,
 } from "../model/af2/block_stack.ts";
-import { alphafoldLoss } from "./losses/total.ts";
-import { lossBatchInputs } from "./losses/inputs.ts";
-import type { LossConfig } from "./losses/config.ts";
+import { alphafoldLoss } from "../model/losses/total.ts";
+import { lossBatchInputs } from "../model/losses/inputs.ts";
+import type { LossConfig } from "../model/losses/config.ts";
 import { adamUpdate, type OptimizerConfig } from "./optimizer.ts";
-import {
-  dropoutMasks,
-  packFlat,
-  type StepResult,
-  type StepRunner,
-  type TrainState,
-  unpackFlat,
-} from "./step.ts";
+import { dropoutMasks, packFlat, type StepResult, type StepRunner, unpackFlat } from "./step.ts";
+import type { TrainState } from "../model/checkpoint.ts";
 
 /** Where the time of the last segmented step went (milliseconds). */
 export interface SegmentedRunStats {
@@ -341,7 +335,7 @@ export class SegmentedTrainStep implements StepRunner {
 
 /**
  * Build and compile the segmented training step of an AF2 model for one set of
- * graph sizes (the loss inputs are named as in train/losses/inputs.ts).
+ * graph sizes (the loss inputs are named as in model/losses/inputs.ts).
  */
 export async function buildSegmentedTrainStep(
   model: ModelConfig,

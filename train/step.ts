@@ -15,7 +15,8 @@ import {
   ModelBuilder,
   type ParamSpec,
 } from "../model/nn/scope.ts";
-import { Rng } from "../model/features/rng.ts";
+import { Rng } from "../model/util/rng.ts";
+import type { TrainState } from "../model/checkpoint.ts";
 import { adamUpdate, type OptimizerConfig, type ParamState } from "./optimizer.ts";
 
 /** What a model-plus-loss builder returns. */
@@ -26,20 +27,6 @@ export interface LossGraph {
   terms: Record<string, Tensor>;
   /** Small extra outputs to report (e.g. a metric). */
   extras?: Record<string, Tensor>;
-}
-
-/** Parameters and optimizer state, by parameter name. */
-export interface TrainState {
-  /** Steps taken so far (the next step is `step + 1`). */
-  step: number;
-  /** Parameter values by name. */
-  params: Map<string, Float32Array>;
-  /** Adam's first moments. */
-  m: Map<string, Float32Array>;
-  /** Adam's second moments. */
-  v: Map<string, Float32Array>;
-  /** Exponential moving average of the parameters (used for evaluation). */
-  ema: Map<string, Float32Array>;
 }
 
 /** One step's report. */

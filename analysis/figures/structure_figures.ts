@@ -9,7 +9,7 @@
 import type { Coords } from "../geometry.ts";
 import { applyTransform, superpose } from "../superpose.ts";
 import { toThreeState } from "../dssp.ts";
-import type { Probe, Snapshot } from "../../train/snapshots.ts";
+import type { Probe, Snapshot } from "../snapshots.ts";
 import { caFromBackbone } from "../dynamics.ts";
 import type { PlotlyFigure, PlotlyTrace } from "./plotly_spec.ts";
 import { SS_COLORS } from "./plotly_spec.ts";

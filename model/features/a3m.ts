@@ -8,7 +8,7 @@
 import { readText } from "../io/text.ts";
 import { clip, parseFasta } from "./fasta.ts";
 import type { Msa } from "./msa.ts";
-import { ParseError } from "./parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 
 /** Options for {@link parseA3m}. */
 export interface A3mOptions {

@@ -13,7 +13,7 @@ import { readBytes } from "../io/text.ts";
 import { parseA3m } from "./a3m.ts";
 import { type HhrResult, parseHhr, type TemplateHit } from "./hhr.ts";
 import type { Msa } from "./msa.ts";
-import { ParseError } from "./parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 import { hmmsearchTemplateHits, parseStockholm, stockholmToMsa } from "./stockholm.ts";
 
 /** What a file of the layout is used for. */

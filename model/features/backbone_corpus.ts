@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "./parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 import { readLines } from "../io/text.ts";
 import { aatypeOf, ATOM_ORDER, ATOM_TYPE_NUM } from "../protein/residue_constants.ts";
 import type { Protein } from "../protein/protein.ts";

@@ -27,7 +27,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../util/rng.ts";
 import { type FeatureTensor, shapeSize } from "./feature_tensor.ts";
 
 /** A float32 or int32 feature tensor. */

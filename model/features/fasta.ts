@@ -6,7 +6,7 @@
  */
 
 import { readText } from "../io/text.ts";
-import { ParseError } from "./parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 
 /** One FASTA record. */
 export interface FastaRecord {

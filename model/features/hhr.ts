@@ -8,7 +8,7 @@
  */
 
 import { readText } from "../io/text.ts";
-import { ParseError } from "./parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 
 /**
  * A template hit, as AF2's `TemplateHit` plus the summary numbers. The aligned

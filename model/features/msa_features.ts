@@ -16,7 +16,7 @@
  */
 
 import type { Msa } from "./msa.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../util/rng.ts";
 import { type FeatureTensor, tensorOf } from "./feature_tensor.ts";
 import {
   HHBLITS_AA_TO_ID,

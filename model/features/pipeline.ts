@@ -22,7 +22,7 @@ import { z } from "zod";
 import type { Msa } from "./msa.ts";
 import type { Protein } from "../protein/protein.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../protein/residue_constants.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../util/rng.ts";
 import { type FeatureTensor, tensorOf } from "./feature_tensor.ts";
 import { mergeMsas, sampleMsaFeatures, targetFeat } from "./msa_features.ts";
 import { profilePseudoMsa } from "./profile_msa.ts";

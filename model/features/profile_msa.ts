@@ -26,7 +26,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../util/rng.ts";
 import { type EncodedMsa, msaToken } from "./msa_features.ts";
 
 /**

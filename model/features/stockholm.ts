@@ -10,7 +10,7 @@
 import { readText } from "../io/text.ts";
 import { clip } from "./fasta.ts";
 import type { Msa } from "./msa.ts";
-import { ParseError } from "./parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 import type { TemplateHit } from "./hhr.ts";
 
 /** One parsed Stockholm alignment: rows concatenated over all blocks. */

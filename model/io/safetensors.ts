@@ -13,7 +13,7 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "../features/parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 import { writeAll, writeFileAtomicWith } from "./atomic.ts";
 import { DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
 

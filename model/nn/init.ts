@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Rng } from "../features/rng.ts";
+import { Rng } from "../util/rng.ts";
 import type { Init, ParamSpec } from "./scope.ts";
 
 function normal(rng: Rng): number {

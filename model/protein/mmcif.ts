@@ -22,7 +22,7 @@
  * @module
  */
 
-import { ParseError } from "../features/parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 import { readText } from "../io/text.ts";
 import { writeTextFileAtomic } from "../io/atomic.ts";
 import { ATOM_TYPE_NUM, ATOM_TYPES, RESTYPE_3 } from "./residue_constants.ts";

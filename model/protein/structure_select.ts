@@ -34,7 +34,7 @@
  * @module
  */
 
-import { ParseError } from "../features/parse_error.ts";
+import { ParseError } from "../util/errors.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPE_3, UNK_AATYPE } from "./residue_constants.ts";
 import type { Protein } from "./protein.ts";
 

@@ -4,9 +4,9 @@
  * matched within the parity tolerance.
  */
 import { SHARED_PARITY } from "../shared_data.ts";
-import { compareOutputs, loadCase, runModule } from "../../model/parity/harness.ts";
-import { EVOFORMER_BUILDS } from "../../model/parity/runners_evoformer.ts";
-import { fixtureFiles } from "../../model/parity/run.ts";
+import { compareOutputs, loadCase, runModule } from "../../analysis/parity/harness.ts";
+import { EVOFORMER_BUILDS } from "../../analysis/parity/runners_evoformer.ts";
+import { fixtureFiles } from "../../analysis/parity/run.ts";
 import { assert } from "../assert.ts";
 
 for (const file of await fixtureFiles(SHARED_PARITY)) {

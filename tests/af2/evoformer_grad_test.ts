@@ -12,8 +12,8 @@
 import * as G from "../../model/graph/mod.ts";
 import type { Tensor, TypedArray } from "../../model/graph/mod.ts";
 import { ModelBuilder } from "../../model/nn/scope.ts";
-import { arrayOf, feedOf, loadCase, type ParityCase } from "../../model/parity/harness.ts";
-import { EVOFORMER_BUILDS, type ModuleBuild } from "../../model/parity/runners_evoformer.ts";
+import { arrayOf, feedOf, loadCase, type ParityCase } from "../../analysis/parity/harness.ts";
+import { EVOFORMER_BUILDS, type ModuleBuild } from "../../analysis/parity/runners_evoformer.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { rng } from "../graph/fd.ts";
 import { assert } from "../assert.ts";

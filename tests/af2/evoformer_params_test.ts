@@ -6,7 +6,7 @@
  * and at the AF2 model_1 widths (48 Evoformer blocks, 4 extra-MSA blocks).
  */
 import { SHARED_PARITY } from "../shared_data.ts";
-import { loadCase } from "../../model/parity/harness.ts";
+import { loadCase } from "../../analysis/parity/harness.ts";
 import { ModelBuilder } from "../../model/nn/scope.ts";
 import { AF2_MODEL_1 } from "../../model/af2/config.ts";
 import { type EvoformerBlockConfig, evoformerStack } from "../../model/af2/evoformer.ts";

@@ -9,7 +9,7 @@
 import { SHARED_PARITY } from "../shared_data.ts";
 import { readNpz } from "../../model/io/npz.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
-import { loadCase } from "../../model/parity/harness.ts";
+import { loadCase } from "../../analysis/parity/harness.ts";
 import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
 import { type ModelConfig, modelConfig } from "../../model/af2/config.ts";
 import {
@@ -20,7 +20,7 @@ import {
   modelParamSpecs,
   ParamStoreError,
 } from "../../model/params.ts";
-import { fixtureAf2Arrays, fixtureAf2Params } from "../../model/parity/runners_af2params.ts";
+import { fixtureAf2Arrays, fixtureAf2Params } from "../../analysis/parity/runners_af2params.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 
 const RAW = `${SHARED_PARITY}/15b_alphafold_tiny_params_model_1_af2format.npz`;

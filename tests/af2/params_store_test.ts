@@ -5,7 +5,7 @@
  * with OpenFold's own parameters of fixture 15a.
  */
 import { SHARED_PARITY } from "../shared_data.ts";
-import { loadCase } from "../../model/parity/harness.ts";
+import { loadCase } from "../../analysis/parity/harness.ts";
 import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
 import { modelConfig } from "../../model/af2/config.ts";
 import { initParams } from "../../model/nn/init.ts";

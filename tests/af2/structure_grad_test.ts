@@ -15,7 +15,7 @@ import {
   structureModuleLayer,
 } from "../../model/af2/structure_module.ts";
 import { stopRotationGradient } from "../../model/af2/rigid.ts";
-import { arrayOf, feedOf, loadCase, type ParityCase } from "../../model/parity/harness.ts";
+import { arrayOf, feedOf, loadCase, type ParityCase } from "../../analysis/parity/harness.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { rng } from "../graph/fd.ts";
 import { assert } from "../assert.ts";

@@ -16,7 +16,7 @@ import {
   rigidFromMat4,
   rigidToMat4,
 } from "../../model/protein/rigid.ts";
-import { arrayOf, feedOf, loadCase } from "../../model/parity/harness.ts";
+import { arrayOf, feedOf, loadCase } from "../../analysis/parity/harness.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { rng } from "../graph/fd.ts";
 import { assert } from "../assert.ts";

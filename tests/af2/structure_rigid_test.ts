@@ -20,7 +20,7 @@ import {
   toTensor7,
 } from "../../model/af2/rigid.ts";
 import * as R from "../../model/protein/rigid.ts";
-import { arrayOf, feedOf, loadCase } from "../../model/parity/harness.ts";
+import { arrayOf, feedOf, loadCase } from "../../analysis/parity/harness.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { checkGradient, rng } from "../graph/fd.ts";
 import { assert } from "../assert.ts";

@@ -14,8 +14,8 @@ import {
 import { readStructure } from "../../model/protein/structure_file.ts";
 import { ATOM_ORDER } from "../../model/protein/residue_constants.ts";
 import { invertApplyRigid, rigidFrom3Points } from "../../model/protein/rigid.ts";
-import { compareOutputs, loadCase } from "../../model/parity/harness.ts";
-import { EMBEDDER_RUNNERS } from "../../model/parity/runners_embedders.ts";
+import { compareOutputs, loadCase } from "../../analysis/parity/harness.ts";
+import { EMBEDDER_RUNNERS } from "../../analysis/parity/runners_embedders.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 

@@ -5,8 +5,8 @@
  */
 import * as G from "../../model/graph/mod.ts";
 import { ModelBuilder } from "../../model/nn/scope.ts";
-import { compareOutputs, feedOf, loadCase, runModule } from "../../model/parity/harness.ts";
-import { EMBEDDER_BUILDS } from "../../model/parity/runners_embedders.ts";
+import { compareOutputs, feedOf, loadCase, runModule } from "../../analysis/parity/harness.ts";
+import { EMBEDDER_BUILDS } from "../../analysis/parity/runners_embedders.ts";
 import { templatePairStack } from "../../model/af2/template_pair_stack.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertEquals } from "../assert.ts";

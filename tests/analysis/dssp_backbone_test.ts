@@ -3,7 +3,7 @@ import { SHARED_DATA } from "../shared_data.ts";
 import { dssp, dsspProtein, formatSs, toThreeState } from "../../analysis/dssp.ts";
 import { hbondEnergy } from "../../analysis/dssp_hbond.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { backboneToProtein, readBackboneCorpus } from "../../model/features/backbone_corpus.ts";
 import { readLines } from "../../model/io/text.ts";
 

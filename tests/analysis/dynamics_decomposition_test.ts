@@ -5,11 +5,11 @@ import {
   assertRejects,
   assertThrows,
 } from "../assert.ts";
-import { readSnapshots, writeProbes, writeSnapshot } from "../../train/snapshots.ts";
+import { readSnapshots, writeProbes, writeSnapshot } from "../../analysis/snapshots.ts";
 import { learningDynamics, learningOrder, summarizeDynamics } from "../../analysis/dynamics.ts";
 import { milestones } from "../../analysis/milestones.ts";
 import { lossKeys, readRunMetrics, validationKeys } from "../../analysis/run_metrics.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import {
   alphaBetaChains,
   axisScale,

@@ -1,5 +1,5 @@
 import { assertAlmostEquals } from "../assert.ts";
-import { readSnapshots } from "../../train/snapshots.ts";
+import { readSnapshots } from "../../analysis/snapshots.ts";
 import { learningDynamics } from "../../analysis/dynamics.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
 import { alphaBetaChains, writeSsOrderRun } from "./dynamics_run_fixture.ts";

@@ -16,7 +16,12 @@
  */
 
 import { type BackboneChain, readBackboneCorpus } from "../../model/features/backbone_corpus.ts";
-import { logSpacedSteps, type Probe, writeProbes, writeSnapshot } from "../../train/snapshots.ts";
+import {
+  logSpacedSteps,
+  type Probe,
+  writeProbes,
+  writeSnapshot,
+} from "../../analysis/snapshots.ts";
 import { dimensionality } from "../../analysis/dimensionality.ts";
 import { caFromBackbone } from "../../analysis/dynamics.ts";
 import { seededRng } from "./fixtures.ts";

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
-import { readSnapshots } from "../../train/snapshots.ts";
+import { readSnapshots } from "../../analysis/snapshots.ts";
 import { caFromBackbone, type DynamicsResult, learningDynamics } from "../../analysis/dynamics.ts";
 import { readRunMetrics } from "../../analysis/run_metrics.ts";
 import { contactMap } from "../../analysis/contacts.ts";

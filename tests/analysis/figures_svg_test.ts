@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import { readSnapshots } from "../../train/snapshots.ts";
+import { readSnapshots } from "../../analysis/snapshots.ts";
 import { caFromBackbone, learningDynamics } from "../../analysis/dynamics.ts";
 import { contactMap } from "../../analysis/contacts.ts";
 import {

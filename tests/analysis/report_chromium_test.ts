@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { readSnapshots } from "../../train/snapshots.ts";
+import { readSnapshots } from "../../analysis/snapshots.ts";
 import { learningDynamics } from "../../analysis/dynamics.ts";
 import { readRunMetrics } from "../../analysis/run_metrics.ts";
 import { dynamicsReport } from "../../analysis/dynamics_report.ts";

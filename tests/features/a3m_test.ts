@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { parseA3m, readA3m } from "../../model/features/a3m.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 
 async function python(script: string, args: string[]): Promise<string> {

@@ -8,7 +8,7 @@ import {
   readAlignmentDir,
   writeAlignmentDb,
 } from "../../model/features/alignment_dir.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 import { REPORT } from "./hhr_fixture.ts";

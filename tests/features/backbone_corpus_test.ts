@@ -5,7 +5,7 @@ import {
   readBackboneCorpus,
   readProfiles,
 } from "../../model/features/backbone_corpus.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 
 Deno.test("shared data: backbone corpus decodes to physical bond lengths", async () => {

@@ -8,7 +8,7 @@ import {
   takeAlong,
 } from "../../model/features/crop.ts";
 import { tensorOf } from "../../model/features/feature_tensor.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 
 /** A β-hairpin: strand 0..49 along x, strand 50..99 back along x 4.8 Å away. */
 function hairpin(): { ca: Float32Array; mask: Float32Array } {

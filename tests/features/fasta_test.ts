@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { formatFasta, parseFasta, readFasta } from "../../model/features/fasta.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 
 /** Debian's python3 (with Biopython) as an independent reader, or why it is missing. */

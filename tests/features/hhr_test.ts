@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseHhr, queryToTemplateMapping } from "../../model/features/hhr.ts";
 import { readA3m } from "../../model/features/a3m.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 import { Q_2CRB, Q_4ZEY, REPORT } from "./hhr_fixture.ts";
 

@@ -11,7 +11,7 @@ import {
   sampleMsaFeatures,
   targetFeat,
 } from "../../model/features/msa_features.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 import type { Msa } from "../../model/features/msa.ts";
 import { sampleOpenfoldMsas } from "./sample_data.ts";
 import { readNpz } from "../../model/io/npz.ts";

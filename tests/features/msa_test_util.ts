@@ -7,7 +7,7 @@
  */
 
 import type { Msa } from "../../model/features/msa.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 import type { MsaSamplingConfig } from "../../model/features/msa_features.ts";
 
 /** Human ubiquitin (UniProt P0CG48, residues 1-76). */

@@ -6,7 +6,7 @@ import {
 } from "../../model/features/pipeline.ts";
 import { backboneToProtein } from "../../model/features/backbone_corpus.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../../model/protein/residue_constants.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 import { SAMPLE_DATA, sampleBackboneChains, sampleOpenfoldMsas } from "./sample_data.ts";
 import { Dataset } from "../../train/data/dataset.ts";
 import { listAlignmentChains, readAlignmentDir } from "../../model/features/alignment_dir.ts";

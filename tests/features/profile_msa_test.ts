@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
 import { profilePseudoMsa } from "../../model/features/profile_msa.ts";
 import { msaToken, sampleMsaFeatures } from "../../model/features/msa_features.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 import { AF2_TRAIN, UBIQUITIN } from "./msa_test_util.ts";
 
 /** A profile peaked on the query residue (0.6) with the rest spread over 4 others. */

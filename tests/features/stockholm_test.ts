@@ -10,7 +10,7 @@ import {
   truncateStockholm,
 } from "../../model/features/stockholm.ts";
 import { readA3m } from "../../model/features/a3m.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 

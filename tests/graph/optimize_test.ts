@@ -4,8 +4,8 @@
  */
 import * as G from "../../model/graph/mod.ts";
 import { ModelBuilder } from "../../model/nn/scope.ts";
-import { arrayOf, feedOf, loadCase } from "../../model/parity/harness.ts";
-import { EVOFORMER_BUILDS } from "../../model/parity/runners_evoformer.ts";
+import { arrayOf, feedOf, loadCase } from "../../analysis/parity/harness.ts";
+import { EVOFORMER_BUILDS } from "../../analysis/parity/runners_evoformer.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 

@@ -9,7 +9,7 @@ import { readA3m } from "../../model/features/a3m.ts";
 import { readPdb, writePdb } from "../../model/protein/pdb.ts";
 import { writeMmcif } from "../../model/protein/mmcif.ts";
 import { writeReport } from "../../analysis/report.ts";
-import { loadCheckpoint, saveCheckpoint } from "../../train/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../../model/checkpoint.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -18,7 +18,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const RAW_WRITES_ALLOWED: [string, RegExp, string][] = [
   ["train/run_lock.ts", /createNew: true/, "the lock is created with createNew: that is the point"],
   [
-    "model/features/msa_cli.ts",
+    "train/cli/msa.ts",
     /writeTextFile\(\s*$/,
     "jackhmmer's query FASTA in a private temp dir",
   ],
@@ -62,17 +62,17 @@ Deno.test("atomic writes: product code writes files only through model/io/atomic
   // Each kind of output names the atomic writer.
   const uses: [string, RegExp][] = [
     ["model/io/safetensors.ts", /writeFileAtomicWith\(path/],
-    ["train/checkpoint.ts", /writeTextFileAtomic\(path, JSON\.stringify\(sidecar/],
+    ["model/checkpoint.ts", /writeTextFileAtomic\(path, JSON\.stringify\(sidecar/],
     ["model/protein/pdb.ts", /writeTextFileAtomic\(path, formatPdb/],
     ["model/protein/mmcif.ts", /writeTextFileAtomic\(path, formatMmcif/],
-    ["model/predict_cli.ts", /writeTextFileAtomic\(a\.out\.replace/],
+    ["train/cli/predict.ts", /writeTextFileAtomic\(a\.out\.replace/],
     ["analysis/report.ts", /writeTextFileAtomic\(path, renderReport/],
     [
-      "model/features/msa_cli.ts",
+      "train/cli/msa.ts",
       /writeTextFileAtomic\(`\$\{opts\.out\}\/\$\{id\}\/uniref90_hits\.sto`/,
     ],
     [
-      "model/features/msa_cli.ts",
+      "train/cli/msa.ts",
       /writeTextFileAtomic\(`\$\{opts\.out\}\/\$\{id\}\/bfd_uniclust_hits\.a3m`/,
     ],
     ["model/features/alignment_dir.ts", /writeFileAtomicWith\(dbPath/],
@@ -155,7 +155,7 @@ Deno.test({
       );
       await Deno.writeTextFile(`${src}/db.fasta`, rows.map((s, i) => `>h${i}\n${s}\n`).join(""));
       const predict = (out: string, seed: string) =>
-        cli("model/predict_cli.ts", [
+        cli("train/cli/predict.ts", [
           "--fasta",
           `${src}/q.fasta`,
           "--preset",
@@ -172,7 +172,7 @@ Deno.test({
           out,
         ]); // deno-fmt-ignore
       const msaRun = () =>
-        cli("model/features/msa_cli.ts", [
+        cli("train/cli/msa.ts", [
           "--fasta", `${src}/q.fasta`, "--db", `${src}/db.fasta`, "--out", `${mnt}/msa`, "--cpu", "1",
         ]); // deno-fmt-ignore
       const protein = await readPdb(

@@ -14,11 +14,11 @@ import { assert, assertEquals } from "../assert.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CLIS = {
-  train: `${ROOT}train/cli.ts`,
-  predict: `${ROOT}model/predict_cli.ts`,
-  analyze: `${ROOT}analysis/cli.ts`,
-  msa: `${ROOT}model/features/msa_cli.ts`,
-  parity: `${ROOT}model/parity_cli.ts`,
+  train: `${ROOT}train/cli/train.ts`,
+  predict: `${ROOT}train/cli/predict.ts`,
+  analyze: `${ROOT}train/cli/analyze.ts`,
+  msa: `${ROOT}train/cli/msa.ts`,
+  parity: `${ROOT}train/cli/parity.ts`,
   notebooks: `${ROOT}notebooks/run.ts`,
 } as const;
 type Cli = keyof typeof CLIS;

@@ -7,7 +7,7 @@
  * skipped, counted in metrics.jsonl, and after k of them in a row the run stops
  * with the last good parameters in its checkpoint.
  */
-import { listCheckpoints, loadCheckpoint } from "../../train/checkpoint.ts";
+import { listCheckpoints, loadCheckpoint } from "../../model/checkpoint.ts";
 import { assert, assertEquals } from "../assert.ts";
 import {
   CKPT_TMP,
@@ -106,7 +106,7 @@ Deno.test("train: non-finite steps (lr 1e30) are skipped and counted; after 3 in
   const dir = `${root}/run`;
   const r = await trainCommand(dir, cfg).output();
   const err = text(r.stderr);
-  // Exit code 1 documents "stopped on non-finite steps" (train/cli.ts).
+  // Exit code 1 documents "stopped on non-finite steps" (train/cli/train.ts).
   assertEquals(r.code, 1, err);
   assert(err.includes("3 consecutive skipped steps: stopping with the last good checkpoint"), err);
   const metrics = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n").map((l) =>

@@ -12,7 +12,7 @@
  */
 import { readSafetensors, writeSafetensors } from "../../model/io/safetensors.ts";
 import { encodeNpy, encodeNpz, readNpy, readNpz } from "../../model/io/npz.ts";
-import { loadCheckpoint, readSidecar, saveCheckpoint } from "../../train/checkpoint.ts";
+import { loadCheckpoint, readSidecar, saveCheckpoint } from "../../model/checkpoint.ts";
 import { readPdb } from "../../model/protein/pdb.ts";
 import { readMmcif } from "../../model/protein/mmcif.ts";
 import { readA3m } from "../../model/features/a3m.ts";
@@ -21,7 +21,7 @@ import { readFasta } from "../../model/features/fasta.ts";
 import { readHhr } from "../../model/features/hhr.ts";
 import { openAlignmentDb } from "../../model/features/alignment_dir.ts";
 import { readText } from "../../model/io/text.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { REPORT as REAL_HHR } from "../features/hhr_fixture.ts";
 

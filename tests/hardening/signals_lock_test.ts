@@ -3,7 +3,7 @@
  * exit code 0; while a trainer runs, a second `train` on its run directory
  * refuses at once, naming the owner's pid, and leaves the directory alone.
  */
-import { loadCheckpoint } from "../../train/checkpoint.ts";
+import { loadCheckpoint } from "../../model/checkpoint.ts";
 import { assert, assertEquals } from "../assert.ts";
 import {
   newestCheckpoint,

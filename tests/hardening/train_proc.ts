@@ -3,12 +3,12 @@
  * process (signals, kills, locks, disk full): a tiny real-data config in the
  * style of tests/train/resume_kill_test.ts and small polling utilities.
  */
-import { listCheckpoints, loadCheckpoint } from "../../train/checkpoint.ts";
-import type { TrainState } from "../../train/step.ts";
+import { listCheckpoints, loadCheckpoint } from "../../model/checkpoint.ts";
+import type { TrainState } from "../../model/checkpoint.ts";
 import { assert } from "../assert.ts";
 
 /** The train CLI, run as `deno task train` runs it. */
-export const TRAIN_CLI = new URL("../../train/cli.ts", import.meta.url).pathname;
+export const TRAIN_CLI = new URL("../../train/cli/train.ts", import.meta.url).pathname;
 
 /** Tiny preset on the bundled sample: a step takes about a second on 2 cores. */
 export const TINY = {

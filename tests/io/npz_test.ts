@@ -10,7 +10,7 @@ import {
 } from "../../model/io/npz.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
 import { asFloat32, asInt32 } from "../../model/io/ndarray.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { pythonWith, runPython } from "./python_ref.ts";

@@ -5,7 +5,7 @@ import {
   writeSafetensors,
 } from "../../model/io/safetensors.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { pythonWith, runPython } from "./python_ref.ts";
 

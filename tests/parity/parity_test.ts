@@ -3,9 +3,9 @@
  * fixture whose module has no runner yet is reported as ignored, not passed.
  */
 import { SHARED_PARITY } from "../shared_data.ts";
-import { fixtureFiles, formatResult, runFixture } from "../../model/parity/run.ts";
-import { loadCase } from "../../model/parity/harness.ts";
-import { RUNNERS } from "../../model/parity/registry.ts";
+import { fixtureFiles, formatResult, runFixture } from "../../analysis/parity/run.ts";
+import { loadCase } from "../../analysis/parity/harness.ts";
+import { RUNNERS } from "../../analysis/parity/registry.ts";
 import { assert } from "../assert.ts";
 
 for (const file of await fixtureFiles(SHARED_PARITY)) {

@@ -2,7 +2,7 @@
 // entries (author vs label numbering, models, MSE, modified residues, errors).
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseCif, parseMmcif, parseMmcifModels, readMmcif } from "../../model/protein/mmcif.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { oneLetter, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";

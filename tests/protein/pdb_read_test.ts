@@ -2,7 +2,7 @@
 // other files write them (MSE as HETATM, MODRES, swapped occupancies).
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parsePdb, parsePdbModels, readPdb } from "../../model/protein/pdb.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { Rng } from "../../model/features/rng.ts";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { Rng } from "../../model/util/rng.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { clusterChains } from "../../train/data/clusters.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 
 const UBQ = "MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG";
 // Lysozyme C (P00698 mature chain), unrelated to ubiquitin.

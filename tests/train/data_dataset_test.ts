@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { Dataset, dominantResidueFraction } from "../../train/data/dataset.ts";
 import { readFullatomManifest } from "../../train/data/manifests.ts";
 import { buildFeatures } from "../../model/features/pipeline.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 
 const SAMPLE = new URL("../../data/sample", import.meta.url).pathname;

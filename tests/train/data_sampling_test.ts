@@ -5,7 +5,7 @@ import {
   lengthFactor,
   WeightedSampler,
 } from "../../train/data/sampling.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 
 Deno.test("AF2 1.2.5 weights: length factor max(min(L,512),256)/512 over cluster size", () => {
   assertEquals([40, 256, 300, 512, 900].map(lengthFactor), [0.5, 0.5, 300 / 512, 1, 1]);

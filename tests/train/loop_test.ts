@@ -10,9 +10,9 @@ import { layerNorm } from "../../model/nn/linear.ts";
 import { buildTrainStep, initialState } from "../../train/step.ts";
 import { AF2_OPTIMIZER } from "../../train/optimizer.ts";
 import { type LoopOptions, trainLoop, type TrainTask } from "../../train/loop.ts";
-import { listCheckpoints } from "../../train/checkpoint.ts";
+import { listCheckpoints } from "../../model/checkpoint.ts";
 import { lockRun, RunLockedError } from "../../train/run_lock.ts";
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 
 async function task(): Promise<TrainTask> {

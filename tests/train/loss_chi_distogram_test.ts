@@ -6,9 +6,9 @@
  * from the real Cβ distances give a near-zero loss, and peaked one bin off
  * give the logit gap.
  */
-import { supervisedChiLoss } from "../../train/losses/chi.ts";
-import { distogramLoss } from "../../train/losses/distogram.ts";
-import { lossConfig } from "../../train/losses/config.ts";
+import { supervisedChiLoss } from "../../model/losses/chi.ts";
+import { distogramLoss } from "../../model/losses/distogram.ts";
+import { lossConfig } from "../../model/losses/config.ts";
 import { CHI_PI_PERIODIC } from "../../model/protein/residue_constants.ts";
 import { Feeder, realChain } from "./loss_real_chain.ts";
 import { assert, assertAlmostEquals } from "../assert.ts";

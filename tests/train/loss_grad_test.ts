@@ -16,12 +16,12 @@
  */
 import * as G from "../../model/graph/mod.ts";
 import type { Tensor } from "../../model/graph/mod.ts";
-import { arrayOf, loadCase } from "../../model/parity/harness.ts";
-import { backboneFapeLoss } from "../../train/losses/fape.ts";
-import { findStructuralViolations, violationLoss } from "../../train/losses/violations.ts";
-import { plddtLoss } from "../../train/losses/plddt.ts";
-import { tmLoss } from "../../train/losses/tm.ts";
-import { lossConfig } from "../../train/losses/config.ts";
+import { arrayOf, loadCase } from "../../analysis/parity/harness.ts";
+import { backboneFapeLoss } from "../../model/losses/fape.ts";
+import { findStructuralViolations, violationLoss } from "../../model/losses/violations.ts";
+import { plddtLoss } from "../../model/losses/plddt.ts";
+import { tmLoss } from "../../model/losses/tm.ts";
+import { lossConfig } from "../../model/losses/config.ts";
 import { checkGradient } from "../graph/fd.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert } from "../assert.ts";

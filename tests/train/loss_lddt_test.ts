@@ -5,9 +5,9 @@
  * both agree with OpenFold's 14g fixture.
  */
 import * as G from "../../model/graph/mod.ts";
-import { lddtGraph } from "../../train/losses/plddt.ts";
+import { lddtGraph } from "../../model/losses/plddt.ts";
 import { lddt } from "../../analysis/lddt.ts";
-import { arrayOf, loadCase } from "../../model/parity/harness.ts";
+import { arrayOf, loadCase } from "../../analysis/parity/harness.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import { caOfChain, corpusChains, seededRng } from "../analysis/fixtures.ts";
 import { SHARED_PARITY } from "../shared_data.ts";

@@ -7,8 +7,8 @@
  * switch anything.
  */
 import * as G from "../../model/graph/mod.ts";
-import { renameSymmetricGroundTruth } from "../../train/losses/renaming.ts";
-import { sidechainFapeLoss } from "../../train/losses/fape.ts";
+import { renameSymmetricGroundTruth } from "../../model/losses/renaming.ts";
+import { sidechainFapeLoss } from "../../model/losses/fape.ts";
 import { Feeder, moveFrames, movePoints, realChain } from "./loss_real_chain.ts";
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 

@@ -10,8 +10,8 @@
  * mathematically zero (LayerNorm biases feeding a per-head constant bias) and
  * are judged by the global term.
  */
-import { arrayOf, loadCase } from "../../model/parity/harness.ts";
-import { tinyModelLossAndGradients } from "../../model/parity/runners_losses.ts";
+import { arrayOf, loadCase } from "../../analysis/parity/harness.ts";
+import { tinyModelLossAndGradients } from "../../analysis/parity/runners_losses.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertAlmostEquals } from "../assert.ts";
 

@@ -7,15 +7,15 @@
  */
 import * as G from "../../model/graph/mod.ts";
 import type { Tensor, TypedArray } from "../../model/graph/mod.ts";
-import { compareOutputs, loadCase } from "../../model/parity/harness.ts";
+import { compareOutputs, loadCase } from "../../analysis/parity/harness.ts";
 import {
   alphafoldLossOnRecordedOutputs,
   lossBatchOf,
   lossConfigOf,
-} from "../../model/parity/runners_losses.ts";
-import { alphafoldLoss, type LossModelOutputs } from "../../train/losses/total.ts";
-import { type LossConfig, lossConfig } from "../../train/losses/config.ts";
-import { lossBatchInputs } from "../../train/losses/inputs.ts";
+} from "../../analysis/parity/runners_losses.ts";
+import { alphafoldLoss, type LossModelOutputs } from "../../model/losses/total.ts";
+import { type LossConfig, lossConfig } from "../../model/losses/config.ts";
+import { lossBatchInputs } from "../../model/losses/inputs.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
 

@@ -7,8 +7,8 @@
  * there removes the term.
  */
 import * as G from "../../model/graph/mod.ts";
-import { findStructuralViolations, violationLoss } from "../../train/losses/violations.ts";
-import { lossConfig } from "../../train/losses/config.ts";
+import { findStructuralViolations, violationLoss } from "../../model/losses/violations.ts";
+import { lossConfig } from "../../model/losses/config.ts";
 import {
   BETWEEN_RES_BOND_LENGTH_C_N,
   BETWEEN_RES_BOND_LENGTH_STDDEV_C_N,

@@ -3,10 +3,10 @@
  * with parameters bit-identical to an uninterrupted run of the same length,
  * on real proteins of the bundled sample. Also: CLI misuse exits 2 with one line.
  */
-import { listCheckpoints, loadCheckpoint } from "../../train/checkpoint.ts";
+import { listCheckpoints, loadCheckpoint } from "../../model/checkpoint.ts";
 import { assert, assertEquals } from "../assert.ts";
 
-const CLI = new URL("../../train/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../../train/cli/train.ts", import.meta.url).pathname;
 
 const CONFIG = {
   preset: "tiny",

@@ -11,14 +11,14 @@ import type { Tensor } from "../../model/graph/mod.ts";
 import { modelConfig } from "../../model/af2/config.ts";
 import { alphafoldIteration, featureInputs } from "../../model/af2/alphafold.ts";
 import { initParams } from "../../model/nn/init.ts";
-import { alphafoldLoss } from "../../train/losses/total.ts";
-import { lossConfig } from "../../train/losses/config.ts";
+import { alphafoldLoss } from "../../model/losses/total.ts";
+import { lossConfig } from "../../model/losses/config.ts";
 import { buildTrainStep, initialState } from "../../train/step.ts";
 import { buildSegmentedTrainStep } from "../../train/segmented_step.ts";
 import { AF2_OPTIMIZER } from "../../train/optimizer.ts";
 import { benchExample, lossInputs } from "../../bench/tiny_batch.ts";
 import { zeroRecycled } from "../../model/af2/recycling.ts";
-import { listCheckpoints, loadCheckpoint } from "../../train/checkpoint.ts";
+import { listCheckpoints, loadCheckpoint } from "../../model/checkpoint.ts";
 
 const NO_DROPOUT = {
   template: { pair_stack: { dropout_rate: 0 } },
@@ -97,7 +97,7 @@ Deno.test("segmented step with dropout: a pure function of (seed, step), differe
 });
 
 Deno.test("train CLI with the segmented step: 3 steps, then --resume --steps 5, equals 5 uninterrupted steps bit for bit", async () => {
-  const cli = new URL("../../train/cli.ts", import.meta.url).pathname;
+  const cli = new URL("../../train/cli/train.ts", import.meta.url).pathname;
   const root = await Deno.makeTempDir();
   const config = {
     preset: "tiny",

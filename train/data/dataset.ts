@@ -31,7 +31,7 @@ import {
   type FeatureExample,
   type FeatureInput,
 } from "../../model/features/pipeline.ts";
-import { hashSeed, Rng } from "../../model/features/rng.ts";
+import { hashSeed, Rng } from "../../model/util/rng.ts";
 import { dataPaths, readBackboneManifest, readFullatomManifest } from "./manifests.ts";
 import { clusterChains } from "./clusters.ts";
 import { type SplitConfig, SplitConfigSchema, type SplitName, splitOfCluster } from "./splits.ts";

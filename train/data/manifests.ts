@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "../../model/features/parse_error.ts";
+import { ParseError } from "../../model/util/errors.ts";
 
 /** File locations inside a data root. */
 export function dataPaths(root: string) {

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { Rng } from "../../model/features/rng.ts";
+import { Rng } from "../../model/util/rng.ts";
 
 /** AF2 supplement 1.2.5 length factor: max(min(L, 512), 256) / 512, in [0.5, 1]. */
 export function lengthFactor(length: number): number {

@@ -9,7 +9,7 @@
  */
 
 import { z } from "zod";
-import { hashSeed } from "../../model/features/rng.ts";
+import { hashSeed } from "../../model/util/rng.ts";
 
 /** The three splits. */
 export type SplitName = "train" | "val" | "test";

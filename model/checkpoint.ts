@@ -1,0 +1,213 @@
+/**
+ * Checkpoints: parameters and optimizer state as one safetensors file plus a
+ * JSON sidecar (config, step, RNG/data position, metrics), both written
+ * atomically. The sidecar is written last and names its tensor file, so a
+ * checkpoint exists only once both are complete; a run keeps the last k and
+ * the best.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
+import { writeTextFileAtomic } from "./io/atomic.ts";
+import type { NdArray } from "./io/ndarray.ts";
+import { ParseError } from "./util/errors.ts";
+
+/** Parameters and optimizer state, by parameter name. */
+export interface TrainState {
+  /** Steps taken so far (the next step is `step + 1`). */
+  step: number;
+  /** Parameter values by name. */
+  params: Map<string, Float32Array>;
+  /** Adam's first moments. */
+  m: Map<string, Float32Array>;
+  /** Adam's second moments. */
+  v: Map<string, Float32Array>;
+  /** Exponential moving average of the parameters (used for evaluation). */
+  ema: Map<string, Float32Array>;
+}
+
+/** The sidecar of a checkpoint. */
+export const sidecarSchema = z.strictObject({
+  format: z.literal("denofold-checkpoint-1"),
+  step: z.number().int().nonnegative(),
+  tensors: z.string().regex(/^[\w.-]+\.safetensors$/),
+  /** The full run configuration (validated by the trainer's own schema on load). */
+  config: z.record(z.string(), z.unknown()),
+  /** Opaque resumable state of the trainer (data position, RNG states...). */
+  trainer: z.record(z.string(), z.unknown()),
+  /** null: a non-finite value (the metrics of a skipped step; JSON has no NaN). */
+  metrics: z.record(z.string(), z.number().nullable()),
+  shapes: z.record(z.string(), z.array(z.number().int().nonnegative())),
+});
+
+/** A checkpoint's sidecar. */
+export type Sidecar = z.infer<typeof sidecarSchema>;
+
+const KINDS = [["param", "params"], ["adam_m", "m"], ["adam_v", "v"], ["ema", "ema"]] as const;
+
+function stepName(step: number): string {
+  return `ckpt-${String(step).padStart(8, "0")}`;
+}
+
+/** Everything a checkpoint holds besides the state tensors. */
+export interface CheckpointInfo {
+  config: Record<string, unknown>;
+  trainer: Record<string, unknown>;
+  metrics: Record<string, number>;
+}
+
+/** Write a checkpoint of `state` into `dir` (tensors first, sidecar last). */
+export async function saveCheckpoint(
+  dir: string,
+  state: TrainState,
+  info: CheckpointInfo,
+  shapes: Map<string, number[]>,
+): Promise<string> {
+  const name = stepName(state.step);
+  const tensors = new Map<string, NdArray>();
+  for (const [prefix, key] of KINDS) {
+    for (const [p, data] of state[key]) {
+      tensors.set(`${prefix}/${p}`, {
+        dtype: "float32",
+        shape: shapes.get(p) ?? [data.length],
+        data,
+      });
+    }
+  }
+  await writeSafetensors(`${dir}/${name}.safetensors`, tensors, { step: String(state.step) });
+  const sidecar: Sidecar = {
+    format: "denofold-checkpoint-1",
+    step: state.step,
+    tensors: `${name}.safetensors`,
+    ...info,
+    shapes: Object.fromEntries(shapes),
+  };
+  const path = `${dir}/${name}.json`;
+  await writeTextFileAtomic(path, JSON.stringify(sidecar, null, 1) + "\n");
+  return path;
+}
+
+/** A loaded checkpoint. */
+export interface Checkpoint {
+  sidecar: Sidecar;
+  state: TrainState;
+}
+
+/** Sidecars are small (config + shapes); a bigger file is not one of ours. */
+const MAX_SIDECAR_BYTES = 64 << 20;
+
+/** Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}. */
+export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
+  let json: unknown;
+  try {
+    const { size } = await Deno.stat(sidecarPath);
+    if (size > MAX_SIDECAR_BYTES) {
+      throw new Error(`${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`);
+    }
+    json = JSON.parse(await Deno.readTextFile(sidecarPath));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw e;
+    throw new ParseError(
+      { file: sidecarPath },
+      `not a readable JSON sidecar (${(e as Error).message})`,
+    );
+  }
+  const r = sidecarSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ParseError({ file: sidecarPath }, `field ${i.path.join(".")}: ${i.message}`);
+  }
+  return r.data;
+}
+
+/** Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes. */
+export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
+  const sidecar = await readSidecar(sidecarPath);
+  const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
+  const st = await readSafetensors(dir + sidecar.tensors);
+  const state: TrainState = {
+    step: sidecar.step,
+    params: new Map(),
+    m: new Map(),
+    v: new Map(),
+    ema: new Map(),
+  };
+  for (const [name, shape] of Object.entries(sidecar.shapes)) {
+    for (const [prefix, key] of KINDS) {
+      const t = st.tensors.get(`${prefix}/${name}`);
+      if (!t || t.dtype !== "float32" || t.shape.join() !== shape.join()) {
+        throw new ParseError(
+          { file: dir + sidecar.tensors },
+          `tensor ${prefix}/${name} missing or not float32[${shape}]`,
+        );
+      }
+      state[key].set(name, t.data);
+    }
+  }
+  return { sidecar, state };
+}
+
+/** Sidecar paths of the checkpoints in `dir`, oldest first. */
+export async function listCheckpoints(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && /^ckpt-\d{8}\.json$/.test(e.name)) found.push(`${dir}/${e.name}`);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return found.sort();
+}
+
+/** The newest checkpoint that loads completely (a torn or corrupt newer one is skipped). */
+export async function latestCheckpoint(dir: string): Promise<Checkpoint | undefined> {
+  const all = await listCheckpoints(dir);
+  for (let i = all.length - 1; i >= 0; i--) {
+    try {
+      return await loadCheckpoint(all[i]);
+    } catch (e) {
+      console.error(`skipping unreadable checkpoint ${all[i]}: ${(e as Error).message}`);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Remove the temporary files of atomic writes that never finished (a SIGKILL
+ * mid-write leaves `.ckpt-*.safetensors.tmp-<pid>-<id>`, `.config.json.tmp-...`
+ * behind). Call it only while holding the run's lock: then no other writer can
+ * own them.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(e.name)) {
+        await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+        removed.push(e.name);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return removed;
+}
+
+/** Delete all but the newest `keep` checkpoints, never the one named in `protect`. */
+export async function pruneCheckpoints(
+  dir: string,
+  keep: number,
+  protect: string[] = [],
+): Promise<void> {
+  const all = await listCheckpoints(dir);
+  for (const side of all.slice(0, Math.max(0, all.length - keep))) {
+    if (protect.includes(side)) continue;
+    const base = side.slice(0, -".json".length);
+    // Sidecar first: without it the tensor file is no longer a checkpoint.
+    await Deno.remove(side).catch(() => {});
+    await Deno.remove(`${base}.safetensors`).catch(() => {});
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The error types of denofold, in one place. Two families decide a command's
+ * exit code (docs/ARCHITECTURE.md, README "Exit codes"):
+ *
+ * - {@link InputError}: the user's input is unusable — flags, missing or
+ *   unreadable files, malformed files ({@link ParseError}), bad sequences.
+ *   Fixed by changing what is passed; exit code 2.
+ * - everything else ({@link RunError} and its kin): the run itself failed;
+ *   exit code 1.
+ *
+ * Every message says what is wrong and where (a file and line, a parameter or
+ * tensor name), so one line on stderr is enough to act on.
+ *
+ * @module
+ */
+
+/** The base of every error denofold throws on purpose. */
+export class DenofoldError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The user's input is unusable (exit code 2): what was passed must change. */
+export class InputError extends DenofoldError {}
+
+/** A bad command line: unknown flag, bad value, missing argument (exit code 2). */
+export class UsageError extends InputError {}
+
+/** The run itself failed (exit code 1): not something the user's input can fix. */
+export class RunError extends DenofoldError {}
+
+/** A program or library denofold needs is missing or failed (exit code 1). */
+export class ToolError extends RunError {}
+
+/** The exit code of a command that stopped with `e`: 2 for unusable input, else 1. */
+export function exitCodeOf(e: unknown): 1 | 2 {
+  return e instanceof InputError ? 2 : 1;
+}
+
+/** Where in a file a problem is. */
+export interface ParseLocation {
+  /** Path (or a label such as "<stdin>"). */
+  file: string;
+  /** 1-based line number, when the format is line-based. */
+  line?: number;
+  /** 0-based byte offset, when the format is binary. */
+  offset?: number;
+}
+
+/** A malformed input file: `file:line: message` (an {@link InputError}). */
+export class ParseError extends InputError {
+  /** The file the problem is in. */
+  readonly file: string;
+  /** 1-based line, if known. */
+  readonly line?: number;
+  /** 0-based byte offset, if known. */
+  readonly offset?: number;
+  /** The problem, without the location. */
+  readonly problem: string;
+
+  constructor(where: ParseLocation, problem: string) {
+    const loc = where.line !== undefined
+      ? `${where.file}:${where.line}`
+      : where.offset !== undefined
+      ? `${where.file}@${where.offset}`
+      : where.file;
+    super(`${loc}: ${problem}`);
+    this.file = where.file;
+    this.line = where.line;
+    this.offset = where.offset;
+    this.problem = problem;
+  }
+}

@@ -395,7 +395,18 @@ export * as graph from "./model/graph/mod.ts";
 export { ModelBuilder, type ParamSpec, Scope } from "./model/nn/scope.ts";
 export { initParams } from "./model/nn/init.ts";
 export { type ModelConfig, modelConfig, modelConfigSchema, PRESETS } from "./model/af2/config.ts";
-export { AlphaFoldInference, type InferenceOptions } from "./model/af2/recycling.ts";
+export {
+  af2Plan,
+  type Af2PlanOptions,
+  defaultPlanKind,
+  type LossGraph,
+  lossPlan,
+  type Plan,
+  type PlanKind,
+  type Segment,
+} from "./model/exec/plan.ts";
+export { Executor, type LossResult, type PassStats } from "./model/exec/executor.ts";
+export { type DropoutStream, dropoutStream } from "./model/exec/dropout.ts";
 export {
   alphafoldEmbed,
   type AlphaFoldFeatures,
@@ -412,21 +423,14 @@ export {
   type Recycled,
 } from "./model/af2/alphafold.ts";
 export {
-  buildTrainStep,
-  dropoutMasks,
   initialState,
-  type LossGraph,
+  type Reducer,
+  type Sample,
   type StepResult,
-  type StepRunner,
+  type StepStats,
   TrainStep,
 } from "./train/step.ts";
 export type { TrainState } from "./model/checkpoint.ts";
-export {
-  buildSegmentedTrainStep,
-  type SegmentedRunStats,
-  type SegmentedStepOptions,
-  SegmentedTrainStep,
-} from "./train/segmented_step.ts";
 export { adamUpdate, AF2_OPTIMIZER, type OptimizerConfig } from "./train/optimizer.ts";
 export { type LoopOptions, trainLoop, type TrainTask } from "./train/loop.ts";
 export { type Af2Training, af2Training } from "./train/af2_task.ts";

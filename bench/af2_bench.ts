@@ -8,8 +8,8 @@
  *   so first-run allocation is excluded);
  * - `af2MemprobeBench`: peak RSS of one-Evoformer-block iterations at
  *   256/512/1,024 residues (the peak does not grow with the depth);
- * Inference jobs run the segmented inference (model/af2/segmented_inference.ts,
- * as `deno task predict` does for af2): one compiled block per stack.
+ * Inference jobs run af2's default plan (model/exec/plan.ts: embed | blocks |
+ * tail, as `deno task predict` does): one compiled block per stack.
  *
  * - `af2ScanBench`: the longest protein whose inference (one iteration,
  *   128 MSA rows, chunking by {@link chunkFor}) completes in this machine's
@@ -55,12 +55,12 @@ export function chunkFor(nRes: number): { chunkBudget: number; memArena?: boolea
 }
 
 /**
- * The af2 training-step build + compile time: the segmented step training
- * uses (`af2_compile_s`) and the monolithic single graph, each in a fresh process.
+ * The af2 training-step build + compile time: the blocks plan training uses
+ * (`af2_compile_s`) and the single graph, each in a fresh process.
  */
 export async function af2CompileBench(): Promise<Record<string, number>> {
   return {
-    ...(await runCompileInChild("segmentedCompileBench(AF2_TRAIN_DIMS)")),
+    ...(await runCompileInChild("blocksCompileBench(AF2_TRAIN_DIMS)")),
     ...(await runCompileInChild("compileBench(AF2_TRAIN_DIMS)")),
   };
 }
@@ -86,7 +86,6 @@ export async function af2RecycleBench(): Promise<Record<string, number>> {
   const r = await runJobInChild({
     kind: "af2",
     nRes: 256,
-    segmented: true,
     nSeq: 128,
     nExtra: 1024,
     nTempl: 4,
@@ -105,9 +104,7 @@ export async function af2RecycleBench(): Promise<Record<string, number>> {
 async function runCompileInChild(call: string): Promise<Record<string, number>> {
   const url = new URL("./compile_bench.ts", import.meta.url).pathname;
   const code =
-    `import { AF2_TRAIN_DIMS, compileBench, segmentedCompileBench } from ${
-      JSON.stringify(url)
-    };\n` +
+    `import { AF2_TRAIN_DIMS, blocksCompileBench, compileBench } from ${JSON.stringify(url)};\n` +
     `console.log(JSON.stringify(await ${call}));`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", code],
@@ -136,7 +133,7 @@ export async function af2ScanBench(
     }
     const chunk = chunkFor(n);
     const r = await runJobInChild(
-      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, segmented: true, ...chunk },
+      { kind: "af2", nRes: n, nSeq: 128, nExtra: 1024, nTempl: 4, ...chunk },
       Math.min(timeoutS, left),
     );
     if ("failed" in r) {
@@ -192,7 +189,7 @@ export async function af2MemprobeBench(
         nExtra: 1024,
         nTempl: 4,
         evoformerBlocks: 1,
-        segmented: true,
+        plan: "blocks",
         ...chunk,
       },
       timeoutS,
@@ -215,13 +212,16 @@ export async function af2MemprobeBench(
   return out;
 }
 
-/** Peak RSS of one full-size Evoformer block forward at 256 and 512 residues, with and without chunking. */
+/**
+ * Peak RSS of one full-size Evoformer block forward at 256 and 512 residues,
+ * unchunked and with a budget of 2^22 elements per chunked intermediate.
+ */
 export async function evoformerRssBench(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const nRes of [256, 512]) {
-    for (const chunkSize of [undefined, 32]) {
-      const r = await runJobInChild({ kind: "evoformer", nRes, nSeq: 128, chunkSize }, 1200);
-      const key = `evoformer_rss_${nRes}${chunkSize ? "_chunked" : ""}_gb`;
+    for (const chunkBudget of [undefined, 1 << 22]) {
+      const r = await runJobInChild({ kind: "evoformer", nRes, nSeq: 128, chunkBudget }, 1200);
+      const key = `evoformer_rss_${nRes}${chunkBudget ? "_chunked" : ""}_gb`;
       if ("failed" in r) throw new Error(`${key}: ${r.failed}`);
       out[key] = r.peak_rss_gb;
       out[key.replace("_gb", "_s")] = r.seconds;

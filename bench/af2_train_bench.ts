@@ -1,6 +1,6 @@
 /**
  * One af2 (model_1) TRAINING step at AF2's initial-training sizes with the
- * segmented step (train/segmented_step.ts): a real bundled chain (5kc1_C, 226
+ * blocks plan (model/exec/plan.ts): a real bundled chain (5kc1_C, 226
  * residues, padded to the 256 crop as training pads), 128 cluster rows, 1024
  * extra rows, 4 templates, all initial-training losses, gradient and Adam over
  * all 93.2 M parameters. Run in its own process (`deno run -A
@@ -17,8 +17,9 @@ import { initParams } from "../model/nn/init.ts";
 import { zeroRecycled } from "../model/af2/recycling.ts";
 import { lossConfig } from "../model/losses/config.ts";
 import { AF2_OPTIMIZER } from "../train/optimizer.ts";
-import { initialState } from "../train/step.ts";
-import { buildSegmentedTrainStep } from "../train/segmented_step.ts";
+import { initialState, TrainStep } from "../train/step.ts";
+import { af2Plan } from "../model/exec/plan.ts";
+import { Executor } from "../model/exec/executor.ts";
 import { benchExample } from "./tiny_batch.ts";
 import { peakRssGb } from "./rss_child.ts";
 
@@ -27,7 +28,7 @@ const jobSchema = z.strictObject({
   nSeq: z.number().int().positive().default(128),
   nExtra: z.number().int().nonnegative().default(1024),
   nTempl: z.number().int().nonnegative().default(4),
-  chunkSize: z.number().int().positive().optional(),
+  chunkBudget: z.number().int().positive().optional(),
 });
 
 /** Build the step and run two steps; figures of the second. */
@@ -39,26 +40,34 @@ export async function af2TrainStepJob(input: z.input<typeof jobSchema>) {
     nTempl: job.nTempl,
   });
   const t0 = performance.now();
-  const step = await buildSegmentedTrainStep(cfg, ex.dims, lossConfig("initial"), AF2_OPTIMIZER, {
-    chunkSize: job.chunkSize,
-  });
+  const executor = await Executor.create(
+    af2Plan(cfg, ex.dims, {
+      kind: "blocks",
+      chunkBudget: job.chunkBudget,
+      loss: lossConfig("initial"),
+    }),
+  );
+  const step = await TrainStep.create(executor.params, AF2_OPTIMIZER);
   const compileS = (performance.now() - t0) / 1000;
   const state = initialState(initParams(step.params, 0));
   const feeds = { ...ex.feeds, ...zeroRecycled(cfg, ex.dims.nRes) };
-  const first = await step.run(state, feeds, 1e-3, 1);
+  const sample = [{ executor, feeds, index: 0 }];
+  const first = await step.run(state, sample, 1e-3, 1);
   const t1 = performance.now();
-  const second = await step.run(state, feeds, 1e-3, 1);
-  const s = step.lastRun;
+  const second = await step.run(state, sample, 1e-3, 1);
+  const s = step.lastRun, pass = executor.lastPass;
+  const fwd = (k: string) => (pass.forwardMs[k] ?? 0) / 1000;
+  const bwd = (k: string) => (pass.backwardMs[k] ?? 0) / 1000;
   return {
     nRes: ex.dims.nRes,
     compile_s: compileS,
     step_s: (performance.now() - t1) / 1000,
     loss_first: first.loss,
     loss_second: second.loss,
-    embed_s: (s.embedMs + s.embedBwdMs) / 1000,
-    blocks_fwd_s: s.blocksFwdMs / 1000,
-    blocks_bwd_s: s.blocksBwdMs / 1000,
-    tail_s: s.tailMs / 1000,
+    embed_s: fwd("embed") + bwd("embed"),
+    blocks_fwd_s: fwd("extra_msa_stack.blocks") + fwd("evoformer.blocks"),
+    blocks_bwd_s: bwd("extra_msa_stack.blocks") + bwd("evoformer.blocks"),
+    tail_s: bwd("tail"),
     optimizer_s: s.optimizerMs / 1000,
     js_fraction: (s.totalMs - s.ortMs) / s.totalMs,
     peak_rss_gb: peakRssGb(),

@@ -26,8 +26,8 @@ import { evoformerBlockFlops, graphContractionFlops } from "./flops.ts";
 export interface BlockDims {
   nSeq: number;
   nRes: number;
-  /** Chunk size (undefined = unchunked). */
-  chunkSize?: number;
+  /** Memory budget of every chunked op (undefined = unchunked). */
+  chunkBudget?: number;
 }
 
 /** A built block: graph outputs, feeds and the FLOP counts. */
@@ -52,7 +52,7 @@ function uniform(n: number, rng: Rng, scale = 1): Float32Array {
  */
 export function buildBlock(d: BlockDims): BlockGraph {
   const cfg = AF2_MODEL_1;
-  const b = new ModelBuilder({ chunkSize: d.chunkSize });
+  const b = new ModelBuilder({ chunkBudget: d.chunkBudget });
   const mIn = b.g.input("m", [d.nSeq, d.nRes, cfg.c_m]);
   const zIn = b.g.input("z", [d.nRes, d.nRes, cfg.c_z]);
   const msaMask = b.g.input("msa_mask", [d.nSeq, d.nRes]);

@@ -175,7 +175,6 @@ const jobSchema = z.strictObject({
   nSeq: z.number().int().positive().default(128),
   nExtra: z.number().int().nonnegative().default(1024),
   nTempl: z.number().int().nonnegative().default(4),
-  chunkSize: z.number().int().positive().optional(),
   chunkBudget: z.number().int().positive().optional(),
   evoformerBlocks: z.number().int().positive().default(1),
 });
@@ -184,7 +183,7 @@ const jobSchema = z.strictObject({
 export function af2Liveness(input: z.input<typeof jobSchema>): LivenessReport {
   const job = jobSchema.parse(input);
   const cfg = modelConfig("af2", { evoformer: { no_blocks: job.evoformerBlocks } });
-  const b = new ModelBuilder({ chunkSize: job.chunkSize, chunkBudget: job.chunkBudget });
+  const b = new ModelBuilder({ chunkBudget: job.chunkBudget });
   const { features, prev } = featureInputs(b.g, cfg, job);
   const out = alphafoldIteration(b.scope(), cfg, features, prev);
   return liveness([out.next.m1, out.next.z, out.next.x, out.plddt]);

@@ -65,7 +65,7 @@ const ROWS: Row[] = [
   ],
   ["", "af2_max_residues_s", "s", "—", "—"],
   ["af2 time per recycle at N_res 256", "af2_recycle_256_s", "s", "—", "—"],
-  ["af2 training step build + compile (segmented: 8 graphs)", "af2_compile_s", "s", "—", "< 5 s"],
+  ["af2 training step build + compile (blocks plan: 8 graphs)", "af2_compile_s", "s", "—", "< 5 s"],
   ["… of which onnxruntime session creation", "af2_compile_ort_session_s", "s", "—", "—"],
   ["… graph nodes (all eight graphs)", "af2_train_graph_nodes", "res", "—", "—"],
   ["af2 monolithic training graph build + compile", "af2_compile_monolithic_s", "s", "—", "—"],

@@ -4,14 +4,15 @@
  * seconds taken and the peak RSS (VmHWM of /proc/self/status) in GiB.
  *
  * Jobs:
- * - `{"kind":"evoformer","nRes":256,"nSeq":128,"chunkSize":32}`: one full-size
- *   Evoformer block forward;
+ * - `{"kind":"evoformer","nRes":256,"nSeq":128,"chunkBudget":4194304}`: one
+ *   full-size Evoformer block forward;
  * - `{"kind":"af2","nRes":512,"nSeq":128,"nExtra":1024,"nTempl":1,"chunkBudget":33554432}`:
  *   one af2 (model_1) inference iteration with random weights and real-shaped
  *   random features (`evoformerBlocks` < 48 for a memory-only probe: inference
  *   frees each block's activations, so the peak does not grow with the depth);
- *   `chunkSize` (fixed rows) or `chunkBudget` (rows per op from an element
- *   budget), `memArena: false` to turn onnxruntime's CPU arena off.
+ *   `chunkBudget` (rows per op from an element budget), `plan` ("single" or
+ *   "blocks", default the model's), `memArena: false` to turn onnxruntime's
+ *   CPU arena off.
  *
  * {@link runJobInChild} is a watchdog too: the machine is shared, so it stops
  * the child when the system's available memory runs low rather than let the
@@ -24,8 +25,8 @@ import { z } from "zod";
 import * as G from "../model/graph/mod.ts";
 import type { TypedArray } from "../model/graph/mod.ts";
 import { modelConfig } from "../model/af2/config.ts";
-import { AlphaFoldInference } from "../model/af2/recycling.ts";
-import { SegmentedInference } from "../model/af2/segmented_inference.ts";
+import { af2Plan } from "../model/exec/plan.ts";
+import { Executor } from "../model/exec/executor.ts";
 import { initParams } from "../model/nn/init.ts";
 import { Rng } from "../model/util/rng.ts";
 import { buildBlock, feedsFor, forwardScalar } from "./evoformer_bench.ts";
@@ -35,7 +36,7 @@ const jobSchema = z.discriminatedUnion("kind", [
     kind: z.literal("evoformer"),
     nRes: z.number().int().positive(),
     nSeq: z.number().int().positive(),
-    chunkSize: z.number().int().positive().optional(),
+    chunkBudget: z.number().int().positive().optional(),
   }),
   z.strictObject({
     kind: z.literal("af2"),
@@ -43,16 +44,15 @@ const jobSchema = z.discriminatedUnion("kind", [
     nSeq: z.number().int().positive(),
     nExtra: z.number().int().nonnegative(),
     nTempl: z.number().int().nonnegative(),
-    chunkSize: z.number().int().positive().optional(),
-    /** Without chunkSize: per-op chunk rows from this element budget (`BuildOptions.chunkBudget`). */
+    /** Per-op chunk rows from this element budget (`BuildOptions.chunkBudget`). */
     chunkBudget: z.number().int().positive().optional(),
     /** onnxruntime's CPU memory arena (default on, as in training). */
     memArena: z.boolean().optional(),
     recycles: z.number().int().nonnegative().default(0),
     /** Evoformer blocks (default the preset's 48): fewer for a memory-only probe. */
     evoformerBlocks: z.number().int().positive().optional(),
-    /** One compiled block per stack run once per block (model/af2/segmented_inference.ts). */
-    segmented: z.boolean().optional(),
+    /** How the model is cut (model/exec/plan.ts; default the model's own). */
+    plan: z.enum(["single", "blocks"]).optional(),
   }),
 ]);
 
@@ -119,22 +119,16 @@ export async function runJob(input: RssJob): Promise<RssResult> {
     "af2",
     job.evoformerBlocks ? { evoformer: { no_blocks: job.evoformerBlocks } } : undefined,
   );
-  const options = {
-    chunkSize: job.chunkSize,
-    chunkBudget: job.chunkBudget,
-    memArena: job.memArena,
-    outputs: ["plddt"],
-  };
-  const model = job.segmented
-    ? await SegmentedInference.create(cfg, job, options)
-    : await AlphaFoldInference.create(cfg, job, options);
+  const model = await Executor.create(
+    af2Plan(cfg, job, { kind: job.plan, chunkBudget: job.chunkBudget, outputs: ["plddt"] }),
+    { memArena: job.memArena },
+  );
   const params = initParams(model.params, 0);
-  const inputs = model instanceof SegmentedInference ? model.inputs : model.compiled.inputs;
-  const feeds = randomFeeds(inputs, (n) => params.has(n) || n.startsWith("prev_"));
+  const feeds = randomFeeds(model.inputs, (n) => params.has(n) || n.startsWith("prev_"));
   const compiledRss = peakRssGb();
   const t1 = performance.now();
   const ends: number[] = [];
-  await model.run(params, feeds, job.recycles, () => ends.push(performance.now()));
+  await model.infer(params, feeds, job.recycles, () => ends.push(performance.now()));
   const last = ends.length > 1 ? ends[ends.length - 1] - ends[ends.length - 2] : ends[0] - t1;
   return {
     seconds: last / 1000,

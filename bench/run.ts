@@ -9,7 +9,7 @@
  * `af2_recycle` (two af2 iterations at 256 residues), `af2_scan` (the
  * longest protein that fits, up to 1.5 h) and `af2_memprobe` (one-block
  * iterations at 256/512/1,024 residues, peak RSS) and `af2_train` (one
- * segmented af2 training step at crop 256, minutes) run only when named, e.g.
+ * af2 training step at crop 256 with the blocks plan, minutes) run only when named, e.g.
  * `deno task bench --only af2_recycle --only af2_scan`.
  *
  * @module

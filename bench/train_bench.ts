@@ -3,7 +3,7 @@
  * (686,138 parameters, 8 structure-module layers) on a real 64-residue crop
  * with 16 MSA rows, 32 extra rows and one template, no recycling, every
  * initial-training loss term (zero-weight terms computed and reported, as
- * OpenFold does), gradient and in-graph Adam — the whole `TrainStep.run`,
+ * OpenFold does), gradient and the Adam graph — the whole `TrainStep.run`,
  * minimum of several runs after warm-up; its forward alone; and the fraction
  * of the step spent in JS rather than inside onnxruntime.
  *
@@ -13,11 +13,12 @@
 import type { Tensor } from "../model/graph/mod.ts";
 import { modelConfig } from "../model/af2/config.ts";
 import { alphafoldIteration, featureInputs } from "../model/af2/alphafold.ts";
-import { AlphaFoldInference } from "../model/af2/recycling.ts";
+import { af2Plan } from "../model/exec/plan.ts";
+import { Executor } from "../model/exec/executor.ts";
 import { initParams } from "../model/nn/init.ts";
 import { alphafoldLoss } from "../model/losses/total.ts";
 import { lossConfig } from "../model/losses/config.ts";
-import { buildTrainStep, initialState } from "../train/step.ts";
+import { initialState, lossStep } from "../train/step.ts";
 import { AF2_OPTIMIZER } from "../train/optimizer.ts";
 import { type BenchExample, benchExample, lossInputs } from "./tiny_batch.ts";
 import type { CompileOptions } from "../model/graph/mod.ts";
@@ -28,7 +29,7 @@ import { bestOfWithCpu } from "./graph_bench.ts";
 async function tinyStep(ex: BenchExample, options: CompileOptions = {}) {
   const cfg = modelConfig("bench_tiny");
   const t0 = performance.now();
-  const step = await buildTrainStep(
+  const step = await lossStep(
     (b) => {
       const { features, prev } = featureInputs(b.g, cfg, ex.dims);
       const out = alphafoldIteration(b.scope(), cfg, features, prev);
@@ -40,7 +41,7 @@ async function tinyStep(ex: BenchExample, options: CompileOptions = {}) {
     AF2_OPTIMIZER,
     options,
   );
-  const nParams = step.builder.paramCount();
+  const nParams = step.executor.size;
   if (nParams !== 686_138) throw new Error(`bench_tiny has ${nParams} parameters, want 686,138`);
   return { step, compileS: (performance.now() - t0) / 1000 };
 }
@@ -63,8 +64,8 @@ export async function trainBench(runs = 5): Promise<Record<string, number>> {
     prev_z: new Float32Array(n * n * cfg.c_z),
     prev_x: new Float32Array(n * 37 * 3),
   };
-  const state = initialState(initParams(step.params, 0));
-  const stateOff = initialState(initParams(step.params, 0));
+  const state = initialState(initParams(step.executor.params, 0));
+  const stateOff = initialState(initParams(step.executor.params, 0));
   for (let i = 0; i < 2; i++) {
     await step.run(state, feeds, 1e-3, 1);
     await ortOff.step.run(stateOff, feeds, 1e-3, 1);
@@ -79,28 +80,32 @@ export async function trainBench(runs = 5): Promise<Record<string, number>> {
     if (!Number.isFinite(r.loss)) throw new Error(`bench-tiny step ${i}: loss ${r.loss}`);
     if (wall < best) {
       best = wall;
-      jsFraction = (wall - step.compiled.lastRun.ortMs) / wall;
+      jsFraction = (wall - step.step.lastRun.ortMs) / wall;
       cpu = (c.user + c.system) / 1e6;
     }
     const a0 = performance.now();
     await ortOff.step.run(stateOff, feeds, 1e-3, 1);
     bestOff = Math.min(bestOff, performance.now() - a0);
   }
-  await step.compiled.release();
-  await ortOff.step.compiled.release();
+  const nodes = step.executor.graphs.reduce((k, g) => k + g.stats.nodes, 0) +
+    step.step.optimizer.stats.nodes;
+  for (const s of [step, ortOff.step]) {
+    await s.executor.release();
+    await s.step.release();
+  }
 
   // The forward alone (inference graph, one iteration, same example).
-  const inf = await AlphaFoldInference.create(cfg, ex.dims, { outputs: ["plddt"] });
+  const inf = await Executor.create(af2Plan(cfg, ex.dims, { outputs: ["plddt"] }));
   const params = initParams(inf.params, 0);
-  await inf.run(params, ex.feeds, 0);
-  const fwd = await bestOfWithCpu(runs, () => inf.run(params, ex.feeds, 0));
-  await inf.compiled.release();
+  await inf.infer(params, ex.feeds, 0);
+  const fwd = await bestOfWithCpu(runs, () => inf.infer(params, ex.feeds, 0));
+  await inf.release();
   return {
     train_step_tiny_s: best / 1000,
     train_step_tiny_cpu_s: cpu,
     js_overhead_fraction: jsFraction,
     train_step_tiny_compile_s: compileS,
-    train_step_tiny_graph_nodes: step.compiled.stats.nodes,
+    train_step_tiny_graph_nodes: nodes,
     train_step_tiny_ort_disabled_s: bestOff / 1000,
     train_step_tiny_ort_disabled_compile_s: ortOff.compileS,
     fwd_tiny_s: fwd.wall,

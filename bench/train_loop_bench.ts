@@ -25,18 +25,17 @@ async function measure(
   const state = af2.initial();
   // Warm-up: compile the graphs of the buckets the first steps use.
   for (let n = 1; n <= 3; n++) {
-    const feeds = await af2.task.batch(n, state); // first: it picks the bucket's step graph
-    await af2.task.step.run(state, feeds, 1e-4, cfg.seed);
+    await af2.task.step.run(state, [await af2.task.sample(n, 0, state)], 1e-4, cfg.seed);
   }
   let batchMs = 0, runMs = 0, ortMs = 0;
   const t0 = performance.now();
   for (let n = 4; n < 4 + steps; n++) {
     const a = performance.now();
-    const feeds = await af2.task.batch(n, state);
+    const sample = await af2.task.sample(n, 0, state);
     const b = performance.now();
-    await af2.task.step.run(state, feeds, learningRate(cfg.schedule, n - 1), cfg.seed);
+    await af2.task.step.run(state, [sample], learningRate(cfg.schedule, n - 1), cfg.seed);
     runMs += performance.now() - b;
-    ortMs += af2.task.step.lastOrtMs;
+    ortMs += af2.task.step.lastRun.ortMs;
     batchMs += b - a;
   }
   const total = performance.now() - t0;

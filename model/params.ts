@@ -132,7 +132,7 @@ export function checkParamShapes(
 }
 
 /**
- * Check flat parameter values (as {@link AlphaFoldInference.run} takes them)
+ * Check flat parameter values (as `Executor.infer` takes them)
  * against the specs: every name present with `numel(shape)` values, nothing else.
  */
 export function checkParamValues(

@@ -8,8 +8,8 @@
  */
 
 import type { ModelConfig } from "./af2/config.ts";
-import { AlphaFoldInference } from "./af2/recycling.ts";
-import { SegmentedInference } from "./af2/segmented_inference.ts";
+import { af2Plan } from "./exec/plan.ts";
+import { Executor } from "./exec/executor.ts";
 import { buildFeatures, exampleFeeds, type FeatureConfig } from "./features/pipeline.ts";
 import type { Msa } from "./features/msa.ts";
 import { Rng } from "./util/rng.ts";
@@ -33,12 +33,10 @@ export interface PredictRequest {
   /** MSA cluster and extra rows. */
   msaClusters: number;
   extraMsa: number;
-  /** Chunk size for long sequences. */
-  chunkSize?: number;
   /**
-   * Without `chunkSize`: chunk every op to at most this many elements per
-   * intermediate (`BuildOptions.chunkBudget`; the bench uses 2^25); it also
-   * turns onnxruntime's memory arena off, which holds freed blocks.
+   * The memory budget for long sequences: chunk every op to at most this many
+   * elements per intermediate (`BuildOptions.chunkBudget`; the bench uses
+   * 2^25); it also turns onnxruntime's memory arena off, which holds freed blocks.
    */
   chunkBudget?: number;
   /** Seed of the MSA sampling (BERT masking, clusters). */
@@ -80,17 +78,11 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
   const tm = req.config.heads.tm.enabled;
   const rows = (k: string) =>
     (ex.features as unknown as Record<string, { shape: number[] }>)[k].shape[0];
-  // Deep models run one compiled block per stack (seconds to compile where the
-  // single graph of a long, chunked protein takes minutes); same results.
-  const create = req.config.evoformer.no_blocks >= 16
-    ? SegmentedInference.create
-    : AlphaFoldInference.create;
-  const model = await create(
+  const plan = af2Plan(
     req.config,
     { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 },
     {
-      chunkSize: req.chunkSize,
-      ...(req.chunkBudget !== undefined ? { chunkBudget: req.chunkBudget, memArena: false } : {}),
+      chunkBudget: req.chunkBudget,
       outputs: [
         "final_atom_positions",
         "final_atom_mask",
@@ -100,8 +92,12 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
       ],
     },
   );
+  const model = await Executor.create(
+    plan,
+    req.chunkBudget !== undefined ? { memArena: false } : {},
+  );
   const feats = ex.features as unknown as Record<string, { data: TypedArray }>;
-  const r = await model.run(req.params, (k) => exampleFeeds(ex, k), req.recycles);
+  const r = await model.infer(req.params, (k) => exampleFeeds(ex, k), req.recycles);
   const pos = r.final_atom_positions.data as Float32Array;
   const mask = r.final_atom_mask.data as Float32Array;
   const plddt = (r.plddt.data as Float32Array).slice(0, L);

@@ -1,31 +1,32 @@
 /**
- * Training AlphaFold2 (AF2 supplement 1.11): per step, sample a chain (AF2
- * weights), featurise and crop it, run the sampled number of recycling
- * iterations without gradient (each on its own MSA sample), then the training
- * step graph (model + loss + grad + optimizer) on the last one. Every random
- * choice of step n derives from (seed, n), so a resumed run continues
- * identically. Graphs are compiled per 32-residue length bucket.
+ * Training AlphaFold2 (AF2 supplement 1.11): per sample of a step's batch,
+ * draw a chain (AF2 weights), featurise and crop it, run the sampled number of
+ * recycling iterations without gradient (each on its own MSA sample), then the
+ * training plan's forward and backward on the last one. Every random choice of
+ * sample k of step n derives from (seed, its index in the run), so a resumed
+ * run continues identically however the batch is split over processes. Plans
+ * are compiled per 32-residue length bucket.
  *
  * @module
  */
 
-import type { Tensor, TypedArray } from "../model/graph/mod.ts";
+import type { TypedArray } from "../model/graph/mod.ts";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
-import { alphafoldIteration, featureInputs, type GraphDims } from "../model/af2/alphafold.ts";
-import { AlphaFoldInference, recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
+import type { GraphDims } from "../model/af2/alphafold.ts";
+import { recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
+import { af2Plan } from "../model/exec/plan.ts";
+import { Executor } from "../model/exec/executor.ts";
 import { ATOM_ORDER, RESTYPES } from "../model/protein/residue_constants.ts";
 import { buildFeatures, exampleFeeds, type FeatureExample } from "../model/features/pipeline.ts";
 import type { FeatureTensor } from "../model/features/feature_tensor.ts";
 import { hashSeed, Rng } from "../model/util/rng.ts";
+import { InputError } from "../model/util/errors.ts";
 import { initParams } from "../model/nn/init.ts";
+import { lossConfig } from "../model/losses/config.ts";
+import type { TrainState } from "../model/checkpoint.ts";
 import { type ChainEntry, Dataset } from "./data/dataset.ts";
 import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
-import { alphafoldLoss } from "../model/losses/total.ts";
-import { lossBatchInputs } from "../model/losses/inputs.ts";
-import { lossConfig } from "../model/losses/config.ts";
-import { buildTrainStep, initialState, type StepRunner } from "./step.ts";
-import type { TrainState } from "../model/checkpoint.ts";
-import { buildSegmentedTrainStep } from "./segmented_step.ts";
+import { initialState, type Sample, TrainStep } from "./step.ts";
 import type { TrainTask } from "./loop.ts";
 import type { RunConfig } from "./config.ts";
 import { type Probe, writeProbes, writeSnapshot } from "../analysis/snapshots.ts";
@@ -44,35 +45,14 @@ function dimsOf(ex: FeatureExample, cfg: RunConfig): GraphDims {
   };
 }
 
-/** Build the training-step graph for one bucket, with inputs shaped like `ex`'s features. */
-async function stepGraph(
-  cfg: RunConfig,
-  model: ModelConfig,
-  ex: FeatureExample,
-): Promise<StepRunner> {
-  const dims = dimsOf(ex, cfg);
-  const losses = lossConfig(
+/** The training executor of one length bucket (the plan kind from the config or the model's depth). */
+function trainingExecutor(cfg: RunConfig, model: ModelConfig, dims: GraphDims): Promise<Executor> {
+  const loss = lossConfig(
     cfg.loss_stage,
     model.heads.tm.enabled ? { tm: { enabled: true } } : {},
   );
-  if (cfg.segmented ?? model.evoformer.no_blocks >= 16) {
-    return await buildSegmentedTrainStep(model, dims, losses, cfg.optimizer, {
-      chunkSize: cfg.chunk_size,
-    });
-  }
-  return await buildTrainStep(
-    (b) => {
-      const { features, prev } = featureInputs(b.g, model, dims);
-      const out = alphafoldIteration(b.scope(), model, features, prev);
-      // Every supervision tensor as a graph input under OpenFold's name (model/losses/inputs.ts).
-      const batch = lossBatchInputs(b.g, { nRes: dims.nRes, nSeq: dims.nSeq }, features);
-      const r = alphafoldLoss(out, batch, losses, { skipZeroWeight: true });
-      const terms: Record<string, Tensor> = {};
-      for (const [k, t] of Object.entries(r.terms)) if (k !== "loss") terms[k] = t;
-      return { loss: r.loss, terms };
-    },
-    cfg.optimizer,
-    { chunkSize: cfg.chunk_size },
+  return Executor.create(
+    af2Plan(model, dims, { kind: cfg.plan, chunkBudget: cfg.chunk_budget, loss }),
   );
 }
 
@@ -150,7 +130,7 @@ export function trainingChains(dataset: Dataset, cfg: RunConfig): ChainEntry[] {
     (only === undefined || only.has(e.id)) && !drop.has(e.id)
   );
   if (chains.length === 0) {
-    throw new Error("no training chains left (train split, train_ids, exclude_ids)");
+    throw new InputError("no training chains left (train split, train_ids, exclude_ids)");
   }
   return chains;
 }
@@ -177,8 +157,9 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
       example: buildFeatures(await dataset.loadInput(entry), evalConfig, rng),
     });
   }
-  const exampleOf = async (n: number) => {
-    const draw = sampler.at(n - 1);
+  /** The example of the run's `g`-th sample (0-based over the whole run). */
+  const exampleOf = async (g: number) => {
+    const draw = sampler.at(g);
     return buildFeatures(
       await dataset.loadInput(chains[draw.index]),
       featureConfig,
@@ -186,19 +167,22 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
     );
   };
 
-  const steps = new GraphCache<StepRunner>();
-  const infer = new GraphCache<AlphaFoldInference>();
-  const stepFor = (ex: FeatureExample) =>
-    steps.get(ex.meta.paddedLength, () => stepGraph(cfg, model, ex));
+  const trainers = new GraphCache<Executor>();
+  const infer = new GraphCache<Executor>();
+  const trainerFor = (ex: FeatureExample) =>
+    trainers.get(ex.meta.paddedLength, () => trainingExecutor(cfg, model, dimsOf(ex, cfg)));
   const inference = (ex: FeatureExample) =>
     infer.get(ex.meta.paddedLength, () =>
-      AlphaFoldInference.create(model, dimsOf(ex, cfg), {
-        chunkSize: cfg.chunk_size,
-        outputs: ["final_atom_positions", "plddt", "distogram_logits"],
-      }));
+      Executor.create(
+        af2Plan(model, dimsOf(ex, cfg), {
+          kind: cfg.plan,
+          chunkBudget: cfg.chunk_budget,
+          outputs: ["final_atom_positions", "plddt", "distogram_logits"],
+        }),
+      ));
 
   const predict = async (state: TrainState, ex: FeatureExample) => {
-    const r = await (await inference(ex)).run(
+    const r = await (await inference(ex)).infer(
       state.params,
       (i) => exampleFeeds(ex, i),
       cfg.max_recycles,
@@ -218,28 +202,27 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
     };
   };
 
-  const first = await exampleOf(1);
-  let current = await stepFor(first);
+  const first = await exampleOf(0);
+  const step = await TrainStep.create((await trainerFor(first)).params, cfg.optimizer);
   const task: TrainTask = {
-    get step() {
-      return current;
-    },
-    async batch(n, state) {
-      const ex = n === 1 ? first : await exampleOf(n);
-      current = await stepFor(ex);
-      const recycles = new Rng(hashSeed("recycles", cfg.seed, n)).int(cfg.max_recycles + 1);
+    step,
+    async sample(n, k, state): Promise<Sample> {
+      const g = (n - 1) * cfg.batch_size + k;
+      const ex = g === 0 ? first : await exampleOf(g);
+      const executor = await trainerFor(ex);
+      const recycles = new Rng(hashSeed("recycles", cfg.seed, g + 1)).int(cfg.max_recycles + 1);
       const np = ex.meta.paddedLength;
       let prev: Record<string, TypedArray> = zeroRecycled(model, np);
       if (recycles > 0) {
         // Earlier iterations without gradient (AF2 1.10), each on its own MSA sample.
-        const r = await (await inference(ex)).run(
+        const r = await (await inference(ex)).infer(
           state.params,
           (i) => exampleFeeds(ex, i),
           recycles - 1,
         );
         prev = recycledFrom(r);
       }
-      return {
+      const feeds = {
         ...exampleFeeds(ex, recycles),
         ...prev,
         seq_length: new Int32Array([ex.meta.chainLength]),
@@ -247,6 +230,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
         // resolution window (0.1–3 Å) of the pLDDT loss.
         resolution: new Float32Array([2.0]),
       };
+      return { executor, feeds, index: k };
     },
     async validate(state) {
       let lddtSum = 0, baseSum = 0, hits = 0, pairs = 0;
@@ -301,7 +285,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
     task,
     model,
     dataset,
-    initial: () => initialState(initParams(current.params, cfg.seed)),
+    initial: () => initialState(initParams(step.params, cfg.seed)),
     async writeProbes() {
       const probes: Probe[] = valExamples.slice(0, cfg.probes).map(({ entry, example: ex }) => {
         const f = ex.features as unknown as Record<string, AnyFeature>;

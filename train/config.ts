@@ -25,8 +25,13 @@ export const runConfigSchema = z.strictObject({
    */
   train_ids: z.array(z.string()).optional(),
   exclude_ids: z.array(z.string()).optional(),
-  /** Total training steps. */
+  /** Total training steps (optimizer updates). */
   steps: posInt().default(1500),
+  /**
+   * Samples per optimizer update (AF2: 128): each its own crop and MSA sample;
+   * their gradients are averaged, over every process of an MPI job.
+   */
+  batch_size: posInt().default(1),
   /** Residues per training crop (graphs are built per 32-residue bucket up to this). */
   crop: posInt().default(64),
   /** MSA cluster rows N_clust and extra rows N_extra per example. */
@@ -69,13 +74,17 @@ export const runConfigSchema = z.strictObject({
     every: posInt().default(100),
   }).default({ schedule: "log", count: 16, every: 100 }),
   /**
-   * One graph per Evoformer block with activations recomputed in backward
-   * (train/segmented_step.ts); by default on for models with 16 or more
-   * Evoformer blocks (af2: compiles in seconds, keeps only block inputs).
+   * How the model is cut for execution (model/exec/plan.ts): "single" (one
+   * graph) or "blocks" (one graph per Evoformer block, activations recomputed
+   * in backward). By default "blocks" for models with 16 or more Evoformer
+   * blocks (af2: compiles in seconds, keeps only block inputs).
    */
-  segmented: z.boolean().optional(),
-  /** Chunk size for attention/triangle ops (memory), none by default. */
-  chunk_size: posInt().optional(),
+  plan: z.enum(["single", "blocks"]).optional(),
+  /**
+   * The memory budget of every chunked op, forward and backward (elements of
+   * the largest per-chunk intermediate; model/nn/scope.ts); none by default.
+   */
+  chunk_budget: posInt().optional(),
   /** Stop after this many consecutive non-finite steps. */
   max_consecutive_skips: posInt().default(10),
 });

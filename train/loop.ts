@@ -8,7 +8,6 @@
  */
 
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
-import type { TypedArray } from "../model/graph/mod.ts";
 import {
   latestCheckpoint,
   listCheckpoints,
@@ -16,20 +15,21 @@ import {
   removeStaleTemporaries,
   saveCheckpoint,
 } from "../model/checkpoint.ts";
-import type { StepResult, StepRunner } from "./step.ts";
+import type { Sample, StepResult, TrainStep } from "./step.ts";
 import type { TrainState } from "../model/checkpoint.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import { lockRun } from "./run_lock.ts";
 
-/** What the loop trains: a compiled step and a deterministic batch source. */
+/** What the loop trains: a compiled step and a deterministic sample source. */
 export interface TrainTask {
-  /** The compiled training step. */
-  step: StepRunner;
+  /** The optimizer step (gradients of a batch, one update). */
+  step: TrainStep;
   /**
-   * Feeds for 1-based step `n`: a pure function of the run's seed, n and the
-   * current parameters (recycling iterations run the model before the step).
+   * Sample `k` (0-based in the batch) of 1-based step `n`: a pure function of
+   * the run's seed, n, k and the current parameters (recycling iterations run
+   * the model before the step).
    */
-  batch(n: number, state: TrainState): Promise<Record<string, TypedArray>>;
+  sample(n: number, k: number, state: TrainState): Promise<Sample>;
   /** Validation metrics for the current state (higher `val_score` is better). */
   validate?(state: TrainState): Promise<Record<string, number>>;
   /** Record whatever the dynamics studies need at step n. */
@@ -42,6 +42,8 @@ export interface LoopOptions {
   dir: string;
   /** Total steps. */
   steps: number;
+  /** Samples per optimizer update (default 1). */
+  batchSize?: number;
   seed: number;
   schedule: Schedule;
   checkpointEvery: number;
@@ -108,7 +110,7 @@ export async function trainLoop(
     if (ckpt) log(`resuming from step ${state.step}`);
     await truncateMetrics(metricsPath, state.step);
     const metrics = await Deno.open(metricsPath, { append: true, create: true });
-    const shapes = new Map(task.step.params.map((p) => [p.name, p.shape]));
+    const shapes = new Map(task.step.params.map((p) => [p.name, [...p.shape]]));
     let skips = 0;
     let last: Record<string, number> = {};
     const save = async () => {
@@ -139,13 +141,17 @@ export async function trainLoop(
           break;
         }
         const n = state.step + 1;
-        // The batch first: it may switch the task to another length bucket's step graph.
-        const feeds = await task.batch(n, state);
+        const batchSize = opts.batchSize ?? 1;
+        const samples: Sample[] = [];
+        for (let k = 0; k < batchSize; k++) samples.push(await task.sample(n, k, state));
         const r = await task.step.run(
           state,
-          feeds,
+          samples,
           learningRate(opts.schedule, n - 1),
           opts.seed,
+          {
+            batchSize,
+          },
         );
         skips = r.skipped ? skips + 1 : 0;
         last = { loss: r.loss, grad_norm: r.gradNorm, skipped: r.skipped ? 1 : 0, ...r.terms };

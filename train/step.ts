@@ -1,33 +1,23 @@
 /**
- * The training step as ONE compiled graph: the model's loss, `grad`, and the
- * in-graph optimizer. Inputs are the parameters, the optimizer state, the step
- * number, the learning rate, the batch and the dropout masks; outputs are the
- * new state, the loss terms and the gradient norm.
+ * One optimizer update (AF2 supplement 1.11.3) from a batch of samples: each
+ * sample's loss gradient from the executor (model/exec/executor.ts) is added
+ * into one flat vector, the sum is reduced over the processes of a
+ * data-parallel job when there are several, averaged over the whole batch, and
+ * the optimizer graph (clipping, Adam, EMA, the finite guard) updates the
+ * parameters, both moments and the EMA as flat vectors.
  *
  * @module
  */
 
 import * as G from "../model/graph/mod.ts";
-import type { Tensor, TypedArray } from "../model/graph/mod.ts";
-import {
-  type BuildOptions,
-  type DropoutSpec,
-  ModelBuilder,
-  type ParamSpec,
-} from "../model/nn/scope.ts";
-import { Rng } from "../model/util/rng.ts";
+import type { TypedArray } from "../model/graph/mod.ts";
+import type { BuildOptions, ModelBuilder, ParamSpec } from "../model/nn/scope.ts";
+import { Executor } from "../model/exec/executor.ts";
+import { type LossGraph, lossPlan } from "../model/exec/plan.ts";
+import { dropoutStream } from "../model/exec/dropout.ts";
 import type { TrainState } from "../model/checkpoint.ts";
-import { adamUpdate, type OptimizerConfig, type ParamState } from "./optimizer.ts";
-
-/** What a model-plus-loss builder returns. */
-export interface LossGraph {
-  /** The scalar to minimise. */
-  loss: Tensor;
-  /** Named scalar loss terms (reported, not optimised separately). */
-  terms: Record<string, Tensor>;
-  /** Small extra outputs to report (e.g. a metric). */
-  extras?: Record<string, Tensor>;
-}
+import { RunError } from "../model/util/errors.ts";
+import { adamUpdate, type OptimizerConfig } from "./optimizer.ts";
 
 /** One step's report. */
 export interface StepResult {
@@ -56,110 +46,6 @@ export function initialState(params: Map<string, Float32Array>): TrainState {
 }
 
 /**
- * Dropout masks for one step: 1/(1-rate) or 0, from the step's own seeded
- * stream (and the segment's, for the segmented step's per-block graphs).
- */
-export function dropoutMasks(
-  specs: readonly DropoutSpec[],
-  seed: number,
-  step: number,
-  segment?: string,
-): Record<string, Float32Array> {
-  const rng = new Rng(seed).fork(segment ? `dropout/${step}/${segment}` : `dropout/${step}`);
-  const out: Record<string, Float32Array> = {};
-  for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    const keep = 1 / (1 - s.rate);
-    const m = new Float32Array(n);
-    for (let i = 0; i < n; i++) m[i] = rng.float() >= s.rate ? keep : 0;
-    out[s.name] = m;
-  }
-  return out;
-}
-
-/** What the training loop needs of a compiled step (monolithic or segmented). */
-export interface StepRunner {
-  /** Parameter specs (names, shapes, inits) of the whole model. */
-  readonly params: readonly ParamSpec[];
-  /**
-   * Run one step in place on `state` with the batch `feeds` at learning rate
-   * `lr`; dropout masks derive from `seed` and the step number.
-   */
-  run(
-    state: TrainState,
-    feeds: Record<string, TypedArray>,
-    lr: number,
-    seed: number,
-  ): Promise<StepResult>;
-  /** Milliseconds spent inside onnxruntime during the last run. */
-  readonly lastOrtMs: number;
-}
-
-/** A compiled training step. */
-export class TrainStep implements StepRunner {
-  constructor(
-    readonly builder: ModelBuilder,
-    readonly compiled: G.Compiled,
-    readonly termNames: string[],
-    readonly extraNames: string[],
-  ) {}
-
-  /** Parameter specs (names, shapes, inits) in creation order. */
-  get params(): ParamSpec[] {
-    return this.builder.params;
-  }
-
-  /** Dropout masks the step needs. */
-  get dropouts(): DropoutSpec[] {
-    return this.builder.dropouts;
-  }
-
-  /** Milliseconds inside onnxruntime during the last run. */
-  get lastOrtMs(): number {
-    return this.compiled.lastRun.ortMs;
-  }
-
-  /**
-   * Run one step in place on `state` with the batch `feeds`; dropout masks are
-   * derived from `seed` and the step number, so a run is a pure function of
-   * its inputs and resumes identically.
-   */
-  async run(
-    state: TrainState,
-    feeds: Record<string, TypedArray>,
-    lr: number,
-    seed: number,
-  ): Promise<StepResult> {
-    const step = state.step + 1;
-    const r = await this.compiled.run({
-      ...feeds,
-      ...dropoutMasks(this.dropouts, seed, step),
-      "opt/step": new Float32Array([step]),
-      "opt/lr": new Float32Array([lr]),
-      "flat/params": packFlat(this.params, state.params),
-      "flat/adam_m": packFlat(this.params, state.m),
-      "flat/adam_v": packFlat(this.params, state.v),
-      "flat/ema": packFlat(this.params, state.ema),
-    });
-    state.params = unpackFlat(this.params, r["new/params"].data as Float32Array);
-    state.m = unpackFlat(this.params, r["new/adam_m"].data as Float32Array);
-    state.v = unpackFlat(this.params, r["new/adam_v"].data as Float32Array);
-    state.ema = unpackFlat(this.params, r["new/ema"].data as Float32Array);
-    state.step = step;
-    const num = (k: string) => (r[k].data as Float32Array)[0];
-    return {
-      loss: num("loss"),
-      terms: Object.fromEntries(this.termNames.map((k) => [k, num(`term/${k}`)])),
-      extras: Object.fromEntries(
-        this.extraNames.map((k) => [k, r[`extra/${k}`].data as Float32Array]),
-      ),
-      gradNorm: num("grad_norm"),
-      skipped: num("skipped") !== 0,
-    };
-  }
-}
-
-/**
  * One state kind (parameters, a moment, the EMA) as ONE buffer in parameter
  * order: zero-copy when the map already holds views of such a buffer (every
  * step after the first), else packed once.
@@ -173,9 +59,9 @@ export function packFlat(
   let at = 0;
   for (const p of specs) {
     const v = values.get(p.name);
-    if (!v) throw new Error(`training state has no "${p.name}"`);
+    if (!v) throw new RunError(`training state has no "${p.name}"`);
     const n = p.shape.reduce((a, b) => a * b, 1);
-    if (v.length !== n) throw new Error(`"${p.name}" has ${v.length} values, want [${p.shape}]`);
+    if (v.length !== n) throw new RunError(`"${p.name}" has ${v.length} values, want [${p.shape}]`);
     shared &&= v.buffer === first!.buffer && v.byteOffset === at * 4;
     at += n;
   }
@@ -205,51 +91,220 @@ export function unpackFlat(
   return out;
 }
 
-/** Build and compile the training step for a model-plus-loss builder. */
-export async function buildTrainStep(
-  build: (b: ModelBuilder) => LossGraph,
-  opt: OptimizerConfig,
-  options: BuildOptions & G.CompileOptions = {},
-): Promise<TrainStep> {
-  const b = new ModelBuilder({ training: true, chunkSize: options.chunkSize });
-  const { loss, terms, extras = {} } = build(b);
-  const params = [...b.paramTensors().values()];
-  // The optimizer runs on the parameters as ONE flat vector: a handful of nodes
-  // and four outputs instead of ~25 nodes and four outputs per parameter tensor
-  // (which dominated both the session-creation time and the step of small models).
-  const total = params.reduce((n, p) => n + p.size, 0);
-  const flat = (name: string) => b.g.input(name, [total]);
-  const state: ParamState = {
+/** One sample of a step's batch. */
+export interface Sample {
+  /** The compiled plan for the sample's length bucket (training plan). */
+  executor: Executor;
+  /** Features, recycled state and supervision. */
+  feeds: Record<string, TypedArray>;
+  /** Its index in the step's whole batch (names its dropout stream). */
+  index: number;
+}
+
+/**
+ * Sums over the processes of a data-parallel job, in place (MPI_Allreduce
+ * with MPI_SUM); a single process has none.
+ */
+export interface Reducer {
+  /** Sum `values` element-wise over every process. */
+  sum(values: Float32Array | Float64Array): void | Promise<void>;
+}
+
+/** Where the time of the last step went (milliseconds). */
+export interface StepStats {
+  /** The samples' forward and backward passes. */
+  passMs: number;
+  /** The reduction over processes (0 for one process). */
+  reduceMs: number;
+  /** The optimizer graph and the state copies. */
+  optimizerMs: number;
+  /** Time inside onnxruntime. */
+  ortMs: number;
+  /** Wall time of the step. */
+  totalMs: number;
+}
+
+/**
+ * The optimizer graph on flat vectors: `flat/grad` is the SUM of the batch's
+ * gradients and `opt/grad_scale` one over the batch size, so averaging costs
+ * no pass of its own; `opt/loss` (the batch's summed loss) feeds the finite
+ * guard.
+ */
+async function compileOptimizer(total: number, opt: OptimizerConfig): Promise<G.Compiled> {
+  const og = new G.Graph();
+  const flat = (name: string) => og.input(name, [total]);
+  const state = {
     param: flat("flat/params"),
     m: flat("flat/adam_m"),
     v: flat("flat/adam_v"),
     ema: flat("flat/ema"),
   };
-  // Each parameter input is computed as its slice of the flat vector.
-  let at = 0;
-  const sliced = params.map((p) => {
-    const v = G.reshape(G.slice(state.param, 0, at, at + p.size), p.shape);
-    at += p.size;
-    return v;
+  const grad = G.mul(flat("flat/grad"), og.input("opt/grad_scale", []));
+  const upd = adamUpdate(
+    opt,
+    [state],
+    [grad],
+    og.input("opt/loss", []),
+    og.input("opt/step", []),
+    og.input("opt/lr", []),
+  );
+  return await G.compile({
+    grad_norm: upd.gradNorm,
+    skipped: upd.skipped,
+    "new/params": upd.next[0].param,
+    "new/adam_m": upd.next[0].m,
+    "new/adam_v": upd.next[0].v,
+    "new/ema": upd.next[0].ema,
   });
-  const step = b.g.input("opt/step", []);
-  const lr = b.g.input("opt/lr", []);
-  const grads = G.grad(loss, params);
-  const flatGrad = G.concat(grads.map((g) => G.reshape(g, [-1])), 0);
-  const upd = adamUpdate(opt, [state], [flatGrad], loss, step, lr);
-  const outs: Record<string, Tensor> = { loss, grad_norm: upd.gradNorm, skipped: upd.skipped };
-  for (const [k, t] of Object.entries(terms)) outs[`term/${k}`] = t;
-  for (const [k, t] of Object.entries(extras)) outs[`extra/${k}`] = t;
-  outs["new/params"] = upd.next[0].param;
-  outs["new/adam_m"] = upd.next[0].m;
-  outs["new/adam_v"] = upd.next[0].v;
-  outs["new/ema"] = upd.next[0].ema;
-  const compiled = await G.compile(outs, {
-    // onnxruntime's own graph optimiser: the bench-tiny step 0.40 → 0.31 s on a
-    // quiet machine (bench `train`), for ~2 s more compile per graph.
-    optimizationLevel: "all",
-    ...options,
-    substitute: new Map(params.map((p, i) => [p, sliced[i]])),
-  });
-  return new TrainStep(b, compiled, Object.keys(terms), Object.keys(extras));
+}
+
+/** A training step: the samples' gradients, their average, one optimizer update. */
+export class TrainStep {
+  /** Where the time of the last run went. */
+  lastRun: StepStats = { passMs: 0, reduceMs: 0, optimizerMs: 0, ortMs: 0, totalMs: 0 };
+  readonly #grad: Float32Array;
+  readonly #layout: string;
+  readonly #checked = new WeakSet<Executor>();
+
+  private constructor(readonly params: readonly ParamSpec[], readonly optimizer: G.Compiled) {
+    this.#grad = new Float32Array(params.reduce((n, p) => n + G.sizeOf(p.shape), 0));
+    this.#layout = params.map((p) => `${p.name}:${p.shape}`).join();
+  }
+
+  /** The step for a model whose parameters, in flat order, are `params` (an executor's). */
+  static async create(params: readonly ParamSpec[], opt: OptimizerConfig): Promise<TrainStep> {
+    const total = params.reduce((n, p) => n + G.sizeOf(p.shape), 0);
+    return new TrainStep(params, await compileOptimizer(total, opt));
+  }
+
+  /** Release the optimizer's session (executors are their owners'). */
+  async release(): Promise<void> {
+    await this.optimizer.release();
+  }
+
+  /**
+   * One update in place on `state` from `samples` (this process's share of a
+   * batch of `batchSize` samples, reduced with `reduce` over the others): the
+   * gradient is the batch's average, the reported loss and terms too. Dropout
+   * masks derive from (seed, step, sample index), so a run is a pure function
+   * of its inputs however the batch is split, and resumes identically.
+   */
+  async run(
+    state: TrainState,
+    samples: readonly Sample[],
+    lr: number,
+    seed: number,
+    opts: { batchSize?: number; reduce?: Reducer } = {},
+  ): Promise<StepResult> {
+    const t0 = performance.now();
+    const step = state.step + 1;
+    const grad = this.#grad.fill(0);
+    let ortMs = 0;
+    const termSums = new Map<string, number>();
+    let lossSum = 0;
+    const extras: Record<string, Float32Array> = {};
+    for (const s of samples) {
+      this.#check(s.executor);
+      const r = await s.executor.gradient(
+        state.params,
+        s.feeds,
+        dropoutStream(seed, step, s.index),
+        grad,
+      );
+      ortMs += s.executor.lastPass.ortMs;
+      lossSum += r.loss;
+      for (const [k, v] of Object.entries(r.terms)) termSums.set(k, (termSums.get(k) ?? 0) + v);
+      Object.assign(extras, r.extras);
+    }
+    const t1 = performance.now();
+    // Scalars travel with the gradient: the sample count, the loss, each term.
+    const names = [...termSums.keys()].sort();
+    const scalars = Float64Array.from([
+      samples.length,
+      lossSum,
+      ...names.map((k) => termSums.get(k)!),
+    ]);
+    if (opts.reduce) {
+      await opts.reduce.sum(grad);
+      await opts.reduce.sum(scalars);
+    }
+    const count = scalars[0];
+    const batchSize = opts.batchSize ?? samples.length;
+    if (count !== batchSize) {
+      throw new RunError(`step ${step}: the batch has ${count} samples, want ${batchSize}`);
+    }
+    const t2 = performance.now();
+    const o = await this.optimizer.run({
+      "flat/params": packFlat(this.params, state.params),
+      "flat/adam_m": packFlat(this.params, state.m),
+      "flat/adam_v": packFlat(this.params, state.v),
+      "flat/ema": packFlat(this.params, state.ema),
+      "flat/grad": grad,
+      "opt/grad_scale": new Float32Array([1 / count]),
+      "opt/loss": new Float32Array([scalars[1]]),
+      "opt/step": new Float32Array([step]),
+      "opt/lr": new Float32Array([lr]),
+    });
+    ortMs += this.optimizer.lastRun.ortMs;
+    state.params = unpackFlat(this.params, o["new/params"].data as Float32Array);
+    state.m = unpackFlat(this.params, o["new/adam_m"].data as Float32Array);
+    state.v = unpackFlat(this.params, o["new/adam_v"].data as Float32Array);
+    state.ema = unpackFlat(this.params, o["new/ema"].data as Float32Array);
+    state.step = step;
+    const t3 = performance.now();
+    this.lastRun = {
+      passMs: t1 - t0,
+      reduceMs: t2 - t1,
+      optimizerMs: t3 - t2,
+      ortMs,
+      totalMs: t3 - t0,
+    };
+    const num = (k: string) => (o[k].data as Float32Array)[0];
+    return {
+      loss: scalars[1] / count,
+      terms: Object.fromEntries(names.map((k, i) => [k, scalars[2 + i] / count])),
+      extras,
+      gradNorm: num("grad_norm"),
+      skipped: num("skipped") !== 0,
+    };
+  }
+
+  /** An executor's parameters must be laid out as this step's flat vectors. */
+  #check(e: Executor): void {
+    if (this.#checked.has(e)) return;
+    const layout = e.params.map((p) => `${p.name}:${p.shape}`).join();
+    if (layout !== this.#layout) {
+      throw new RunError("the executor's parameters are not laid out as the training step's");
+    }
+    this.#checked.add(e);
+  }
+}
+
+/**
+ * The executor and training step of any model-plus-loss builder run as one
+ * graph (a small network, a test's model): `run(state, feeds, lr, seed)`
+ * takes one sample per step.
+ */
+export async function lossStep(
+  build: (b: ModelBuilder) => LossGraph,
+  opt: OptimizerConfig,
+  options: Omit<BuildOptions, "training"> & G.CompileOptions = {},
+): Promise<{
+  executor: Executor;
+  step: TrainStep;
+  run(
+    state: TrainState,
+    feeds: Record<string, TypedArray>,
+    lr: number,
+    seed: number,
+  ): Promise<StepResult>;
+}> {
+  const { chunkBudget, ...compile } = options;
+  const executor = await Executor.create(lossPlan(build, { chunkBudget }), compile);
+  const step = await TrainStep.create(executor.params, opt);
+  return {
+    executor,
+    step,
+    run: (state, feeds, lr, seed) => step.run(state, [{ executor, feeds, index: 0 }], lr, seed),
+  };
 }

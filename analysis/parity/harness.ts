@@ -80,9 +80,9 @@ function graphDtype(a: NdArray): G.DType {
 export async function runModule(
   c: ParityCase,
   build: (b: ModelBuilder, inputs: Record<string, Tensor>) => Record<string, Tensor>,
-  opts: { chunkSize?: number; paramPrefix?: string } = {},
+  opts: { chunkBudget?: number; paramPrefix?: string } = {},
 ): Promise<Record<string, { data: Float32Array; shape: number[] }>> {
-  const b = new ModelBuilder({ chunkSize: opts.chunkSize });
+  const b = new ModelBuilder({ chunkBudget: opts.chunkBudget });
   const inputs: Record<string, Tensor> = {};
   for (const [k, a] of c.arrays) {
     if (!k.startsWith("in/")) continue;

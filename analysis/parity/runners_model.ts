@@ -7,7 +7,8 @@
  * @module
  */
 
-import { AlphaFoldInference } from "../../model/af2/recycling.ts";
+import { af2Plan, type PlanKind } from "../../model/exec/plan.ts";
+import { Executor } from "../../model/exec/executor.ts";
 import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
 import { arrayOf, feedOf, type ParityCase, type ParityOutputs, type Runner } from "./harness.ts";
@@ -24,10 +25,14 @@ function residueValid(shape: number[], axes: number[], seqMask: ArrayLike<number
   return out;
 }
 
-/** Run the full model on a fixture given its parameters (OpenFold names). */
+/**
+ * Run the full model on a fixture given its parameters (OpenFold names),
+ * cut as `kind` (default: the model's own plan).
+ */
 export async function runFullModel(
   c: ParityCase,
   params: Map<string, Float32Array>,
+  kind?: PlanKind,
 ): Promise<ParityOutputs> {
   const meta = c.meta as Record<string, unknown>;
   const ofConfig = (meta.ctor as { config: { model: unknown } }).config.model;
@@ -43,20 +48,20 @@ export async function runFullModel(
     k.startsWith("out/") && k !== "out/num_recycles"
   );
   const names = [...new Set(wanted.map((k) => k.slice(4).replace(/^iter0\//, "")))];
-  const model = await AlphaFoldInference.create(cfg, dims, { outputs: names });
+  const model = await Executor.create(af2Plan(cfg, dims, { kind, outputs: names }));
   const ours = new Set(model.params.map((p) => p.name));
   const unused = [...params.keys()].filter((k) => !ours.has(k));
   if (unused.length) {
     throw new Error(`${c.file}: fixture parameters not used: ${unused.join(", ")}`);
   }
   const feeds: Record<string, TypedArray> = {};
-  for (const name of model.compiled.inputs.keys()) {
+  for (const name of model.inputs.keys()) {
     const a = c.arrays.get(`in/${name}`);
     if (a) feeds[name] = feedOf(a);
   }
   const nRecycle = Number((meta.call as { n_recycling_iters?: number }).n_recycling_iters ?? 1) - 1;
   let first: Record<string, { data: TypedArray }> = {};
-  const last = await model.run(params, feeds, nRecycle, (i, r) => {
+  const last = await model.infer(params, feeds, nRecycle, (i, r) => {
     if (i === 0) first = r;
   });
   const seqMask = feedOf(arrayOf(c, "in/seq_mask")) as Float32Array;
@@ -77,7 +82,7 @@ export async function runFullModel(
 }
 
 /** The fixture's `param/` arrays by OpenFold name. */
-function fixtureParams(c: ParityCase, prefix = "param/"): Map<string, Float32Array> {
+export function fixtureParams(c: ParityCase, prefix = "param/"): Map<string, Float32Array> {
   const m = new Map<string, Float32Array>();
   for (const [k, a] of c.arrays) {
     if (k.startsWith(prefix)) m.set(k.slice(prefix.length), feedOf(a) as Float32Array);

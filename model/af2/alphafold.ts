@@ -130,7 +130,7 @@ export function alphafoldEmbed(
 
 /**
  * {@link alphafoldEmbed} up to the extra-MSA stack (Algorithm 2 lines 5–14 and
- * the extra-MSA embedder), which the segmented training step runs block by block.
+ * the extra-MSA embedder), which the blocks plan (model/exec/plan.ts) runs as its own graph.
  */
 export function alphafoldPreEmbed(
   s: Scope,
@@ -234,8 +234,8 @@ export function alphafoldTail(
 /**
  * One iteration of Algorithm 2 (lines 5–17 plus the heads) with every parameter
  * under OpenFold's state-dict names: {@link alphafoldEmbed}, the Evoformer
- * blocks, {@link alphafoldTail}. The segmented training step builds the same
- * three parts as separate graphs (train/segmented_step.ts).
+ * blocks, {@link alphafoldTail}. The blocks plan builds the same three parts
+ * as separate graphs (model/exec/plan.ts).
  */
 export function alphafoldIteration(
   s: Scope,

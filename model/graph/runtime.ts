@@ -85,7 +85,11 @@ const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
   bool: "bool",
 };
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
+/**
+ * Sessions by graph hash and options, shared by every {@link Compiled} of the
+ * same graph and counted, so releasing one does not dispose another's.
+ */
+const sessions = new Map<string, { session: Promise<ort.InferenceSession>; users: number }>();
 
 function sessionOptions(device: Device, opts: CompileOptions): ort.InferenceSession.SessionOptions {
   return {
@@ -119,7 +123,7 @@ async function createSession(
     ? `${opts.cacheDir}/${hash.slice(0, 32)}.${level}.onnx`
     : undefined;
   let cached = false;
-  let s = sessions.get(key);
+  let s = sessions.get(key)?.session;
   if (!s) {
     let create = () => ort.InferenceSession.create(bytes, sessionOptions(device, opts));
     if (cacheFile) {
@@ -150,9 +154,13 @@ async function createSession(
       console.error(`denofold: CUDA unavailable, running on CPU (${(e as Error).message})`);
       return ort.InferenceSession.create(bytes, sessionOptions("cpu", opts));
     });
-    sessions.set(key, s);
+    sessions.set(key, { session: s, users: 0 });
   }
-  return { session: await s, key, cached };
+  const session = await s;
+  const entry = sessions.get(key) ?? { session: s, users: 0 };
+  sessions.set(key, entry);
+  entry.users++;
+  return { session, key, cached };
 }
 
 /** Where the time of {@link compile} went (milliseconds). */
@@ -240,8 +248,10 @@ export class Compiled {
     return out;
   }
 
-  /** Release the session (cached sessions are shared: only call when done with this graph). */
+  /** Release the session once no other compiled copy of the same graph uses it. */
   async release(): Promise<void> {
+    const entry = sessions.get(this.#key);
+    if (entry && --entry.users > 0) return;
     sessions.delete(this.#key);
     await this.#session.release();
   }

@@ -49,8 +49,7 @@ function mergeHeads(x: Tensor): Tensor {
  * `qx.rank + 1` broadcastable to `[*, H, Q, K]`. Parameters `linear_q/k/v`
  * (no bias), `linear_g` (gating), `linear_o`. Output `[*, Q, Cq]`.
  * With chunking on the scope, the graph is chunked along batch axis `chunkAxis`
- * of qx (a fixed `chunkSize`, or rows so that one chunk's logits fit the
- * scope's `chunkBudget`).
+ * of qx (rows so that one chunk's logits fit the scope's `chunkBudget`).
  */
 export function attention(
   s: Scope,

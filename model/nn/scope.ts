@@ -40,14 +40,14 @@ export interface DropoutSpec {
 export interface BuildOptions {
   /** Build the training variant (dropout masks as inputs). */
   training?: boolean;
-  /** Chunk attention / triangle ops over this many rows (undefined = no chunking). */
-  chunkSize?: number;
   /**
-   * Without a `chunkSize`: let every chunked op pick its own row count so that
-   * its largest per-chunk intermediate has at most this many elements (see
-   * {@link Scope.chunkRows}). A fixed row count cannot suit every module: one
-   * extra-MSA row with pair bias at 1,024 residues makes 8·1024² logits, one
-   * MSA column only 8·128².
+   * The one memory knob: every chunked op (attention, triangle updates,
+   * transitions, outer product mean) picks its own row count so that its
+   * largest per-chunk intermediate has at most this many elements (see
+   * {@link Scope.chunkRows}); undefined = no chunking. A fixed row count cannot
+   * suit every module: one extra-MSA row with pair bias at 1,024 residues makes
+   * 8·1024² logits, one MSA column only 8·128². The gradient of a chunked op is
+   * chunked too (the VJP of each slice), so the budget holds in backward graphs.
    */
   chunkBudget?: number;
 }
@@ -63,6 +63,7 @@ export class ModelBuilder {
   /** Build options. */
   readonly options: BuildOptions;
   readonly #byName = new Map<string, Tensor>();
+  readonly #dropoutsAt = new Map<string, number>();
 
   constructor(options: BuildOptions = {}, g: Graph = new Graph()) {
     this.g = g;
@@ -97,6 +98,17 @@ export class ModelBuilder {
     return new Map(this.#byName);
   }
 
+  /**
+   * @internal the name of the next dropout mask at scope `prefix`: numbered
+   * within the scope, so a block's masks are named alike whether the block is
+   * built alone (as block 0 of a block graph) or inside the whole model.
+   */
+  dropoutName(prefix: string): string {
+    const k = this.#dropoutsAt.get(prefix) ?? 0;
+    this.#dropoutsAt.set(prefix, k + 1);
+    return `${prefix}.dropout.${k}`;
+  }
+
   /** Total number of parameter values. */
   paramCount(): number {
     return this.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -112,26 +124,18 @@ export class Scope {
     return this.builder.g;
   }
 
-  /** Chunk size for attention/triangle ops, if chunking. */
-  get chunkSize(): number | undefined {
-    return this.builder.options.chunkSize;
-  }
-
-  /** Whether ops are chunked at all (a fixed `chunkSize` or a `chunkBudget`). */
+  /** Whether ops are chunked at all (a memory budget is set). */
   get chunking(): boolean {
-    const { chunkSize, chunkBudget } = this.builder.options;
-    return chunkSize !== undefined || chunkBudget !== undefined;
+    return this.builder.options.chunkBudget !== undefined;
   }
 
   /**
    * Rows per chunk for an op whose largest intermediate has `perRowElements`
-   * elements per row of its chunk axis: the fixed `chunkSize` when one is set
-   * (unchanged behaviour), else `max(1, floor(chunkBudget / perRowElements))`
-   * when a budget is set, else undefined (no chunking).
+   * elements per row of its chunk axis: `max(1, floor(chunkBudget /
+   * perRowElements))`, or undefined (no chunking) without a budget.
    */
   chunkRows(perRowElements: number): number | undefined {
-    const { chunkSize, chunkBudget } = this.builder.options;
-    if (chunkSize !== undefined) return chunkSize;
+    const { chunkBudget } = this.builder.options;
     if (chunkBudget === undefined) return undefined;
     return Math.max(1, Math.floor(chunkBudget / Math.max(1, perRowElements)));
   }
@@ -160,7 +164,7 @@ export class Scope {
     if (!this.training || rate === 0) return x;
     const axes = sharedAxes.map((a) => (a < 0 ? a + x.rank : a));
     const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-    const name = `dropout.${this.prefix}.${this.builder.dropouts.length}`;
+    const name = this.builder.dropoutName(this.prefix);
     this.builder.dropouts.push({ name, shape, rate });
     return G.mul(x, this.g.input(name, shape, x.dtype));
   }

@@ -21,7 +21,7 @@ interface Built {
   out: { m: G.Tensor; z: G.Tensor };
 }
 
-function build(options: { chunkSize?: number; training?: boolean }, extra = false): Built {
+function build(options: { chunkBudget?: number; training?: boolean }, extra = false): Built {
   const b = new ModelBuilder(options);
   const cm = extra ? AF2_MODEL_1.c_e : C_M;
   const m = b.g.input("m", [N_SEQ, N_RES, cm]);
@@ -70,8 +70,8 @@ const count = (b: ModelBuilder, op: string) => b.g.tensors.filter((t) => t.op ==
 
 for (const extra of [false, true]) {
   const name = extra ? "extra-MSA block" : "Evoformer block";
-  Deno.test(`${name} at AF2 widths: chunked by 4 equals unchunked`, async () => {
-    const plain = build({}, extra), chunked = build({ chunkSize: 4 }, extra);
+  Deno.test(`${name} at AF2 widths: chunked by a budget equals unchunked`, async () => {
+    const plain = build({}, extra), chunked = build({ chunkBudget: 1 << 14 }, extra);
     // The chunked graph really is Slice … Concat: one Concat per chunked op at least.
     assert(
       count(chunked.b, "Concat") >= count(plain.b, "Concat") + 6,
@@ -95,12 +95,12 @@ Deno.test("Evoformer block training graph: dropout masks where and how Algorithm
   const row = `1x${N_RES}x${C_Z}`, col = `${N_RES}x1x${C_Z}`;
   assertEquals(got, [
     // MSA row attention: row-wise (shared across sequences) 0.15; column attention has none.
-    ["dropout.blk", `1x${N_RES}x${C_M}`, 0.15],
+    ["blk.dropout", `1x${N_RES}x${C_M}`, 0.15],
     // Triangle multiplications and starting-node attention row-wise, ending node column-wise.
-    ["dropout.blk.pair_stack", row, 0.25],
-    ["dropout.blk.pair_stack", row, 0.25],
-    ["dropout.blk.pair_stack", row, 0.25],
-    ["dropout.blk.pair_stack", col, 0.25],
+    ["blk.pair_stack.dropout", row, 0.25],
+    ["blk.pair_stack.dropout", row, 0.25],
+    ["blk.pair_stack.dropout", row, 0.25],
+    ["blk.pair_stack.dropout", col, 0.25],
   ]);
 });
 

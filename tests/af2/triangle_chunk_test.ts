@@ -55,8 +55,14 @@ for (const outgoing of [true, false]) {
   Deno.test(`triangle multiplication ${name} at AF2 widths: chunked equals unchunked`, async () => {
     const plain = await run({}, outgoing);
     assert(plain.some((v) => v !== 0), "the update is not all zeros");
-    // 3 rows (uneven last chunk), 1 row, and a budget of 2 rows' fused projections.
-    for (const opts of [{ chunkSize: 3 }, { chunkSize: 1 }, { chunkBudget: 2 * N * 640 }]) {
+    // 3 rows' a/gate projections (an uneven last chunk), 1 row, and a budget
+    // of 2 rows' fused projections.
+    const aGateRow = N * (2 * C_H + C_Z);
+    for (
+      const opts of [{ chunkBudget: 3 * aGateRow }, { chunkBudget: 1 }, {
+        chunkBudget: 2 * N * 640,
+      }]
+    ) {
       const d = maxRelDiff(plain, await run(opts, outgoing));
       assert(d < 1e-5, `${JSON.stringify(opts)}: rel max diff ${d}`);
     }
@@ -72,7 +78,8 @@ for (const outgoing of [true, false]) {
           .map((t) => t.shape[2]),
       );
     assert(widest({}) === 4 * C_H + C_Z, `unchunked widest pair tensor ${widest({})}`);
-    const w = widest({ chunkSize: 8 });
+    const eightRows = { chunkBudget: 8 * n * (2 * C_H + C_Z) };
+    const w = widest(eightRows);
     assert(w <= Math.max(C_Z, C_H), `chunked widest whole-pair tensor has ${w} channels`);
     // Budgets: the fused projection fits (unchunked); it does not but one chunk's a/gate
     // projections of all rows do (one chunk, 2c + C_z wide); they do not either (2 chunks).
@@ -84,7 +91,7 @@ for (const outgoing of [true, false]) {
     const wb = widest({ chunkBudget: aGate - 1 });
     assert(wb <= Math.max(C_Z, C_H), `budget-chunked widest whole-pair tensor has ${wb} channels`);
     const plainPeak = liveness([build({}, outgoing, n).y]).peakBytes;
-    const chunkPeak = liveness([build({ chunkSize: 8 }, outgoing, n).y]).peakBytes;
+    const chunkPeak = liveness([build(eightRows, outgoing, n).y]).peakBytes;
     assert(plainPeak > 8 * pair, `unchunked peak ${plainPeak / pair} pairs`);
     // B whole, the output chunks and their Concat, and one chunk's temporaries.
     assert(chunkPeak < 3 * pair, `chunked peak ${chunkPeak / pair} pairs`);

@@ -25,6 +25,18 @@ const LAYERS: [string, string[]][] = [
     "model/losses/",
     ["model/util/", "model/io/", "model/graph/", "model/nn/", "model/protein/", "model/af2/"],
   ],
+  [
+    "model/exec/",
+    [
+      "model/util/",
+      "model/io/",
+      "model/graph/",
+      "model/nn/",
+      "model/protein/",
+      "model/af2/",
+      "model/losses/",
+    ],
+  ],
   ["model/", ["model/"]],
   ["analysis/", ["model/"]],
   ["train/", ["model/", "analysis/"]],

@@ -26,7 +26,7 @@ Deno.test("liveness: the peak of a small graph, worked out by hand", () => {
 });
 
 Deno.test("liveness: onnxruntime's order is topological and visits every needed node once", () => {
-  const b = new ModelBuilder({ chunkSize: 2 });
+  const b = new ModelBuilder({ chunkBudget: 2 * 5 * 32 }); // 2 rows of the [5, 4·8] hidden
   const x = b.g.input("x", [6, 5, 8]);
   const y = transition(b.scope("tr"), x, 4, b.g.input("mask", [6, 5]));
   const order = ortOrder([y]);
@@ -39,8 +39,9 @@ Deno.test("liveness: onnxruntime's order is topological and visits every needed 
 });
 
 Deno.test("liveness: chunking the transition lowers the estimated peak by the hidden width", () => {
-  const peak = (chunkSize?: number, order?: "ort") => {
-    const b = new ModelBuilder({ chunkSize });
+  // Rows of the [32, 4·16] hidden activation per chunk.
+  const peak = (rows?: number, order?: "ort") => {
+    const b = new ModelBuilder({ chunkBudget: rows && rows * 32 * 64 });
     const y = transition(b.scope("tr"), b.g.input("x", [64, 32, 16]), 4);
     return liveness([y], { order }).peakBytes;
   };

@@ -75,7 +75,7 @@ Deno.test("the optimisation pass removes duplicates, identities and shape-op cha
 
 Deno.test("shared data: Evoformer block (07a) forward and gradients agree with and without the pass", async () => {
   const c = await loadCase(`${SHARED_PARITY}/07a_evoformer_block.npz`);
-  const b = new ModelBuilder({ chunkSize: 4 });
+  const b = new ModelBuilder({ chunkBudget: 1 << 12 });
   const inputs: Record<string, G.Tensor> = {};
   const feeds: Record<string, G.TypedArray> = {};
   for (const [k, a] of c.arrays) {

@@ -7,7 +7,7 @@ import * as G from "../../model/graph/mod.ts";
 import { linear } from "../../model/nn/linear.ts";
 import { initParams } from "../../model/nn/init.ts";
 import { layerNorm } from "../../model/nn/linear.ts";
-import { buildTrainStep, initialState } from "../../train/step.ts";
+import { initialState, lossStep } from "../../train/step.ts";
 import { AF2_OPTIMIZER } from "../../train/optimizer.ts";
 import { type LoopOptions, trainLoop, type TrainTask } from "../../train/loop.ts";
 import { listCheckpoints } from "../../model/checkpoint.ts";
@@ -16,7 +16,7 @@ import { Rng } from "../../model/util/rng.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 
 async function task(): Promise<TrainTask> {
-  const step = await buildTrainStep((b) => {
+  const { executor, step } = await lossStep((b) => {
     const x = b.g.input("x", [8, 4]);
     const y = b.g.input("y", [8, 1]);
     const h = b.scope("dropout_here").dropout(
@@ -28,11 +28,11 @@ async function task(): Promise<TrainTask> {
   }, AF2_OPTIMIZER);
   return {
     step,
-    batch(n) {
-      const rng = new Rng(5).fork(`batch/${n}`);
+    sample(n, k) {
+      const rng = new Rng(5).fork(`batch/${n}/${k}`);
       const x = Float32Array.from({ length: 32 }, () => rng.float() * 2 - 1);
       const y = Float32Array.from({ length: 8 }, (_, i) => Math.sin(3 * x[4 * i]) + x[4 * i + 1]);
-      return Promise.resolve({ x, y });
+      return Promise.resolve({ executor, feeds: { x, y }, index: k });
     },
     validate: () => Promise.resolve({ val_score: Math.random() }),
   };

@@ -4,14 +4,14 @@
  */
 import * as G from "../../model/graph/mod.ts";
 import { linear } from "../../model/nn/linear.ts";
-import { buildTrainStep, initialState } from "../../train/step.ts";
+import { initialState, lossStep } from "../../train/step.ts";
 import { AF2_OPTIMIZER } from "../../train/optimizer.ts";
 import { learningRate } from "../../train/schedule.ts";
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 
 /** loss = mean((x W^T + b - y)^2): its gradient is easy to write by hand for the reference. */
 async function setup(clip: number) {
-  return await buildTrainStep((b) => {
+  return await lossStep((b) => {
     const x = b.g.input("x", [4, 3]);
     const y = b.g.input("y", [4, 2]);
     const pred = linear(b.scope("lin"), x, 2);

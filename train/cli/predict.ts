@@ -3,7 +3,7 @@
  *
  *   deno task predict --fasta FILE [--msa FILE.a3m|.sto ...] [--checkpoint FILE]
  *                     [--af2-params params_model_1.npz] [--preset NAME] [--recycles N]
- *                     [--chunk N | --chunk-budget ELEMENTS] [--msa-clusters N] [--extra-msa N]
+ *                     [--chunk-budget ELEMENTS] [--msa-clusters N] [--extra-msa N]
  *                     --out FILE.pdb|.cif
  *
  * Writes the structure (pLDDT in the B-factor column) and `<out>.json` with
@@ -42,7 +42,6 @@ const argsSchema = z.strictObject({
   "af2-params": z.string().optional(),
   preset: z.string().optional(),
   recycles: z.coerce.number().int().min(0).max(20).default(3),
-  chunk: z.coerce.number().int().positive().optional(),
   "chunk-budget": z.coerce.number().int().positive().optional(),
   "msa-clusters": z.coerce.number().int().positive().default(128),
   "extra-msa": z.coerce.number().int().nonnegative().default(1024),
@@ -62,7 +61,6 @@ async function main(argv: string[]): Promise<number> {
         "af2-params": { type: "string" },
         preset: { type: "string" },
         recycles: { type: "string" },
-        chunk: { type: "string" },
         "chunk-budget": { type: "string" },
         "msa-clusters": { type: "string" },
         "extra-msa": { type: "string" },
@@ -149,7 +147,6 @@ async function main(argv: string[]): Promise<number> {
     recycles: a.recycles,
     msaClusters: a["msa-clusters"],
     extraMsa: a["extra-msa"],
-    chunkSize: a.chunk,
     chunkBudget: a["chunk-budget"],
     seed: a.seed,
   });

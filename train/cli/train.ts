@@ -179,6 +179,7 @@ async function train(
   const { end, state } = await trainLoop(af2.task, af2.initial, {
     dir,
     steps: config.steps,
+    batchSize: config.batch_size,
     seed: config.seed,
     schedule: config.schedule,
     checkpointEvery: config.checkpoint_every,

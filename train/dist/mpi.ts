@@ -47,6 +47,8 @@ const MPI_IN_PLACE = 0xffff_ffff_ffff_ffffn;
 
 /** The largest element count one MPI call takes (`int count`). */
 const MAX_COUNT = 0x7fff_ffff;
+/** Elements per MPI call of a large collective (see {@link MpiOptions.chunkElements}). */
+const DEFAULT_CHUNK = 1 << 21;
 
 /** A reduction operation of {@link Communicator.allreduce}. */
 export type ReduceOp = "sum" | "max" | "min";
@@ -129,7 +131,13 @@ export interface Communicator {
   readonly size: number;
   /** Whether this is rank 0, the one that writes checkpoints, logs and reports. */
   readonly isRoot: boolean;
-  /** Sum `buf` over all ranks, in place: the gradient path (one flat Float32Array). */
+  /**
+   * Sum `buf` over all ranks, in place: the gradient path (one flat
+   * Float32Array). A sum, not a mean: divide by the number of samples.
+   * MPICH's algorithms give every rank the same bits (checked for 2–4 ranks,
+   * tests/train/mpi_test.ts), so ranks applying the same update stay equal;
+   * MPI itself does not promise it.
+   */
   allreduceSum(buf: Float32Array): void;
   /** Reduce `buf` element-wise over all ranks with `op`, in place (scalars, flags). */
   allreduce(buf: ReduceBuffer, op: ReduceOp): void;
@@ -142,7 +150,10 @@ export interface Communicator {
    * `denofold: rank R of N: message` on stderr when a message is given.
    */
   abort(code: number, message?: string): never;
-  /** Leave MPI (every rank, at the end); idempotent. */
+  /**
+   * Leave MPI: every rank, once its last collective is done ({@link runDistributed}
+   * does it). Idempotent. An MPI rank that ends without it aborts the job.
+   */
   finalize(): void;
 }
 
@@ -242,10 +253,7 @@ export class MpiCommunicator implements Communicator {
     this.rank = rank;
     this.size = size;
     this.isRoot = rank === 0;
-    this.#chunk = opts.chunkElements ?? 1 << 21;
-    if (!Number.isInteger(this.#chunk) || this.#chunk < 1 || this.#chunk > MAX_COUNT) {
-      throw new RunError(`chunkElements must be an integer in 1…${MAX_COUNT}, got ${this.#chunk}`);
-    }
+    this.#chunk = opts.chunkElements ?? DEFAULT_CHUNK;
     this.#check = opts.checkAgreement ?? true;
     globalThis.addEventListener("error", this.#onError);
     globalThis.addEventListener("unhandledrejection", this.#onError);
@@ -261,6 +269,10 @@ export class MpiCommunicator implements Communicator {
    */
   static init(launch?: Launch, opts: MpiOptions = {}): MpiCommunicator {
     if (opened) throw new RunError("MPI is already initialized in this process");
+    const chunk = opts.chunkElements ?? DEFAULT_CHUNK;
+    if (!Number.isInteger(chunk) || chunk < 1 || chunk > MAX_COUNT) {
+      throw new RunError(`chunkElements must be an integer in 1…${MAX_COUNT}, got ${chunk}`);
+    }
     const path = opts.library ?? Deno.env.get("DENOFOLD_MPI_LIBRARY") ?? DEFAULT_MPI_LIBRARY;
     let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
     try {
@@ -405,7 +417,9 @@ function drainStderr(): void {
     }
     libc.close();
   } catch {
-    sleep(200);
+    try {
+      sleep(200);
+    } catch { /* never keep a failing rank from aborting */ }
   }
 }
 

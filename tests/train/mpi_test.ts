@@ -75,11 +75,11 @@ async function run(cmd: string, args: string[], env: Record<string, string>, tim
   return job;
 }
 
-/** `mpirun -np 2` of one mode of mpi_rank.ts. */
-function mpirun(mode: string, timeoutMs = 60_000): Promise<Job> {
+/** `mpirun -np N` (default 2) of one mode of mpi_rank.ts. */
+function mpirun(mode: string, np = 2, timeoutMs = 60_000): Promise<Job> {
   return run(
     "mpirun",
-    ["-np", "2", Deno.execPath(), "run", "-A", SCRIPT, mode],
+    ["-np", String(np), Deno.execPath(), "run", "-A", SCRIPT, mode],
     plainEnv(),
     timeoutMs,
   );
@@ -110,6 +110,15 @@ mpiTest(
       assert(job.stdout.includes(`rank ${r} of 2 kind mpi`), job.stdout);
       assert(job.stdout.includes(`rank ${r} ok collectives`), job.stdout);
     }
+  },
+);
+
+mpiTest(
+  "3 ranks (not a power of two): the same collectives, the same bits on every rank",
+  async () => {
+    const job = await mpirun("collectives", 3);
+    assertEquals(job.code, 0, job.stderr);
+    for (const r of [0, 1, 2]) assert(job.stdout.includes(`rank ${r} ok collectives`), job.stdout);
   },
 );
 

@@ -134,8 +134,8 @@ export interface Communicator {
   /**
    * Sum `buf` over all ranks, in place: the gradient path (one flat
    * Float32Array). A sum, not a mean: divide by the number of samples.
-   * MPICH's algorithms give every rank the same bits (checked for 2–4 ranks,
-   * tests/train/mpi_test.ts), so ranks applying the same update stay equal;
+   * MPICH's algorithms give every rank the same bits (tests/train/mpi_test.ts
+   * checks 2 and 3 ranks), so ranks applying the same update stay equal;
    * MPI itself does not promise it.
    */
   allreduceSum(buf: Float32Array): void;

@@ -56,6 +56,11 @@ function noise(rank: number, i: number): number {
 function collectives(comm: Communicator): void {
   const { rank, size } = comm;
   console.log(`rank ${rank} of ${size} kind ${comm.kind}`);
+  // One node: every rank is local, in world order.
+  check(
+    comm.localSize === size && comm.localRank === rank,
+    `local ${comm.localRank}/${comm.localSize}`,
+  );
 
   // Small integers: exact sums, in more chunks than one (chunkElements 1000).
   const n = 4099;

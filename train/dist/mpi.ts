@@ -42,6 +42,8 @@ const MPI_MIN = 0x58000002;
 const MPI_SUM = 0x58000003;
 const MPI_ERRORS_RETURN = 0x54000001;
 const MPI_THREAD_FUNNELED = 1;
+const MPI_COMM_TYPE_SHARED = 1;
+const MPI_INFO_NULL = 0x1c000000;
 const MPI_MAX_ERROR_STRING = 512;
 const MPI_IN_PLACE = 0xffff_ffff_ffff_ffffn;
 
@@ -131,6 +133,14 @@ export interface Communicator {
   readonly size: number;
   /** Whether this is rank 0, the one that writes checkpoints, logs and reports. */
   readonly isRoot: boolean;
+  /** This rank among the ranks on its node (shared memory), 0 … localSize − 1. */
+  readonly localRank: number;
+  /**
+   * The number of ranks on this node. They share its cores: give each rank's
+   * onnxruntime about cores / localSize intra-op threads, since a rank
+   * waiting in a collective spins on its core (MPICH polls).
+   */
+  readonly localSize: number;
   /**
    * Sum `buf` over all ranks, in place: the gradient path (one flat
    * Float32Array). A sum, not a mean: divide by the number of samples.
@@ -163,6 +173,8 @@ export class LocalCommunicator implements Communicator {
   readonly rank = 0;
   readonly size = 1;
   readonly isRoot = true;
+  readonly localRank = 0;
+  readonly localSize = 1;
   allreduceSum(_buf: Float32Array): void {}
   allreduce(_buf: ReduceBuffer, _op: ReduceOp): void {}
   broadcast(_buf: ArrayBufferView, root = 0): void {
@@ -181,6 +193,8 @@ const SYMBOLS = {
   MPI_Init_thread: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
   MPI_Comm_rank: { parameters: ["i32", "buffer"], result: "i32" },
   MPI_Comm_size: { parameters: ["i32", "buffer"], result: "i32" },
+  MPI_Comm_split_type: { parameters: ["i32", "i32", "i32", "i32", "buffer"], result: "i32" },
+  MPI_Comm_free: { parameters: ["buffer"], result: "i32" },
   MPI_Comm_set_errhandler: { parameters: ["i32", "i32"], result: "i32" },
   MPI_Error_string: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   MPI_Allreduce: {
@@ -229,6 +243,8 @@ export class MpiCommunicator implements Communicator {
   readonly rank: number;
   readonly size: number;
   readonly isRoot: boolean;
+  readonly localRank: number;
+  readonly localSize: number;
   readonly #mpi: MpiLibrary;
   readonly #chunk: number;
   readonly #check: boolean;
@@ -248,11 +264,17 @@ export class MpiCommunicator implements Communicator {
     );
   };
 
-  private constructor(mpi: MpiLibrary, rank: number, size: number, opts: MpiOptions) {
+  private constructor(
+    mpi: MpiLibrary,
+    [rank, size, localRank, localSize]: Int32Array,
+    opts: MpiOptions,
+  ) {
     this.#mpi = mpi;
     this.rank = rank;
     this.size = size;
     this.isRoot = rank === 0;
+    this.localRank = localRank;
+    this.localSize = localSize;
     this.#chunk = opts.chunkElements ?? DEFAULT_CHUNK;
     this.#check = opts.checkAgreement ?? true;
     globalThis.addEventListener("error", this.#onError);
@@ -291,12 +313,20 @@ export class MpiCommunicator implements Communicator {
     const rc = mpi.MPI_Init_thread(null, null, MPI_THREAD_FUNNELED, provided);
     if (rc !== MPI_SUCCESS) throw new RunError(`MPI_Init_thread failed (error ${rc})`);
     const rank = new Int32Array(1), size = new Int32Array(1);
+    const node = new Int32Array(1), localRank = new Int32Array(1), localSize = new Int32Array(1);
     const ok = (what: string, code: number) => {
       if (code !== MPI_SUCCESS) throw new RunError(`${what} failed: ${errorString(mpi, code)}`);
     };
     ok("MPI_Comm_set_errhandler", mpi.MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
     ok("MPI_Comm_rank", mpi.MPI_Comm_rank(MPI_COMM_WORLD, rank));
     ok("MPI_Comm_size", mpi.MPI_Comm_size(MPI_COMM_WORLD, size));
+    ok(
+      "MPI_Comm_split_type",
+      mpi.MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank[0], MPI_INFO_NULL, node),
+    );
+    ok("MPI_Comm_rank", mpi.MPI_Comm_rank(node[0], localRank));
+    ok("MPI_Comm_size", mpi.MPI_Comm_size(node[0], localSize));
+    ok("MPI_Comm_free", mpi.MPI_Comm_free(node));
     if (launch && (launch.rank !== rank[0] || launch.size !== size[0])) {
       mpi.MPI_Abort(MPI_COMM_WORLD, 1);
       throw new RunError(
@@ -304,7 +334,8 @@ export class MpiCommunicator implements Communicator {
           `${rank[0]} of ${size[0]}: the launcher does not belong to ${path}`,
       );
     }
-    opened = new MpiCommunicator(mpi, rank[0], size[0], opts);
+    const ids = new Int32Array([rank[0], size[0], localRank[0], localSize[0]]);
+    opened = new MpiCommunicator(mpi, ids, opts);
     return opened;
   }
 

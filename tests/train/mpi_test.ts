@@ -1,0 +1,242 @@
+/**
+ * train/dist/mpi.ts: collectives over Debian's MPICH, checked by real 2-rank
+ * jobs (`mpirun -np 2 deno run -A tests/train/mpi_rank.ts MODE`), and the
+ * failure policy: a rank that throws, exits early or is SIGKILLed ends the
+ * whole job with a non-zero exit code within seconds. Without mpirun the
+ * 2-rank tests are skipped with one printed reason, unless
+ * DENOFOLD_REQUIRE_TOOLS=1 (then they fail).
+ */
+
+import { detectLaunch } from "../../train/dist/mpi.ts";
+import { RunError } from "../../model/util/errors.ts";
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+
+const SCRIPT = new URL("./mpi_rank.ts", import.meta.url).pathname;
+const LAUNCH_VARS = /^(PMI_|PMIX_|SLURM_|OMPI_|HYDRA_|MPI_LOCAL|DENOFOLD_MPI_)/;
+
+/** This environment without anything a launcher sets. */
+function plainEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([k]) => !LAUNCH_VARS.test(k)),
+  );
+}
+
+async function mpirunMissing(): Promise<string> {
+  try {
+    const out = await new Deno.Command("mpirun", {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success) return "mpirun --version failed";
+    if (!/HYDRA/i.test(text)) return "mpirun is not MPICH's Hydra (install mpich)";
+    return "";
+  } catch {
+    return "mpirun is not installed (apt-get install mpich)";
+  }
+}
+
+interface Job {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Run a command to its end, or kill it after `timeoutMs` (then the test fails). */
+async function run(cmd: string, args: string[], env: Record<string, string>, timeoutMs: number) {
+  const t0 = performance.now();
+  const child = new Deno.Command(cmd, {
+    args,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGTERM");
+  }, timeoutMs);
+  const out = await child.output();
+  clearTimeout(timer);
+  const job: Job = {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+    ms: performance.now() - t0,
+  };
+  if (timedOut) {
+    throw new Error(`${cmd} ${args.join(" ")}: no end after ${timeoutMs} ms (hang)\n${job.stderr}`);
+  }
+  return job;
+}
+
+/** `mpirun -np N` (default 2) of one mode of mpi_rank.ts. */
+function mpirun(mode: string, np = 2, timeoutMs = 60_000): Promise<Job> {
+  return run(
+    "mpirun",
+    ["-np", String(np), Deno.execPath(), "run", "-A", SCRIPT, mode],
+    plainEnv(),
+    timeoutMs,
+  );
+}
+
+const missing = await mpirunMissing();
+const require = Deno.env.get("DENOFOLD_REQUIRE_TOOLS") === "1";
+if (missing && !require) console.log(`skipping the 2-rank MPI tests: ${missing}`);
+const ignore = missing !== "" && !require;
+
+function mpiTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({
+    name: `mpi: ${name}`,
+    ignore,
+    fn: async () => {
+      if (missing) throw new Error(`DENOFOLD_REQUIRE_TOOLS=1 but ${missing}`);
+      await fn();
+    },
+  });
+}
+
+mpiTest(
+  "2 ranks: size and rank, allreduce sum/max/min, broadcast, chunking, same bits everywhere",
+  async () => {
+    const job = await mpirun("collectives");
+    assertEquals(job.code, 0, job.stderr);
+    for (const r of [0, 1]) {
+      assert(job.stdout.includes(`rank ${r} of 2 kind mpi`), job.stdout);
+      assert(job.stdout.includes(`rank ${r} ok collectives`), job.stdout);
+    }
+  },
+);
+
+mpiTest(
+  "3 ranks (not a power of two): the same collectives, the same bits on every rank",
+  async () => {
+    const job = await mpirun("collectives", 3);
+    assertEquals(job.code, 0, job.stderr);
+    for (const r of [0, 1, 2]) assert(job.stdout.includes(`rank ${r} ok collectives`), job.stdout);
+  },
+);
+
+mpiTest("2 ranks: allreduceSum of 10M floats equals the JS sum exactly", async () => {
+  const job = await mpirun("large");
+  assertEquals(job.code, 0, job.stderr);
+  for (const r of [0, 1]) assert(job.stdout.includes(`rank ${r} ok large 10000000`), job.stdout);
+  const ms = Number(job.stdout.match(/allreduce (\d+(?:\.\d+)?) ms/)?.[1]);
+  assert(ms < 5000, `10M-float allreduce took ${ms} ms`);
+});
+
+mpiTest("2 ranks: onnxruntime and libmpich in one process", async () => {
+  const job = await mpirun("ort");
+  assertEquals(job.code, 0, job.stderr);
+  for (const r of [0, 1]) assert(job.stdout.includes(`rank ${r} ok ort`), job.stdout);
+});
+
+/** The job ended quickly with exit code != 0, and rank 0 never got past the allreduce. */
+function failedFast(job: Job): void {
+  assert(job.code !== 0, `exit code 0\n${job.stdout}\n${job.stderr}`);
+  assert(!job.stdout.includes("passed the allreduce"), job.stdout);
+  assert(job.ms < 15_000, `the job took ${job.ms.toFixed(0)} ms to end`);
+}
+
+mpiTest("a rank that throws aborts the job: exit code 1, one line naming the rank", async () => {
+  const job = await mpirun("throw");
+  failedFast(job);
+  assertEquals(job.code, 1);
+  assert(job.stderr.includes("denofold: rank 1 of 2: RunError: boom on purpose"), job.stderr);
+});
+
+mpiTest("an uncaught error outside the awaited chain (a timer) aborts the job", async () => {
+  const job = await mpirun("stray");
+  failedFast(job);
+  assertEquals(job.code, 1);
+  assert(job.stderr.includes("denofold: rank 1 of 2: uncaught TypeError: stray boom"), job.stderr);
+});
+
+mpiTest(
+  "a rank that exits 0 before finalize() fails the job instead of passing for success",
+  async () => {
+    const job = await mpirun("exit0");
+    failedFast(job);
+    assert(job.stderr.includes("rank 1 of 2: exited (code 0) without finalize()"), job.stderr);
+  },
+);
+
+mpiTest("a SIGKILLed rank ends the job (Hydra kills the others), no hang", async () => {
+  const job = await mpirun("kill");
+  failedFast(job);
+  assertEquals(job.code, 9); // Hydra exits with the signal number; its banner goes to stdout
+  assert(job.stdout.includes("Killed (signal 9)"), job.stdout);
+});
+
+mpiTest("ranks that disagree on a buffer length get a RunError, not a hang", async () => {
+  const job = await mpirun("mismatch");
+  failedFast(job);
+  assert(job.stderr.includes("ranks passed different lengths"), job.stderr);
+});
+
+Deno.test("mpi: without a launcher the LocalCommunicator runs and libmpich is not loaded", async () => {
+  const job = await run(Deno.execPath(), ["run", "-A", SCRIPT, "local"], plainEnv(), 60_000);
+  assertEquals(job.code, 0, job.stderr);
+  assert(job.stdout.includes("rank 0 of 1 kind local libmpich loaded false"), job.stdout);
+});
+
+Deno.test("mpi: a launcher without libmpich: one line (install MPICH), exit code 1", async () => {
+  const env = {
+    ...plainEnv(),
+    PMI_RANK: "0",
+    PMI_SIZE: "1",
+    PMI_FD: "99",
+    DENOFOLD_MPI_LIBRARY: "/nonexistent/libmpich.so.12",
+  };
+  const job = await run(Deno.execPath(), ["run", "-A", SCRIPT, "collectives"], env, 60_000);
+  assertEquals(job.code, 1, job.stderr);
+  const lines = job.stderr.trim().split("\n");
+  assertEquals(lines.length, 1, job.stderr);
+  assert(lines[0].includes("cannot load /nonexistent/libmpich.so.12"), lines[0]);
+  assert(lines[0].includes("install MPICH"), lines[0]);
+});
+
+Deno.test("mpi: detectLaunch reads Hydra's and srun's PMI variables and refuses launches MPICH cannot join", () => {
+  assertEquals(detectLaunch({}), undefined);
+  assertEquals(detectLaunch({ PMI_RANK: "1", PMI_SIZE: "4", PMI_FD: "6" }), {
+    launcher: "mpirun",
+    rank: 1,
+    size: 4,
+  });
+  assertEquals(detectLaunch({ PMI_RANK: "0", PMI_SIZE: "2", PMI_PORT: "host:1234" }), {
+    launcher: "mpirun",
+    rank: 0,
+    size: 2,
+  });
+  const srun = {
+    PMI_RANK: "3",
+    PMI_SIZE: "8",
+    PMI_FD: "5",
+    PMI_JOBID: "77.0",
+    SLURM_PROCID: "3",
+    SLURM_STEP_NUM_TASKS: "8",
+  };
+  assertEquals(detectLaunch(srun), { launcher: "srun", rank: 3, size: 8 });
+  // A Slurm batch script or a 1-task step: a plain process.
+  assertEquals(
+    detectLaunch({ SLURM_JOB_ID: "77", SLURM_NTASKS: "8", SLURM_PROCID: "0" }),
+    undefined,
+  );
+  assertEquals(detectLaunch({ SLURM_PROCID: "0", SLURM_STEP_NUM_TASKS: "1" }), undefined);
+  assertThrows(
+    () => detectLaunch({ SLURM_PROCID: "1", SLURM_STEP_NUM_TASKS: "4" }),
+    RunError,
+    "use srun --mpi=pmi2",
+  );
+  assertThrows(() => detectLaunch({ PMIX_RANK: "0", PMIX_NAMESPACE: "x" }), RunError, "--mpi=pmi2");
+  assertThrows(
+    () => detectLaunch({ OMPI_COMM_WORLD_SIZE: "2", OMPI_COMM_WORLD_RANK: "0" }),
+    RunError,
+    "Open MPI",
+  );
+});

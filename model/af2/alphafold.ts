@@ -111,15 +111,15 @@ export interface PreEmbedded extends Embedded {
  * extra-MSA stack, up to the Evoformer's input.
  */
 export function alphafoldEmbed(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): Embedded {
-  const e = alphafoldPreEmbed(s, cfg, f, prev);
+  const e = alphafoldPreEmbed(scope, cfg, f, prev);
   if (!e.extra) return e;
   const z = extraMsaStack(
-    s.child("extra_msa_stack"),
+    scope.child("extra_msa_stack"),
     { m: e.extra.a, z: e.z },
     e.extra.mask,
     e.pairMask,
@@ -133,20 +133,26 @@ export function alphafoldEmbed(
  * the extra-MSA embedder), which the segmented training step runs block by block.
  */
 export function alphafoldPreEmbed(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): PreEmbedded {
   const pairMask = pairMaskOf(f.seq_mask);
-  const emb = inputEmbedder(s.child("input_embedder"), f.target_feat, f.residue_index, f.msa_feat, {
-    c_m: cfg.c_m,
-    c_z: cfg.c_z,
-    relpos_k: cfg.input_embedder.relpos_k,
-  });
+  const emb = inputEmbedder(
+    scope.child("input_embedder"),
+    f.target_feat,
+    f.residue_index,
+    f.msa_feat,
+    {
+      c_m: cfg.c_m,
+      c_z: cfg.c_z,
+      relpos_k: cfg.input_embedder.relpos_k,
+    },
+  );
   // Algorithm 32: the previous iteration's first MSA row, pair and pseudo-β distogram.
   const rec = recyclingEmbedder(
-    s.child("recycling_embedder"),
+    scope.child("recycling_embedder"),
     prev.m1,
     prev.z,
     pseudoBeta(f.aatype, prev.x),
@@ -162,7 +168,7 @@ export function alphafoldPreEmbed(
 
   if (cfg.template.enabled && f.templates) {
     const t = templateEmbedder(
-      s.child("template_embedder"),
+      scope.child("template_embedder"),
       f.templates,
       z,
       pairMask,
@@ -182,7 +188,7 @@ export function alphafoldPreEmbed(
 
   if (cfg.extra_msa.enabled && f.extra_msa) {
     const feat = buildExtraMsaFeat(f.extra_msa, f.extra_has_deletion!, f.extra_deletion_value!);
-    const a = extraMsaEmbedder(s.child("extra_msa_embedder"), feat, cfg.c_e);
+    const a = extraMsaEmbedder(scope.child("extra_msa_embedder"), feat, cfg.c_e);
     return { m, z, msaMask, pairMask, extra: { a, mask: f.extra_msa_mask! } };
   }
   return { m, z, msaMask, pairMask };
@@ -195,15 +201,15 @@ export function alphafoldPreEmbed(
  * before template rows were appended.
  */
 export function alphafoldTail(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   trunk: MsaPair,
 ): AlphaFoldOutputs {
   const nSeq = f.msa_feat.shape[0];
-  const evo = { ...trunk, s: evoformerSingle(s.child("evoformer"), trunk.m, cfg.c_s) };
+  const evo = { ...trunk, s: evoformerSingle(scope.child("evoformer"), trunk.m, cfg.c_s) };
   const msa = G.slice(evo.m, 0, 0, nSeq);
-  const sm = structureModule(s.child("structure_module"), cfg.structure_module, {
+  const sm = structureModule(scope.child("structure_module"), cfg.structure_module, {
     single: evo.s,
     pair: evo.z,
     aatype: f.aatype,
@@ -212,7 +218,7 @@ export function alphafoldTail(
   const nLayers = sm.positions.shape[0];
   const finalAtom14 = G.select(sm.positions, 0, nLayers - 1);
   const finalPositions = atom14ToAtom37(finalAtom14, f.aatype);
-  const heads = auxiliaryHeads(s.child("aux_heads"), cfg.heads, {
+  const heads = auxiliaryHeads(scope.child("aux_heads"), cfg.heads, {
     sm_single: sm.single,
     pair: evo.z,
     msa,
@@ -238,14 +244,14 @@ export function alphafoldTail(
  * three parts as separate graphs (train/segmented_step.ts).
  */
 export function alphafoldIteration(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): AlphaFoldOutputs {
-  const e = alphafoldEmbed(s, cfg, f, prev);
-  const trunk = evoformerBlocks(s.child("evoformer"), e, e.msaMask, e.pairMask, cfg.evoformer);
-  return alphafoldTail(s, cfg, f, trunk);
+  const e = alphafoldEmbed(scope, cfg, f, prev);
+  const trunk = evoformerBlocks(scope.child("evoformer"), e, e.msaMask, e.pairMask, cfg.evoformer);
+  return alphafoldTail(scope, cfg, f, trunk);
 }
 
 /** Sizes of one model graph. */

@@ -56,9 +56,9 @@ export function buildBlockGraph(
   const cfg: EvoformerBlockConfig = extra ? model.extra_msa : model.evoformer;
   const block = extra ? extraMsaBlock : evoformerBlock;
   const [root, ...rest] = prefix.split(".");
-  let s = b.scope(root);
-  for (const part of rest) s = s.child(part);
-  const output = block(s.child(0), { m, z }, msaMask, pairMask, cfg);
+  let scope = b.scope(root);
+  for (const part of rest) scope = scope.child(part);
+  const output = block(scope.child(0), { m, z }, msaMask, pairMask, cfg);
   const count = extra ? model.extra_msa.no_blocks : model.evoformer.no_blocks;
   return { builder: b, prefix, count, input: { m, z }, output };
 }

@@ -1,8 +1,10 @@
 /**
+ * Implements Algorithm 2 (Inference).
+ *
  * The AlphaFold2 monomer model, one recycling iteration as a graph (AF2
- * supplement Algorithm 2), and the recycling driver that runs it
- * `n_recycle + 1` times feeding the previous MSA row, pair and positions back in
- * (Algorithm 30/32).
+ * supplement Algorithm 2): the recycling embedder (Algorithm 32) takes the
+ * previous iteration's MSA row, pair and positions as graph inputs. The driver
+ * that runs the iteration `n_recycle + 1` times is `recycling.ts` (Algorithm 30).
  *
  * @module
  */

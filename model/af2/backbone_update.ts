@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 23 (BackboneUpdate).
+ *
  * Backbone update (AF2 supplement Algorithm 23; OpenFold
  * `structure_module.BackboneUpdate`).
  *

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 6 (EvoformerStack).
+ *
  * The Evoformer block (AF2 supplement Algorithm 6) and stack, and the pair
  * stack (the five pair updates of lines 6–10) that the extra-MSA block reuses.
  * OpenFold `EvoformerBlock`, `EvoformerStack`, `PairStack`.

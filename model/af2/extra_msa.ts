@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 18 (ExtraMsaStack).
+ *
  * The extra-MSA stack (AF2 supplement Algorithm 18): Evoformer-like blocks on
  * the large unclustered MSA with column-wise GLOBAL attention (Algorithm 19)
  * and a masked MSA transition. OpenFold `ExtraMSABlock`, `ExtraMSAStack`.

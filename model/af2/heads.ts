@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 29 (predictPerResidueLDDT_Ca).
+ *
  * Output heads and confidence metrics (AF2 supplement 1.9; OpenFold `heads.py`
  * and `utils/loss.py` `compute_plddt` / `compute_tm` /
  * `compute_predicted_aligned_error`).

@@ -1,4 +1,8 @@
 /**
+ * Implements Algorithm 3 (InputEmbedder).
+ * Implements Algorithm 4 (relpos).
+ * Implements Algorithm 5 (one_hot).
+ *
  * The input embedder (AF2 supplement Algorithm 3) with the relative position
  * encoding of Algorithm 4 (one-hot of clipped residue-index offsets, Algorithm 5).
  * OpenFold `embedders.InputEmbedder`.

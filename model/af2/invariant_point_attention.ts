@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 22 (InvariantPointAttention).
+ *
  * Invariant point attention (AF2 supplement Algorithm 22; OpenFold
  * `structure_module.InvariantPointAttention`, monomer variant).
  *

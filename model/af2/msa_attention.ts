@@ -1,4 +1,8 @@
 /**
+ * Implements Algorithm 7 (MSARowAttentionWithPairBias).
+ * Implements Algorithm 8 (MSAColumnAttention).
+ * Implements Algorithm 19 (MSAColumnGlobalAttention).
+ *
  * Attention over the MSA representation: row-wise gated self-attention with
  * pair bias (AF2 supplement Algorithm 7), column-wise gated self-attention
  * (Algorithm 8) and the extra-MSA stack's column-wise global attention

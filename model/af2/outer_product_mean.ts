@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 10 (OuterProductMean).
+ *
  * Outer product mean: the MSA → pair communication (AF2 supplement Algorithm
  * 10; OpenFold `OuterProductMean`).
  *

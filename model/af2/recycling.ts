@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 30 (RecyclingInference).
+ *
  * The recycling driver (AF2 supplement Algorithm 2 / 1.10): one compiled
  * iteration graph run `n_recycle + 1` times, each run fed the previous one's
  * first MSA row, pair representation and atom positions (zeros before the

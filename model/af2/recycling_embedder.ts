@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 32 (RecyclingEmbedder).
+ *
  * The recycling embedder (AF2 supplement Algorithm 32, lines 1-3 of the
  * embedding step): LayerNorms of the previous MSA first row and pair
  * representation, plus a linear embedding of the one-hot distogram of the

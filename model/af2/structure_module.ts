@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 20 (StructureModule).
+ *
  * The structure module (AF2 supplement Algorithm 20; OpenFold
  * `structure_module.StructureModule`, monomer).
  *

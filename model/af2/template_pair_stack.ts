@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 16 (TemplatePairStack).
+ *
  * The template pair stack (AF2 supplement Algorithm 16): per template,
  * triangle attention around the starting and ending node, triangle
  * multiplicative updates with outgoing and incoming edges, and a pair

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 17 (TemplatePointwiseAttention).
+ *
  * Template pointwise attention (AF2 supplement Algorithm 17): every pair
  * position (i, j) of `z` attends over the templates' pair representations at
  * (i, j). OpenFold `template.TemplatePointwiseAttention`.

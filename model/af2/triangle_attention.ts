@@ -1,4 +1,7 @@
 /**
+ * Implements Algorithm 13 (TriangleAttentionStartingNode).
+ * Implements Algorithm 14 (TriangleAttentionEndingNode).
+ *
  * Triangle self-attention around the starting node (AF2 supplement Algorithm
  * 13) and the ending node (Algorithm 14); OpenFold `TriangleAttention`
  * (`TriangleAttentionStartingNode` / `TriangleAttentionEndingNode`).

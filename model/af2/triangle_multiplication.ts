@@ -1,4 +1,7 @@
 /**
+ * Implements Algorithm 11 (TriangleMultiplicationOutgoing).
+ * Implements Algorithm 12 (TriangleMultiplicationIncoming).
+ *
  * Triangular multiplicative update of the pair representation (AF2 supplement
  * Algorithm 11 "outgoing edges" and Algorithm 12 "incoming edges"; OpenFold
  * `TriangleMultiplicationOutgoing` / `TriangleMultiplicationIncoming`).

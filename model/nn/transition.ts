@@ -1,4 +1,7 @@
 /**
+ * Implements Algorithm 9 (MSATransition).
+ * Implements Algorithm 15 (PairTransition).
+ *
  * The two-layer transition MLP (AF2 supplement Algorithms 9 and 15): LayerNorm,
  * Linear to n·C with ReLU, Linear back, optionally masked.
  *

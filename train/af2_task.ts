@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 31 (RecyclingTraining).
+ *
  * Training AlphaFold2 (AF2 supplement 1.11): per sample of a step's batch,
  * draw a chain (AF2 weights), featurise and crop it, run the sampled number of
  * recycling iterations without gradient (each on its own MSA sample), then the

@@ -1,8 +1,10 @@
 /**
+ * Implements Algorithm 2 (Inference).
+ *
  * The AlphaFold2 monomer model, one recycling iteration as a graph (AF2
- * supplement Algorithm 2), and the recycling driver that runs it
- * `n_recycle + 1` times feeding the previous MSA row, pair and positions back in
- * (Algorithm 30/32).
+ * supplement Algorithm 2): the recycling embedder (Algorithm 32) takes the
+ * previous iteration's MSA row, pair and positions as graph inputs. The driver
+ * that runs the iteration `n_recycle + 1` times is `recycling.ts` (Algorithm 30).
  *
  * @module
  */
@@ -111,15 +113,15 @@ export interface PreEmbedded extends Embedded {
  * extra-MSA stack, up to the Evoformer's input.
  */
 export function alphafoldEmbed(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): Embedded {
-  const e = alphafoldPreEmbed(s, cfg, f, prev);
+  const e = alphafoldPreEmbed(scope, cfg, f, prev);
   if (!e.extra) return e;
   const z = extraMsaStack(
-    s.child("extra_msa_stack"),
+    scope.child("extra_msa_stack"),
     { m: e.extra.a, z: e.z },
     e.extra.mask,
     e.pairMask,
@@ -133,20 +135,26 @@ export function alphafoldEmbed(
  * the extra-MSA embedder), which the blocks plan (model/exec/plan.ts) runs as its own graph.
  */
 export function alphafoldPreEmbed(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): PreEmbedded {
   const pairMask = pairMaskOf(f.seq_mask);
-  const emb = inputEmbedder(s.child("input_embedder"), f.target_feat, f.residue_index, f.msa_feat, {
-    c_m: cfg.c_m,
-    c_z: cfg.c_z,
-    relpos_k: cfg.input_embedder.relpos_k,
-  });
+  const emb = inputEmbedder(
+    scope.child("input_embedder"),
+    f.target_feat,
+    f.residue_index,
+    f.msa_feat,
+    {
+      c_m: cfg.c_m,
+      c_z: cfg.c_z,
+      relpos_k: cfg.input_embedder.relpos_k,
+    },
+  );
   // Algorithm 32: the previous iteration's first MSA row, pair and pseudo-β distogram.
   const rec = recyclingEmbedder(
-    s.child("recycling_embedder"),
+    scope.child("recycling_embedder"),
     prev.m1,
     prev.z,
     pseudoBeta(f.aatype, prev.x),
@@ -162,7 +170,7 @@ export function alphafoldPreEmbed(
 
   if (cfg.template.enabled && f.templates) {
     const t = templateEmbedder(
-      s.child("template_embedder"),
+      scope.child("template_embedder"),
       f.templates,
       z,
       pairMask,
@@ -182,7 +190,7 @@ export function alphafoldPreEmbed(
 
   if (cfg.extra_msa.enabled && f.extra_msa) {
     const feat = buildExtraMsaFeat(f.extra_msa, f.extra_has_deletion!, f.extra_deletion_value!);
-    const a = extraMsaEmbedder(s.child("extra_msa_embedder"), feat, cfg.c_e);
+    const a = extraMsaEmbedder(scope.child("extra_msa_embedder"), feat, cfg.c_e);
     return { m, z, msaMask, pairMask, extra: { a, mask: f.extra_msa_mask! } };
   }
   return { m, z, msaMask, pairMask };
@@ -195,15 +203,15 @@ export function alphafoldPreEmbed(
  * before template rows were appended.
  */
 export function alphafoldTail(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   trunk: MsaPair,
 ): AlphaFoldOutputs {
   const nSeq = f.msa_feat.shape[0];
-  const evo = { ...trunk, s: evoformerSingle(s.child("evoformer"), trunk.m, cfg.c_s) };
+  const evo = { ...trunk, s: evoformerSingle(scope.child("evoformer"), trunk.m, cfg.c_s) };
   const msa = G.slice(evo.m, 0, 0, nSeq);
-  const sm = structureModule(s.child("structure_module"), cfg.structure_module, {
+  const sm = structureModule(scope.child("structure_module"), cfg.structure_module, {
     single: evo.s,
     pair: evo.z,
     aatype: f.aatype,
@@ -212,7 +220,7 @@ export function alphafoldTail(
   const nLayers = sm.positions.shape[0];
   const finalAtom14 = G.select(sm.positions, 0, nLayers - 1);
   const finalPositions = atom14ToAtom37(finalAtom14, f.aatype);
-  const heads = auxiliaryHeads(s.child("aux_heads"), cfg.heads, {
+  const heads = auxiliaryHeads(scope.child("aux_heads"), cfg.heads, {
     sm_single: sm.single,
     pair: evo.z,
     msa,
@@ -238,14 +246,14 @@ export function alphafoldTail(
  * as separate graphs (model/exec/plan.ts).
  */
 export function alphafoldIteration(
-  s: Scope,
+  scope: Scope,
   cfg: ModelConfig,
   f: AlphaFoldFeatures,
   prev: Recycled,
 ): AlphaFoldOutputs {
-  const e = alphafoldEmbed(s, cfg, f, prev);
-  const trunk = evoformerBlocks(s.child("evoformer"), e, e.msaMask, e.pairMask, cfg.evoformer);
-  return alphafoldTail(s, cfg, f, trunk);
+  const e = alphafoldEmbed(scope, cfg, f, prev);
+  const trunk = evoformerBlocks(scope.child("evoformer"), e, e.msaMask, e.pairMask, cfg.evoformer);
+  return alphafoldTail(scope, cfg, f, trunk);
 }
 
 /** Sizes of one model graph. */

@@ -35,22 +35,22 @@ export interface AngleResnetOutput {
  * Parameters `linear_in`, `linear_initial`, `layers.<i>.linear_1/2`, `linear_out`.
  */
 export function angleResnet(
-  s: Scope,
+  scope: Scope,
   x: Tensor,
   xInitial: Tensor,
   dims: AngleResnetDims,
 ): AngleResnetOutput {
   const c = dims.cHidden;
   let a = G.add(
-    linear(s.child("linear_in"), G.relu(x), c),
-    linear(s.child("linear_initial"), G.relu(xInitial), c),
+    linear(scope.child("linear_in"), G.relu(x), c),
+    linear(scope.child("linear_initial"), G.relu(xInitial), c),
   );
   for (let i = 0; i < dims.blocks; i++) {
-    const l = s.child("layers").child(i);
+    const l = scope.child("layers").child(i);
     const hidden = G.relu(linear(l.child("linear_1"), G.relu(a), c, { init: "relu" }));
     a = G.add(a, linear(l.child("linear_2"), hidden, c, { init: "final" }));
   }
-  const out = linear(s.child("linear_out"), G.relu(a), dims.angles * 2);
+  const out = linear(scope.child("linear_out"), G.relu(a), dims.angles * 2);
   const unnormalized = G.reshape(out, [...out.shape.slice(0, -1), dims.angles, 2]);
   // Unit (sin, cos) pairs; the clamp keeps the gradient finite at a zero vector.
   const norm = G.sqrt(G.maximum(G.sum(G.mul(unnormalized, unnormalized), -1, true), dims.eps));

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 23 (BackboneUpdate).
+ *
  * Backbone update (AF2 supplement Algorithm 23; OpenFold
  * `structure_module.BackboneUpdate`).
  *
@@ -15,14 +17,14 @@ import { composeQuatUpdate, type QuatFrames } from "./rigid.ts";
  * predicted from `s [*, N, C_s]`; parameter `linear` ("final" init, so an
  * untrained module leaves the frames alone).
  */
-export function backboneUpdateVector(s: Scope, x: Tensor): Tensor {
-  return linear(s.child("linear"), x, 6, { init: "final" });
+export function backboneUpdateVector(scope: Scope, x: Tensor): Tensor {
+  return linear(scope.child("linear"), x, 6, { init: "final" });
 }
 
 /**
  * Algorithm 23 in full: frames composed with the update predicted from `x`
  * (`q ← normalize(q·(1, b, c, d))`, `t ← t + R_old (tx, ty, tz)`).
  */
-export function backboneUpdate(s: Scope, x: Tensor, frames: QuatFrames): QuatFrames {
-  return composeQuatUpdate(frames, backboneUpdateVector(s, x));
+export function backboneUpdate(scope: Scope, x: Tensor, frames: QuatFrames): QuatFrames {
+  return composeQuatUpdate(frames, backboneUpdateVector(scope, x));
 }

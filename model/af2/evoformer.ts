@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 6 (EvoformerStack).
+ *
  * The Evoformer block (AF2 supplement Algorithm 6) and stack, and the pair
  * stack (the five pair updates of lines 6–10) that the extra-MSA block reuses.
  * OpenFold `EvoformerBlock`, `EvoformerStack`, `PairStack`.
@@ -49,7 +51,7 @@ const ROWWISE = [-3], COLUMNWISE = [-2];
  * `tri_att_start`, `tri_att_end`, `pair_transition`.
  */
 export function pairStack(
-  s: Scope,
+  scope: Scope,
   z: Tensor,
   pairMask: Tensor,
   cfg: EvoformerBlockConfig,
@@ -58,29 +60,29 @@ export function pairStack(
   const rate = cfg.pair_dropout;
   const mul = { cHidden: cfg.c_hidden_mul };
   const att = { cHidden: cfg.c_hidden_pair_att, heads: cfg.no_heads_pair, inf: cfg.inf };
-  const upd = (x: Tensor, u: Tensor, shared: number[]) => G.add(x, s.dropout(u, rate, shared));
+  const upd = (x: Tensor, u: Tensor, shared: number[]) => G.add(x, scope.dropout(u, rate, shared));
   z = upd(
     z,
-    triangleMultiplication(s.child("tri_mul_out"), z, pairMask, { ...mul, outgoing: true }),
+    triangleMultiplication(scope.child("tri_mul_out"), z, pairMask, { ...mul, outgoing: true }),
     ROWWISE,
   );
   z = upd(
     z,
-    triangleMultiplication(s.child("tri_mul_in"), z, pairMask, { ...mul, outgoing: false }),
+    triangleMultiplication(scope.child("tri_mul_in"), z, pairMask, { ...mul, outgoing: false }),
     ROWWISE,
   );
   z = upd(
     z,
-    triangleAttention(s.child("tri_att_start"), z, pairMask, { ...att, starting: true }),
+    triangleAttention(scope.child("tri_att_start"), z, pairMask, { ...att, starting: true }),
     ROWWISE,
   );
   z = upd(
     z,
-    triangleAttention(s.child("tri_att_end"), z, pairMask, { ...att, starting: false }),
+    triangleAttention(scope.child("tri_att_end"), z, pairMask, { ...att, starting: false }),
     COLUMNWISE,
   );
   const t = transition(
-    s.child("pair_transition"),
+    scope.child("pair_transition"),
     z,
     cfg.transition_n,
     maskTransition ? pairMask : undefined,
@@ -95,7 +97,7 @@ export function pairStack(
  * transition (masked when `transitionMask` is given).
  */
 export function msaUpdates(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   z: Tensor,
   msaMask: Tensor,
@@ -103,16 +105,16 @@ export function msaUpdates(
   column: (m: Tensor) => Tensor,
   transitionMask?: Tensor,
 ): Tensor {
-  const row = msaRowAttentionWithPairBias(s.child("msa_att_row"), m, z, msaMask, {
+  const row = msaRowAttentionWithPairBias(scope.child("msa_att_row"), m, z, msaMask, {
     cHidden: cfg.c_hidden_msa_att,
     heads: cfg.no_heads_msa,
     inf: cfg.inf,
   });
-  m = G.add(m, s.dropout(row, cfg.msa_dropout, ROWWISE));
+  m = G.add(m, scope.dropout(row, cfg.msa_dropout, ROWWISE));
   m = G.add(m, column(m));
   return G.add(
     m,
-    transition(s.child("msa_transition"), m, cfg.transition_n, transitionMask, m.rank - 3),
+    transition(scope.child("msa_transition"), m, cfg.transition_n, transitionMask, m.rank - 3),
   );
 }
 
@@ -125,7 +127,7 @@ export function msaUpdates(
  * `msa_att_col`, `msa_transition`, `outer_product_mean`, `pair_stack`.
  */
 export function evoformerBlock(
-  s: Scope,
+  scope: Scope,
   { m, z }: MsaPair,
   msaMask: Tensor,
   pairMask: Tensor,
@@ -133,20 +135,20 @@ export function evoformerBlock(
   opts: BlockOptions = {},
 ): MsaPair {
   const column = (mm: Tensor) =>
-    msaColumnAttention(s.child("msa_att_col"), mm, msaMask, {
+    msaColumnAttention(scope.child("msa_att_col"), mm, msaMask, {
       cHidden: cfg.c_hidden_msa_att,
       heads: cfg.no_heads_msa,
       inf: cfg.inf,
     });
-  m = msaUpdates(s, m, z, msaMask, cfg, column, opts.maskTransitions ? msaMask : undefined);
+  m = msaUpdates(scope, m, z, msaMask, cfg, column, opts.maskTransitions ? msaMask : undefined);
   z = G.add(
     z,
-    outerProductMean(s.child("outer_product_mean"), m, msaMask, {
+    outerProductMean(scope.child("outer_product_mean"), m, msaMask, {
       cZ: z.shape[z.rank - 1],
       cHidden: cfg.c_hidden_opm,
     }),
   );
-  z = pairStack(s.child("pair_stack"), z, pairMask, cfg, opts.maskTransitions ?? false);
+  z = pairStack(scope.child("pair_stack"), z, pairMask, cfg, opts.maskTransitions ?? false);
   return { m, z };
 }
 
@@ -158,7 +160,7 @@ export interface EvoformerOutput extends MsaPair {
 
 /** The stack's `cfg.no_blocks` blocks (`blocks.<i>.*`, Algorithm 2 line 16). */
 export function evoformerBlocks(
-  s: Scope,
+  scope: Scope,
   mz: MsaPair,
   msaMask: Tensor,
   pairMask: Tensor,
@@ -167,21 +169,21 @@ export function evoformerBlocks(
 ): MsaPair {
   let state: MsaPair = { m: mz.m, z: mz.z };
   for (let i = 0; i < cfg.no_blocks; i++) {
-    state = evoformerBlock(s.child("blocks").child(i), state, msaMask, pairMask, cfg, opts);
+    state = evoformerBlock(scope.child("blocks").child(i), state, msaMask, pairMask, cfg, opts);
   }
   return state;
 }
 
 /** The single representation `s = linear(m[0])` (Algorithm 2 line 17; parameter `linear`). */
-export function evoformerSingle(s: Scope, m: Tensor, cS: number): Tensor {
-  return linear(s.child("linear"), G.select(m, m.rank - 3, 0), cS);
+export function evoformerSingle(scope: Scope, m: Tensor, cS: number): Tensor {
+  return linear(scope.child("linear"), G.select(m, m.rank - 3, 0), cS);
 }
 
 /**
  * The Evoformer stack: {@link evoformerBlocks}, then {@link evoformerSingle}.
  */
 export function evoformerStack(
-  s: Scope,
+  scope: Scope,
   mz: MsaPair,
   msaMask: Tensor,
   pairMask: Tensor,
@@ -189,6 +191,6 @@ export function evoformerStack(
   cS: number,
   opts: BlockOptions = {},
 ): EvoformerOutput {
-  const state = evoformerBlocks(s, mz, msaMask, pairMask, cfg, opts);
-  return { ...state, s: evoformerSingle(s, state.m, cS) };
+  const state = evoformerBlocks(scope, mz, msaMask, pairMask, cfg, opts);
+  return { ...state, s: evoformerSingle(scope, state.m, cS) };
 }

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 18 (ExtraMsaStack).
+ *
  * The extra-MSA stack (AF2 supplement Algorithm 18): Evoformer-like blocks on
  * the large unclustered MSA with column-wise GLOBAL attention (Algorithm 19)
  * and a masked MSA transition. OpenFold `ExtraMSABlock`, `ExtraMSAStack`.
@@ -27,7 +29,7 @@ import {
  * (the pair transition follows `maskTransitions`). Returns the new m and z.
  */
 export function extraMsaBlock(
-  s: Scope,
+  scope: Scope,
   { m, z }: MsaPair,
   msaMask: Tensor,
   pairMask: Tensor,
@@ -35,21 +37,21 @@ export function extraMsaBlock(
   opts: BlockOptions = {},
 ): MsaPair {
   const column = (mm: Tensor) =>
-    msaColumnGlobalAttention(s.child("msa_att_col"), mm, msaMask, {
+    msaColumnGlobalAttention(scope.child("msa_att_col"), mm, msaMask, {
       cHidden: cfg.c_hidden_msa_att,
       heads: cfg.no_heads_msa,
       inf: cfg.inf,
       eps: cfg.eps,
     });
-  m = msaUpdates(s, m, z, msaMask, cfg, column, msaMask);
+  m = msaUpdates(scope, m, z, msaMask, cfg, column, msaMask);
   z = G.add(
     z,
-    outerProductMean(s.child("outer_product_mean"), m, msaMask, {
+    outerProductMean(scope.child("outer_product_mean"), m, msaMask, {
       cZ: z.shape[z.rank - 1],
       cHidden: cfg.c_hidden_opm,
     }),
   );
-  z = pairStack(s.child("pair_stack"), z, pairMask, cfg, opts.maskTransitions ?? false);
+  z = pairStack(scope.child("pair_stack"), z, pairMask, cfg, opts.maskTransitions ?? false);
   return { m, z };
 }
 
@@ -61,7 +63,7 @@ export type ExtraMsaStackConfig = Omit<ModelConfig["extra_msa"], "c_in" | "enabl
  * representation `z [*, N_res, N_res, C_z]` (the extra MSA itself is discarded).
  */
 export function extraMsaStack(
-  s: Scope,
+  scope: Scope,
   mz: MsaPair,
   msaMask: Tensor,
   pairMask: Tensor,
@@ -70,7 +72,7 @@ export function extraMsaStack(
 ): Tensor {
   let state = mz;
   for (let i = 0; i < cfg.no_blocks; i++) {
-    state = extraMsaBlock(s.child("blocks").child(i), state, msaMask, pairMask, cfg, opts);
+    state = extraMsaBlock(scope.child("blocks").child(i), state, msaMask, pairMask, cfg, opts);
   }
   return state.z;
 }

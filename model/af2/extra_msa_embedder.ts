@@ -35,6 +35,6 @@ export function buildExtraMsaFeat(
  * Embed extra-MSA features `[*, N_extra, N_res, c_in]` to `[*, N_extra, N_res, C_e]`
  * with one Linear (parameter `linear`).
  */
-export function extraMsaEmbedder(s: Scope, feat: Tensor, cE: number): Tensor {
-  return linear(s.child("linear"), feat, cE);
+export function extraMsaEmbedder(scope: Scope, feat: Tensor, cE: number): Tensor {
+  return linear(scope.child("linear"), feat, cE);
 }

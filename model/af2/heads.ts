@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 29 (predictPerResidueLDDT_Ca).
+ *
  * Output heads and confidence metrics (AF2 supplement 1.9; OpenFold `heads.py`
  * and `utils/loss.py` `compute_plddt` / `compute_tm` /
  * `compute_predicted_aligned_error`).
@@ -17,12 +19,14 @@ import type { ModelConfig } from "./config.ts";
  * `[*, N, no_bins]` from the structure module's single `s [*, N, C_s]`.
  * Parameters `layer_norm`, `linear_1..3`.
  */
-export function plddtHead(s: Scope, x: Tensor, noBins: number, cHidden: number): Tensor {
-  const h1 = G.relu(linear(s.child("linear_1"), layerNorm(s.child("layer_norm"), x), cHidden, {
-    init: "relu",
-  }));
-  const h2 = G.relu(linear(s.child("linear_2"), h1, cHidden, { init: "relu" }));
-  return linear(s.child("linear_3"), h2, noBins, { init: "final" });
+export function plddtHead(scope: Scope, x: Tensor, noBins: number, cHidden: number): Tensor {
+  const h1 = G.relu(
+    linear(scope.child("linear_1"), layerNorm(scope.child("layer_norm"), x), cHidden, {
+      init: "relu",
+    }),
+  );
+  const h2 = G.relu(linear(scope.child("linear_2"), h1, cHidden, { init: "relu" }));
+  return linear(scope.child("linear_3"), h2, noBins, { init: "final" });
 }
 
 /**
@@ -44,8 +48,8 @@ export function computePlddt(logits: Tensor): Tensor {
  * `[*, N, N, no_bins]` from `z [*, N, N, C_z]`, symmetrised as `l + lᵀ`.
  * Parameter `linear`.
  */
-export function distogramHead(s: Scope, z: Tensor, noBins: number): Tensor {
-  const logits = linear(s.child("linear"), z, noBins, { init: "final" });
+export function distogramHead(scope: Scope, z: Tensor, noBins: number): Tensor {
+  const logits = linear(scope.child("linear"), z, noBins, { init: "final" });
   const perm = [...logits.shape.keys()];
   const r = logits.rank;
   [perm[r - 3], perm[r - 2]] = [perm[r - 2], perm[r - 3]];
@@ -56,24 +60,24 @@ export function distogramHead(s: Scope, z: Tensor, noBins: number): Tensor {
  * Supplement 1.9.9 (OpenFold `MaskedMSAHead`): logits `[*, N_seq, N, c_out]`
  * over the MSA alphabet from `m [*, N_seq, N, C_m]`. Parameter `linear`.
  */
-export function maskedMsaHead(s: Scope, m: Tensor, cOut: number): Tensor {
-  return linear(s.child("linear"), m, cOut, { init: "final" });
+export function maskedMsaHead(scope: Scope, m: Tensor, cOut: number): Tensor {
+  return linear(scope.child("linear"), m, cOut, { init: "final" });
 }
 
 /**
  * Supplement 1.9.10 (OpenFold `ExperimentallyResolvedHead`): per-atom37 logits
  * `[*, N, c_out]` from the Evoformer single `s [*, N, C_s]`. Parameter `linear`.
  */
-export function experimentallyResolvedHead(s: Scope, x: Tensor, cOut: number): Tensor {
-  return linear(s.child("linear"), x, cOut, { init: "final" });
+export function experimentallyResolvedHead(scope: Scope, x: Tensor, cOut: number): Tensor {
+  return linear(scope.child("linear"), x, cOut, { init: "final" });
 }
 
 /**
  * Supplement 1.9.7 (OpenFold `TMScoreHead`): aligned-error bin logits
  * `[*, N, N, no_bins]` from `z [*, N, N, C_z]`. Parameter `linear`.
  */
-export function tmHead(s: Scope, z: Tensor, noBins: number): Tensor {
-  return linear(s.child("linear"), z, noBins, { init: "final" });
+export function tmHead(scope: Scope, z: Tensor, noBins: number): Tensor {
+  return linear(scope.child("linear"), z, noBins, { init: "final" });
 }
 
 /**
@@ -167,12 +171,12 @@ export interface AuxiliaryHeadsOutput {
  * Evoformer `single`. The TM head and pTM exist only with `cfg.tm.enabled`.
  */
 export function auxiliaryHeads(
-  s: Scope,
+  scope: Scope,
   cfg: HeadsConfig,
   outputs: { sm_single: Tensor; pair: Tensor; msa: Tensor; single: Tensor },
 ): AuxiliaryHeadsOutput {
   const lddtLogits = plddtHead(
-    s.child("plddt"),
+    scope.child("plddt"),
     outputs.sm_single,
     cfg.lddt.no_bins,
     cfg.lddt.c_hidden,
@@ -180,16 +184,16 @@ export function auxiliaryHeads(
   const out: AuxiliaryHeadsOutput = {
     lddt_logits: lddtLogits,
     plddt: computePlddt(lddtLogits),
-    distogram_logits: distogramHead(s.child("distogram"), outputs.pair, cfg.distogram.no_bins),
-    masked_msa_logits: maskedMsaHead(s.child("masked_msa"), outputs.msa, cfg.masked_msa.c_out),
+    distogram_logits: distogramHead(scope.child("distogram"), outputs.pair, cfg.distogram.no_bins),
+    masked_msa_logits: maskedMsaHead(scope.child("masked_msa"), outputs.msa, cfg.masked_msa.c_out),
     experimentally_resolved_logits: experimentallyResolvedHead(
-      s.child("experimentally_resolved"),
+      scope.child("experimentally_resolved"),
       outputs.single,
       cfg.experimentally_resolved.c_out,
     ),
   };
   if (cfg.tm.enabled) {
-    const tm = tmHead(s.child("tm"), outputs.pair, cfg.tm.no_bins);
+    const tm = tmHead(scope.child("tm"), outputs.pair, cfg.tm.no_bins);
     out.tm_logits = tm;
     out.ptm_score = computePtm(tm, cfg.tm.max_bin, cfg.tm.no_bins);
     Object.assign(out, computePredictedAlignedError(tm, cfg.tm.max_bin, cfg.tm.no_bins));

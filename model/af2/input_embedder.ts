@@ -1,4 +1,8 @@
 /**
+ * Implements Algorithm 3 (InputEmbedder).
+ * Implements Algorithm 4 (relpos).
+ * Implements Algorithm 5 (one_hot).
+ *
  * The input embedder (AF2 supplement Algorithm 3) with the relative position
  * encoding of Algorithm 4 (one-hot of clipped residue-index offsets, Algorithm 5).
  * OpenFold `embedders.InputEmbedder`.
@@ -24,13 +28,13 @@ export interface InputEmbedderDims {
  * -k, k) + k))` for residue indices `ri [*, N_res]` (integer values; a float
  * input is truncated to int32). Returns `[*, N_res, N_res, C_z]`.
  */
-export function relpos(s: Scope, ri: Tensor, cZ: number, relposK: number): Tensor {
+export function relpos(scope: Scope, ri: Tensor, cZ: number, relposK: number): Tensor {
   const r = G.cast(ri, "int32");
   // OpenFold takes the argmin of |d - bin| over the integer bins -k..k, which for
   // integer offsets is the clipped offset (Algorithm 5 `one_hot`).
   const d = G.sub(G.unsqueeze(r, -1), G.unsqueeze(r, -2));
   const idx = G.add(G.clip(d, -relposK, relposK), relposK);
-  return linear(s.child("linear_relpos"), G.oneHot(idx, 2 * relposK + 1), cZ);
+  return linear(scope.child("linear_relpos"), G.oneHot(idx, 2 * relposK + 1), cZ);
 }
 
 /**
@@ -41,19 +45,19 @@ export function relpos(s: Scope, ri: Tensor, cZ: number, relposK: number): Tenso
  * `linear_tf_m`, `linear_msa_m`, `linear_relpos`.
  */
 export function inputEmbedder(
-  s: Scope,
+  scope: Scope,
   tf: Tensor,
   ri: Tensor,
   msa: Tensor,
   dims: InputEmbedderDims,
 ): { msa: Tensor; pair: Tensor } {
-  const tfZi = linear(s.child("linear_tf_z_i"), tf, dims.c_z); // [*, N, C_z]
-  const tfZj = linear(s.child("linear_tf_z_j"), tf, dims.c_z);
+  const tfZi = linear(scope.child("linear_tf_z_i"), tf, dims.c_z); // [*, N, C_z]
+  const tfZj = linear(scope.child("linear_tf_z_j"), tf, dims.c_z);
   const pair = G.add(
-    G.add(relpos(s, ri, dims.c_z, dims.relpos_k), G.unsqueeze(tfZi, -2)),
+    G.add(relpos(scope, ri, dims.c_z, dims.relpos_k), G.unsqueeze(tfZi, -2)),
     G.unsqueeze(tfZj, -3),
   );
-  const tfM = G.unsqueeze(linear(s.child("linear_tf_m"), tf, dims.c_m), -3); // [*, 1, N, C_m]
-  const m = G.add(linear(s.child("linear_msa_m"), msa, dims.c_m), tfM);
+  const tfM = G.unsqueeze(linear(scope.child("linear_tf_m"), tf, dims.c_m), -3); // [*, 1, N, C_m]
+  const m = G.add(linear(scope.child("linear_msa_m"), msa, dims.c_m), tfM);
   return { msa: m, pair };
 }

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 22 (InvariantPointAttention).
+ *
  * Invariant point attention (AF2 supplement Algorithm 22; OpenFold
  * `structure_module.InvariantPointAttention`, monomer variant).
  *
@@ -41,9 +43,9 @@ function tailPerm(rank: number, tail: readonly number[]): number[] {
  * global frame. The projection's output is three contiguous blocks (x, y, z),
  * each `[H, P]`, as OpenFold's `PointProjection` lays them out.
  */
-function projectPoints(s: Scope, x: Tensor, heads: number, points: number, frames: Frames) {
+function projectPoints(scope: Scope, x: Tensor, heads: number, points: number, frames: Frames) {
   const lead = x.shape.slice(0, -1);
-  const raw = linear(s.child("linear"), x, 3 * heads * points);
+  const raw = linear(scope.child("linear"), x, 3 * heads * points);
   const xyzLast = G.transpose(
     G.reshape(raw, [...lead, 3, heads * points]),
     tailPerm(lead.length + 2, [1, 0]),
@@ -60,7 +62,7 @@ function projectPoints(s: Scope, x: Tensor, heads: number, points: number, frame
  * `linear_out`. Returns the update `[*, N, C_s]` (the caller adds the residual).
  */
 export function invariantPointAttention(
-  s: Scope,
+  scope: Scope,
   x: Tensor,
   z: Tensor,
   frames: Frames,
@@ -75,15 +77,15 @@ export function invariantPointAttention(
   // Scalar queries, keys, values: [*, H, N, C].
   const toHeads = (t: Tensor) =>
     G.transpose(G.reshape(t, [...lead, h, t.shape[t.rank - 1] / h]), tailPerm(r + 2, [1, 0, 2]));
-  const q = toHeads(linear(s.child("linear_q"), x, h * c));
-  const kv = G.reshape(linear(s.child("linear_kv"), x, 2 * h * c), [...lead, h, 2 * c]);
+  const q = toHeads(linear(scope.child("linear_q"), x, h * c));
+  const kv = G.reshape(linear(scope.child("linear_kv"), x, 2 * h * c), [...lead, h, 2 * c]);
   const [kRaw, vRaw] = G.split(kv, -1, [c, c]); // [*, N, H, C] each
   const k = G.transpose(kRaw, tailPerm(r + 2, [1, 2, 0])); // [*, H, C, N]
   const v = G.transpose(vRaw, tailPerm(r + 2, [1, 0, 2])); // [*, H, N, C]
 
   // Points in the global frame: [*, N, H, P, 3].
-  const qPts = projectPoints(s.child("linear_q_points"), x, h, pq, frames);
-  const kvPts = projectPoints(s.child("linear_kv_points"), x, h, pq + pv, frames);
+  const qPts = projectPoints(scope.child("linear_q_points"), x, h, pq, frames);
+  const kvPts = projectPoints(scope.child("linear_kv_points"), x, h, pq + pv, frames);
   const [kPts, vPts] = G.split(kvPts, -2, [pq, pv]);
 
   // Logits [*, H, N, N] (Algorithm 22 line 7): w_L (w_C q·k/√c + b − γ_h w_C/2 Σ_p |Δ|²),
@@ -91,11 +93,11 @@ export function invariantPointAttention(
   // term is expanded as |q|² + |k|² − 2 q·k so that the cross term joins the scalar
   // q·k in ONE MatMul over [C + 3 P_qk] features, instead of materialising
   // [*, N, N, H, P_qk, 3] differences (the same values up to float32 rounding of |q|²).
-  const b = linear(s.child("linear_b"), z, h); // [*, N, N, H]
+  const b = linear(scope.child("linear_b"), z, h); // [*, N, N, H]
   const pairBias = G.mul(G.transpose(b, tailPerm(r + 2, [2, 0, 1])), Math.sqrt(1 / 3));
   const headWeights = G.reshape(
     G.mul(
-      G.softplus(s.param("head_weights", [h], { kind: "constant", value: HEAD_WEIGHT_INIT })),
+      G.softplus(scope.param("head_weights", [h], { kind: "constant", value: HEAD_WEIGHT_INIT })),
       Math.sqrt(1 / (3 * (pq * 9 / 2))),
     ),
     [h, 1, 1],
@@ -154,5 +156,5 @@ export function invariantPointAttention(
   );
 
   const cat = G.concat([o, oPtXyz, oPtNorm, oPair], -1);
-  return linear(s.child("linear_out"), cat, cS, { init: "final" });
+  return linear(scope.child("linear_out"), cat, cS, { init: "final" });
 }

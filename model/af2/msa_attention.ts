@@ -1,4 +1,8 @@
 /**
+ * Implements Algorithm 7 (MSARowAttentionWithPairBias).
+ * Implements Algorithm 8 (MSAColumnAttention).
+ * Implements Algorithm 19 (MSAColumnGlobalAttention).
+ *
  * Attention over the MSA representation: row-wise gated self-attention with
  * pair bias (AF2 supplement Algorithm 7), column-wise gated self-attention
  * (Algorithm 8) and the extra-MSA stack's column-wise global attention
@@ -31,25 +35,37 @@ export interface MsaAttentionDims {
  * the pair bias `layer_norm_z`/`linear_z` of `z [*, L, L, C_z]` when given.
  */
 function rowAttention(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   mask: Tensor,
   dims: MsaAttentionDims,
   z?: Tensor,
 ): Tensor {
   const nb = m.rank - 3;
-  const x = layerNorm(s.child("layer_norm_m"), m);
+  const x = layerNorm(scope.child("layer_norm_m"), m);
   // [*, B, 1, 1, L]: every row masks its own keys.
   const biases = [G.unsqueeze(G.mul(G.sub(mask, 1), dims.inf ?? 1e9), [nb + 1, nb + 2])];
   if (z) {
     // [*, 1, H, L, L]: the pair bias b_ij, shared by every row.
-    const zb = linear(s.child("linear_z"), layerNorm(s.child("layer_norm_z"), z), dims.heads, {
-      bias: false,
-      init: "normal",
-    });
+    const zb = linear(
+      scope.child("linear_z"),
+      layerNorm(scope.child("layer_norm_z"), z),
+      dims.heads,
+      {
+        bias: false,
+        init: "normal",
+      },
+    );
     biases.push(G.unsqueeze(permuteLast3(zb, [2, 0, 1]), nb));
   }
-  return attention(s.child("mha"), x, x, biases, { cHidden: dims.cHidden, heads: dims.heads }, nb);
+  return attention(
+    scope.child("mha"),
+    x,
+    x,
+    biases,
+    { cHidden: dims.cHidden, heads: dims.heads },
+    nb,
+  );
 }
 
 /**
@@ -60,13 +76,13 @@ function rowAttention(
  * `layer_norm_m`, `layer_norm_z`, `linear_z`, `mha.*`. Chunked over sequences.
  */
 export function msaRowAttentionWithPairBias(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   z: Tensor,
   mask: Tensor,
   dims: MsaAttentionDims,
 ): Tensor {
-  return rowAttention(s, m, mask, dims, z);
+  return rowAttention(scope, m, mask, dims, z);
 }
 
 /**
@@ -76,12 +92,17 @@ export function msaRowAttentionWithPairBias(
  * `_msa_att.mha.*` (OpenFold wraps an `MSAAttention` as `_msa_att`). Chunked over residues.
  */
 export function msaColumnAttention(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   mask: Tensor,
   dims: MsaAttentionDims,
 ): Tensor {
-  const o = rowAttention(s.child("_msa_att"), swapAxes(m, -2, -3), swapAxes(mask, -1, -2), dims);
+  const o = rowAttention(
+    scope.child("_msa_att"),
+    swapAxes(m, -2, -3),
+    swapAxes(mask, -1, -2),
+    dims,
+  );
   return swapAxes(o, -2, -3);
 }
 
@@ -97,13 +118,13 @@ export interface MsaGlobalAttentionDims extends MsaAttentionDims {
  * Parameters `layer_norm_m`, `global_attention.*`. Chunked over residues.
  */
 export function msaColumnGlobalAttention(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   mask: Tensor,
   dims: MsaGlobalAttentionDims,
 ): Tensor {
-  const mt = layerNorm(s.child("layer_norm_m"), swapAxes(m, -2, -3));
-  const o = globalAttention(s.child("global_attention"), mt, swapAxes(mask, -1, -2), {
+  const mt = layerNorm(scope.child("layer_norm_m"), swapAxes(m, -2, -3));
+  const o = globalAttention(scope.child("global_attention"), mt, swapAxes(mask, -1, -2), {
     cHidden: dims.cHidden,
     heads: dims.heads,
     inf: dims.inf,

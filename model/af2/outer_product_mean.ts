@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 10 (OuterProductMean).
+ *
  * Outer product mean: the MSA → pair communication (AF2 supplement Algorithm
  * 10; OpenFold `OuterProductMean`).
  *
@@ -32,7 +34,7 @@ export interface OuterProductMeanDims {
  * with a chunk size it is built in chunks of rows i.
  */
 export function outerProductMean(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   mask: Tensor,
   dims: OuterProductMeanDims,
@@ -41,10 +43,10 @@ export function outerProductMean(
   const [nSeq, nRes] = m.shape.slice(nb, nb + 2);
   const c = dims.cHidden, eps = dims.eps ?? 1e-3;
   const batch = m.shape.slice(0, nb);
-  const ln = layerNorm(s.child("layer_norm"), m);
+  const ln = layerNorm(scope.child("layer_norm"), m);
   const mk = G.unsqueeze(mask, -1);
-  const a = G.mul(linear(s.child("linear_1"), ln, c), mk); // [*, S, I, c]
-  const b = G.mul(linear(s.child("linear_2"), ln, c), mk); // [*, S, J, e]
+  const a = G.mul(linear(scope.child("linear_1"), ln, c), mk); // [*, S, I, c]
+  const b = G.mul(linear(scope.child("linear_2"), ln, c), mk); // [*, S, J, e]
   const aRows = G.transpose(a, [...Array(nb).keys(), nb + 1, nb + 2, nb]); // [*, I, c, S]
   const bFlat = G.reshape(b, [...batch, nSeq, nRes * c]); // [*, S, J·e]
   // Σ_s mask_si mask_sj as a MatMul: [*, I, S] @ [*, S, J].
@@ -55,10 +57,10 @@ export function outerProductMean(
     const o5 = G.reshape(outer, [...batch, rows, c, nRes, c]);
     const o = G.transpose(o5, [...Array(nb).keys(), nb, nb + 2, nb + 1, nb + 3]); // [*, i, J, c, e]
     const flat = G.reshape(o, [...batch, rows, nRes, c * c]);
-    const y = linear(s.child("linear_out"), flat, dims.cZ, { init: "final" });
+    const y = linear(scope.child("linear_out"), flat, dims.cZ, { init: "final" });
     return G.div(y, G.add(G.unsqueeze(nn, -1), eps));
   };
   // Per row i: the outer products c·J·e (and their transposed copy).
   const perRow = batch.reduce((a, d) => a * d, 1) * c * nRes * c;
-  return chunked([aRows, norm], nb, s.chunkRows(perRow), body);
+  return chunked([aRows, norm], nb, scope.chunkRows(perRow), body);
 }

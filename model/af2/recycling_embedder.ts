@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 32 (RecyclingEmbedder).
+ *
  * The recycling embedder (AF2 supplement Algorithm 32, lines 1-3 of the
  * embedding step): LayerNorms of the previous MSA first row and pair
  * representation, plus a linear embedding of the one-hot distogram of the
@@ -50,14 +52,14 @@ export function oneHotDistogram(x: Tensor, bins: DistogramBins): Tensor {
  * embeddings. Parameters `layer_norm_m`, `layer_norm_z`, `linear`.
  */
 export function recyclingEmbedder(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   z: Tensor,
   x: Tensor,
   bins: DistogramBins,
 ): { m: Tensor; z: Tensor } {
-  const mUpdate = layerNorm(s.child("layer_norm_m"), m);
+  const mUpdate = layerNorm(scope.child("layer_norm_m"), m);
   const cZ = z.shape[z.rank - 1];
-  const d = linear(s.child("linear"), oneHotDistogram(x, bins), cZ);
-  return { m: mUpdate, z: G.add(d, layerNorm(s.child("layer_norm_z"), z)) };
+  const d = linear(scope.child("linear"), oneHotDistogram(x, bins), cZ);
+  return { m: mUpdate, z: G.add(d, layerNorm(scope.child("layer_norm_z"), z)) };
 }

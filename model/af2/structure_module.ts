@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 20 (StructureModule).
+ *
  * The structure module (AF2 supplement Algorithm 20; OpenFold
  * `structure_module.StructureModule`, monomer).
  *
@@ -61,16 +63,16 @@ export interface StructureModuleOutput {
  * OpenFold `StructureModuleTransition` (Algorithm 20 lines 8–9): residual
  * 3-linear MLPs, dropout, LayerNorm. Parameters `layers.<i>.linear_1..3`, `layer_norm`.
  */
-function structureTransition(s: Scope, x: Tensor, layers: number, dropoutRate: number): Tensor {
+function structureTransition(scope: Scope, x: Tensor, layers: number, dropoutRate: number): Tensor {
   const c = x.shape[x.rank - 1];
   let y = x;
   for (let i = 0; i < layers; i++) {
-    const l = s.child("layers").child(i);
+    const l = scope.child("layers").child(i);
     const h1 = G.relu(linear(l.child("linear_1"), y, c, { init: "relu" }));
     const h2 = G.relu(linear(l.child("linear_2"), h1, c, { init: "relu" }));
     y = G.add(y, linear(l.child("linear_3"), h2, c, { init: "final" }));
   }
-  return layerNorm(s.child("layer_norm"), s.dropout(y, dropoutRate));
+  return layerNorm(scope.child("layer_norm"), scope.dropout(y, dropoutRate));
 }
 
 /** What every structure-module layer reads (computed once, before the layers). */
@@ -97,13 +99,13 @@ export type StructureLayerOutput = Record<Exclude<keyof StructureModuleOutput, "
  * Parameters `layer_norm_s`, `layer_norm_z`, `linear_in`.
  */
 export function structureModuleInit(
-  s: Scope,
+  scope: Scope,
   inputs: StructureModuleInputs,
 ): { context: StructureModuleContext; state: StructureModuleState } {
   const cS = inputs.single.shape[inputs.single.rank - 1];
-  const sInitial = layerNorm(s.child("layer_norm_s"), inputs.single);
-  const z = layerNorm(s.child("layer_norm_z"), inputs.pair);
-  const x = linear(s.child("linear_in"), sInitial, cS);
+  const sInitial = layerNorm(scope.child("layer_norm_s"), inputs.single);
+  const z = layerNorm(scope.child("layer_norm_z"), inputs.pair);
+  const x = linear(scope.child("linear_in"), sInitial, cS);
   return {
     context: { sInitial, z, aatype: inputs.aatype, mask: inputs.mask },
     state: { x, frames: identityQuatFrames(x, inputs.single.shape.slice(0, -1)) },
@@ -117,13 +119,13 @@ export function structureModuleInit(
  * gradient NOT yet stopped) and the layer's outputs in Å.
  */
 export function structureModuleLayer(
-  s: Scope,
+  scope: Scope,
   cfg: StructureModuleConfig,
   ctx: StructureModuleContext,
   state: StructureModuleState,
 ): { state: StructureModuleState; outputs: StructureLayerOutput } {
   const ipa = invariantPointAttention(
-    s.child("ipa"),
+    scope.child("ipa"),
     state.x,
     ctx.z,
     quatFramesToFrames(state.frames),
@@ -137,14 +139,17 @@ export function structureModuleLayer(
       eps: cfg.epsilon,
     },
   );
-  let x = layerNorm(s.child("layer_norm_ipa"), s.dropout(G.add(state.x, ipa), cfg.dropout_rate));
-  x = structureTransition(s.child("transition"), x, cfg.no_transition_layers, cfg.dropout_rate);
+  let x = layerNorm(
+    scope.child("layer_norm_ipa"),
+    scope.dropout(G.add(state.x, ipa), cfg.dropout_rate),
+  );
+  x = structureTransition(scope.child("transition"), x, cfg.no_transition_layers, cfg.dropout_rate);
 
   // Line 10 / Algorithm 23: backbone update.
-  const frames = backboneUpdate(s.child("bb_update"), x, state.frames);
+  const frames = backboneUpdate(scope.child("bb_update"), x, state.frames);
 
   // Lines 11–14 and Algorithm 24: torsions, rigid-group frames, atom14 positions (Å).
-  const { unnormalized, angles } = angleResnet(s.child("angle_resnet"), x, ctx.sInitial, {
+  const { unnormalized, angles } = angleResnet(scope.child("angle_resnet"), x, ctx.sInitial, {
     cHidden: cfg.c_resnet,
     blocks: cfg.no_resnet_blocks,
     angles: cfg.no_angles,
@@ -176,15 +181,15 @@ export function structureModuleLayer(
  * `transition.*`, `bb_update.*`, `angle_resnet.*`).
  */
 export function structureModule(
-  s: Scope,
+  scope: Scope,
   cfg: StructureModuleConfig,
   inputs: StructureModuleInputs,
 ): StructureModuleOutput {
-  const init = structureModuleInit(s, inputs);
+  const init = structureModuleInit(scope, inputs);
   let state = init.state;
   const perLayer: StructureLayerOutput[] = [];
   for (let layer = 0; layer < cfg.no_blocks; layer++) {
-    const step = structureModuleLayer(s, cfg, init.context, state);
+    const step = structureModuleLayer(scope, cfg, init.context, state);
     perLayer.push(step.outputs);
     state = step.state;
     // Line 21: no rotation gradient flows from later layers into earlier ones.

@@ -46,7 +46,7 @@ export interface TemplateEmbedding {
  * masks the pair stack's transitions (OpenFold `_mask_trans`, off in AF2).
  */
 export function templateEmbedder(
-  s: Scope,
+  scope: Scope,
   batch: TemplateBatch,
   z: Tensor,
   pairMask: Tensor,
@@ -60,17 +60,17 @@ export function templateEmbedder(
     eps: cfg.eps,
     use_unit_vector: cfg.use_unit_vector,
   });
-  const t0 = linear(s.child("template_pair_embedder").child("linear"), pairFeat, dims.c_t, {
+  const t0 = linear(scope.child("template_pair_embedder").child("linear"), pairFeat, dims.c_t, {
     init: "relu",
   });
   const t = templatePairStack(
-    s.child("template_pair_stack"),
+    scope.child("template_pair_stack"),
     t0,
     G.unsqueeze(pairMask, -3),
     { ...cfg.pair_stack, mask_transition: opts.maskTransition },
   );
   const att = templatePointwiseAttention(
-    s.child("template_pointwise_att"),
+    scope.child("template_pointwise_att"),
     t,
     z,
     batch.template_mask,
@@ -80,7 +80,7 @@ export function templateEmbedder(
   const anyTemplate = G.cast(G.greater(G.sum(batch.template_mask, -1, true), 0), att.dtype); // [*, 1]
   const pair = G.mul(att, G.unsqueeze(anyTemplate, [-1, -2]));
   if (!cfg.embed_angles) return { pair };
-  const se = s.child("template_single_embedder");
+  const se = scope.child("template_single_embedder");
   const angleFeat = buildTemplateAngleFeat(batch);
   const h = G.relu(linear(se.child("linear_1"), angleFeat, dims.c_m, { init: "relu" }));
   return { pair, single: linear(se.child("linear_2"), h, dims.c_m, { init: "relu" }) };

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 16 (TemplatePairStack).
+ *
  * The template pair stack (AF2 supplement Algorithm 16): per template,
  * triangle attention around the starting and ending node, triangle
  * multiplicative updates with outgoing and incoming edges, and a pair
@@ -47,7 +49,7 @@ const COLUMNWISE = [-2];
  * `tri_att_end`, `tri_mul_out`, `tri_mul_in`, `pair_transition`.
  */
 export function templatePairStackBlock(
-  s: Scope,
+  scope: Scope,
   t: Tensor,
   mask: Tensor,
   dims: TemplatePairStackDims,
@@ -58,32 +60,32 @@ export function templatePairStackBlock(
   let x = t;
   x = G.add(
     x,
-    s.dropout(
-      triangleAttention(s.child("tri_att_start"), x, mask, { ...att, starting: true }),
+    scope.dropout(
+      triangleAttention(scope.child("tri_att_start"), x, mask, { ...att, starting: true }),
       rate,
       ROWWISE,
     ),
   );
   x = G.add(
     x,
-    s.dropout(
-      triangleAttention(s.child("tri_att_end"), x, mask, { ...att, starting: false }),
+    scope.dropout(
+      triangleAttention(scope.child("tri_att_end"), x, mask, { ...att, starting: false }),
       rate,
       COLUMNWISE,
     ),
   );
   x = G.add(
     x,
-    s.dropout(
-      triangleMultiplication(s.child("tri_mul_out"), x, mask, { ...mul, outgoing: true }),
+    scope.dropout(
+      triangleMultiplication(scope.child("tri_mul_out"), x, mask, { ...mul, outgoing: true }),
       rate,
       ROWWISE,
     ),
   );
   x = G.add(
     x,
-    s.dropout(
-      triangleMultiplication(s.child("tri_mul_in"), x, mask, { ...mul, outgoing: false }),
+    scope.dropout(
+      triangleMultiplication(scope.child("tri_mul_in"), x, mask, { ...mul, outgoing: false }),
       rate,
       ROWWISE,
     ),
@@ -91,7 +93,7 @@ export function templatePairStackBlock(
   const trMask = dims.mask_transition ? mask : undefined;
   return G.add(
     x,
-    transition(s.child("pair_transition"), x, dims.pair_transition_n, trMask, x.rank - 3),
+    transition(scope.child("pair_transition"), x, dims.pair_transition_n, trMask, x.rank - 3),
   );
 }
 
@@ -106,7 +108,7 @@ export function templatePairStackBlock(
  * logits — holds one template's rows instead of all templates'.
  */
 export function templatePairStack(
-  s: Scope,
+  scope: Scope,
   t: Tensor,
   mask: Tensor,
   dims: TemplatePairStackDims,
@@ -114,13 +116,13 @@ export function templatePairStack(
   const m = G.expand(mask, t.shape.slice(0, -1));
   const blocks = (x: Tensor, mk: Tensor) => {
     for (let i = 0; i < dims.no_blocks; i++) {
-      x = templatePairStackBlock(s.child("blocks").child(i), x, mk, dims);
+      x = templatePairStackBlock(scope.child("blocks").child(i), x, mk, dims);
     }
-    return layerNorm(s.child("layer_norm"), x);
+    return layerNorm(scope.child("layer_norm"), x);
   };
   const templAxis = t.rank - 4;
   const nTempl = t.shape[templAxis];
-  if (!s.chunking || nTempl === 1) return blocks(t, m);
+  if (!scope.chunking || nTempl === 1) return blocks(t, m);
   const parts = Array.from(
     { length: nTempl },
     (_, k) => blocks(G.slice(t, templAxis, k, k + 1), G.slice(m, templAxis, k, k + 1)),

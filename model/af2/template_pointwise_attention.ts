@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 17 (TemplatePointwiseAttention).
+ *
  * Template pointwise attention (AF2 supplement Algorithm 17): every pair
  * position (i, j) of `z` attends over the templates' pair representations at
  * (i, j). OpenFold `template.TemplatePointwiseAttention`.
@@ -28,7 +30,7 @@ export interface TemplatePointwiseAttentionDims {
  * `mha.linear_q/k/v/o`. Chunked over rows i with the scope's chunk size.
  */
 export function templatePointwiseAttention(
-  s: Scope,
+  scope: Scope,
   t: Tensor,
   z: Tensor,
   templateMask: Tensor,
@@ -44,7 +46,7 @@ export function templatePointwiseAttention(
     // [*, T, i, J, C_t] -> [*, i, J, T, C_t]
     const kv = G.transpose(tt, [...Array(nb).keys(), nb + 1, nb + 2, nb, nb + 3]);
     const q = G.unsqueeze(zz, -2); // [*, i, J, 1, C_z]
-    const o = attention(s.child("mha"), q, kv, [bias], {
+    const o = attention(scope.child("mha"), q, kv, [bias], {
       cHidden: dims.c_hidden,
       heads: dims.no_heads,
       gating: false,
@@ -56,7 +58,7 @@ export function templatePointwiseAttention(
   // keys and values, J·T·max(C_t, H·c).
   const [nT, n] = [t.shape[nb], t.shape[nb + 1]];
   const cT = t.shape[t.rank - 1];
-  const size = s.chunkRows(n * nT * Math.max(cT, dims.no_heads * dims.c_hidden));
+  const size = scope.chunkRows(n * nT * Math.max(cT, dims.no_heads * dims.c_hidden));
   if (size === undefined || size >= n) return att(t, z);
   const parts: Tensor[] = [];
   for (let i = 0; i < n; i += size) {

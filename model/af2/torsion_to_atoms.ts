@@ -1,4 +1,7 @@
 /**
+ * Implements Algorithm 24 (computeAllAtomCoordinates).
+ * Implements Algorithm 25 (makeRotX).
+ *
  * From backbone frames and torsion angles to all-atom coordinates, in the graph
  * (AF2 supplement Algorithm 24 and 1.8; OpenFold `utils/feats.py`
  * `torsion_angles_to_frames`, `frames_and_literature_positions_to_atom14_pos`,

@@ -1,4 +1,7 @@
 /**
+ * Implements Algorithm 13 (TriangleAttentionStartingNode).
+ * Implements Algorithm 14 (TriangleAttentionEndingNode).
+ *
  * Triangle self-attention around the starting node (AF2 supplement Algorithm
  * 13) and the ending node (Algorithm 14); OpenFold `TriangleAttention`
  * (`TriangleAttentionStartingNode` / `TriangleAttentionEndingNode`).
@@ -39,13 +42,13 @@ export interface TriangleAttentionDims {
  *
  * @example
  * ```ts
- * const upd = triangleAttention(s.child("tri_att_end"), z, pairMask,
+ * const upd = triangleAttention(scope.child("tri_att_end"), z, pairMask,
  *   { cHidden: 32, heads: 4, starting: false, inf: 1e9 });
- * z = G.add(z, s.dropout(upd, 0.25, [-2]));
+ * z = G.add(z, scope.dropout(upd, 0.25, [-2]));
  * ```
  */
 export function triangleAttention(
-  s: Scope,
+  scope: Scope,
   z: Tensor,
   mask: Tensor,
   dims: TriangleAttentionDims,
@@ -54,18 +57,18 @@ export function triangleAttention(
   const zz = dims.starting ? z : swapAxes(z, -2, -3);
   const mk = dims.starting ? mask : swapAxes(mask, -1, -2);
   const nb = zz.rank - 3;
-  const x = layerNorm(s.child("layer_norm"), zz);
+  const x = layerNorm(scope.child("layer_norm"), zz);
   // [*, I, 1, 1, K]: each row i masks its own keys k.
   const maskBias = G.unsqueeze(G.mul(G.sub(mk, 1), inf), [nb + 1, nb + 2]);
   // [*, 1, H, J, K]: the triangle bias b_jk, shared by every row i.
   const triBias = G.unsqueeze(
     permuteLast3(
-      linear(s.child("linear"), x, dims.heads, { bias: false, init: "normal" }),
+      linear(scope.child("linear"), x, dims.heads, { bias: false, init: "normal" }),
       [2, 0, 1],
     ),
     nb,
   );
-  const o = attention(s.child("mha"), x, x, [maskBias, triBias], {
+  const o = attention(scope.child("mha"), x, x, [maskBias, triBias], {
     cHidden: dims.cHidden,
     heads: dims.heads,
   }, nb);

@@ -1,4 +1,7 @@
 /**
+ * Implements Algorithm 11 (TriangleMultiplicationOutgoing).
+ * Implements Algorithm 12 (TriangleMultiplicationIncoming).
+ *
  * Triangular multiplicative update of the pair representation (AF2 supplement
  * Algorithm 11 "outgoing edges" and Algorithm 12 "incoming edges"; OpenFold
  * `TriangleMultiplicationOutgoing` / `TriangleMultiplicationIncoming`).
@@ -36,15 +39,15 @@ interface ProjectionParams {
 
 /** The parameters of `parts` (created in this order, so initialisation does not depend on chunking). */
 function projectionParams(
-  s: Scope,
+  scope: Scope,
   cIn: number,
   parts: readonly Projection[],
 ): ProjectionParams[] {
   return parts.map((p) => {
     const wInit: Init = p.gating ? { kind: "zeros" } : { kind: "lecun", fanIn: cIn, fanOut: p.out };
     return {
-      w: s.child(p.name).param("weight", [p.out, cIn], wInit),
-      b: s.child(p.name).param("bias", [p.out], { kind: p.gating ? "ones" : "zeros" }),
+      w: scope.child(p.name).param("weight", [p.out, cIn], wInit),
+      b: scope.child(p.name).param("bias", [p.out], { kind: p.gating ? "ones" : "zeros" }),
       out: p.out,
     };
   });
@@ -81,12 +84,12 @@ function gated(mask: Tensor, gate: Tensor, proj: Tensor): Tensor {
  *
  * @example
  * ```ts
- * const upd = triangleMultiplication(s.child("tri_mul_out"), z, pairMask, { cHidden: 128, outgoing: true });
- * z = G.add(z, s.dropout(upd, 0.25, [-3]));
+ * const upd = triangleMultiplication(scope.child("tri_mul_out"), z, pairMask, { cHidden: 128, outgoing: true });
+ * z = G.add(z, scope.dropout(upd, 0.25, [-3]));
  * ```
  */
 export function triangleMultiplication(
-  s: Scope,
+  scope: Scope,
   z: Tensor,
   mask: Tensor,
   dims: TriangleMultiplicationDims,
@@ -96,19 +99,19 @@ export function triangleMultiplication(
   const batch = z.shape.slice(0, -3).reduce((a, d) => a * d, 1);
   // Unchunked, the fused projections are N·(4c + C_z) per row; chunked, the
   // a/gate projections of one z row, N·(2c + C_z).
-  const whole = s.chunkRows(batch * n * (4 * ch + cz));
-  const size = s.chunkRows(batch * n * (2 * ch + cz));
-  const [ap, ag, bp, bg, gl] = projectionParams(s, cz, [
+  const whole = scope.chunkRows(batch * n * (4 * ch + cz));
+  const size = scope.chunkRows(batch * n * (2 * ch + cz));
+  const [ap, ag, bp, bg, gl] = projectionParams(scope, cz, [
     { name: "linear_a_p", out: ch, gating: false },
     { name: "linear_a_g", out: ch, gating: true },
     { name: "linear_b_p", out: ch, gating: false },
     { name: "linear_b_g", out: ch, gating: true },
     { name: "linear_g", out: cz, gating: true },
   ]);
-  const lnIn = (x: Tensor) => layerNorm(s.child("layer_norm_in"), x);
+  const lnIn = (x: Tensor) => layerNorm(scope.child("layer_norm_in"), x);
   const rows = (aCfRows: Tensor, bCf: Tensor, gateRows: Tensor) => {
     const x = permuteLast3(G.matmul(aCfRows, bCf), [1, 2, 0]); // [*, i, j, c]
-    const out = linear(s.child("linear_z"), layerNorm(s.child("layer_norm_out"), x), cz, {
+    const out = linear(scope.child("linear_z"), layerNorm(scope.child("layer_norm_out"), x), cz, {
       init: "final",
     });
     return G.mul(G.sigmoid(gateRows), out);

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 30 (RecyclingInference).
+ *
  * The one executor of training and inference: runs a plan (model/exec/plan.ts)
  * segment by segment, each compiled graph once per run (per block of a stack)
  * with that run's parameters and dropout masks.

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 1 (MSABlockDeletion).
+ *
  * AF2 MSA features (supplement section 1.2; OpenFold `data/data_transforms.py`
  * semantics): token encoding, deduplicating merge across databases, deletion
  * features, and the training-time sampling — MSA block deletion (Algorithm 1),

@@ -7,7 +7,7 @@
  */
 
 import { type Attrs, type DType, fmtShape, GraphError, type Shape, Tensor } from "./tensor.ts";
-import { OPS } from "./ops.ts";
+import { OPS, ShapeError } from "./ops.ts";
 
 /** A tensor or a plain number (made a scalar constant of the other operand's dtype). */
 export type TensorLike = Tensor | number;
@@ -21,8 +21,14 @@ export function apply(op: string, inputs: readonly Tensor[], attrs: Attrs = {}):
   for (const t of inputs) {
     if (t.graph !== g) throw new GraphError(op, "inputs belong to different graphs");
   }
-  const { dtype, shape } = def.infer(inputs, attrs);
-  return g.add(new Tensor(g, op, inputs, attrs, dtype, shape));
+  let inferred;
+  try {
+    inferred = def.infer(inputs, attrs);
+  } catch (e) {
+    // Shape rules say what disagrees; the op's name is added here, once for all.
+    throw e instanceof ShapeError ? new GraphError(op, e.message) : e;
+  }
+  return g.add(new Tensor(g, op, inputs, attrs, inferred.dtype, inferred.shape));
 }
 
 function lift(x: TensorLike, like: Tensor): Tensor {

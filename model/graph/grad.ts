@@ -6,8 +6,8 @@
  * @module
  */
 
-import { GraphError, isFloat, type Tensor } from "./tensor.ts";
-import { OPS, unbroadcast } from "./ops.ts";
+import { GraphError, isFloat, type Shape, type Tensor } from "./tensor.ts";
+import { OPS } from "./ops.ts";
 import * as B from "./build.ts";
 
 /**
@@ -61,6 +61,21 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
     });
   }
   return wrt.map((t) => total(t) ?? B.full(t, t.shape, 0));
+}
+
+/**
+ * Sum `g` down to `shape` (undoing a broadcast). Every VJP contribution passes
+ * through here, so the op table's rules may return broadcast-shaped gradients.
+ */
+export function unbroadcast(g: Tensor, shape: Shape): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const s = axes.length ? B.sum(g, axes, true) : g;
+  return B.reshape(s, shape);
 }
 
 /** The axis and [begin, end) of a zero Pad that pads along one axis only, else undefined. */

@@ -7,8 +7,8 @@
 
 export * from "./tensor.ts";
 export * from "./build.ts";
-export { grad } from "./grad.ts";
-export { broadcastShapes, type OpDef, OPS, unbroadcast } from "./ops.ts";
+export { grad, unbroadcast } from "./grad.ts";
+export { broadcastShapes, type OpDef, OPS } from "./ops.ts";
 export { liveTensors, type OnnxOptions, OPSET, toOnnx } from "./onnx.ts";
 export {
   compile,

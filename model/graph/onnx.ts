@@ -11,6 +11,7 @@ import {
   type DType,
   fmtShape,
   GraphError,
+  reachable,
   type Shape,
   type Tensor,
   toTyped,
@@ -70,18 +71,7 @@ export function liveTensors(
   const seen = new Set<number>();
   const live: Tensor[] = [];
   const resolve = (t: Tensor) => substitute?.get(t) ?? t;
-  if (!substitute?.size) {
-    const stack = [...outputs];
-    while (stack.length) {
-      const t = stack.pop()!;
-      if (seen.has(t.id)) continue;
-      seen.add(t.id);
-      live.push(t);
-      stack.push(...t.inputs);
-    }
-    // Creation order is a topological order.
-    return live.sort((a, b) => a.id - b.id);
-  }
+  if (!substitute?.size) return reachable(outputs);
   // Substitutes are usually created after their consumers: order by a post-order walk.
   const done = new Set<number>();
   const stack: [Tensor, boolean][] = outputs.map((t) => [resolve(t), false]);

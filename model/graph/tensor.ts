@@ -89,18 +89,70 @@ export class Tensor {
     return sizeOf(this.shape);
   }
 
-  /** `t12: float32[4, 8] = MatMul(t3, t7)`. */
-  toString(): string {
-    const args = this.inputs.map((t) => `t${t.id}`).join(", ");
-    const attrs = Object.entries(this.attrs)
-      .filter(([k]) => k !== "value")
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join(" ");
-    const label = this.name ? ` "${this.name}"` : "";
-    return `t${this.id}${label}: ${this.dtype}${fmtShape(this.shape)} = ${this.op}(${args})${
-      attrs ? " {" + attrs + "}" : ""
-    }`;
+  /**
+   * How listings refer to this tensor: a graph input by its name, any other
+   * tensor as `t<id>`.
+   */
+  get ref(): string {
+    return this.op === "Input" ? this.name! : `t${this.id}`;
   }
+
+  /**
+   * One line of a {@link Graph.toString} listing: `t12: float32[4, 8] = MatMul(t3, w)`,
+   * attributes in brackets (`ReduceSum[axes=[1], keepdims=true](t4)`),
+   * constants with their values (`Constant(2)`); an input is `w: float32[8, 4]`.
+   */
+  toString(): string {
+    const type = `${this.ref}: ${this.dtype}${fmtShape(this.shape)}`;
+    if (this.op === "Input") return type;
+    if (this.op === "Constant") {
+      return `${type} = Constant(${fmtValues(this.attrs.value as TypedArray, this.dtype)})`;
+    }
+    const attrs = Object.entries(this.attrs).map(([k, v]) => `${k}=${fmtAttr(v)}`).join(", ");
+    const args = this.inputs.map((t) => t.ref).join(", ");
+    return `${type} = ${this.op}${attrs ? `[${attrs}]` : ""}(${args})`;
+  }
+}
+
+/** Constant values listed in full up to this count, else the first and last few. */
+const SHOWN_VALUES = 8;
+
+/** A constant's values: a scalar bare, an array flat in brackets, abbreviated when long. */
+function fmtValues(v: TypedArray, dtype: DType): string {
+  const one = (i: number) => {
+    const x = v[i];
+    if (dtype === "bool") return x ? "true" : "false";
+    return typeof x === "bigint" ? String(x) : String(Number(x.toPrecision(6)));
+  };
+  if (v.length === 1) return one(0);
+  const idx = [...Array(v.length).keys()];
+  if (v.length <= SHOWN_VALUES) return `[${idx.map(one).join(", ")}]`;
+  const head = idx.slice(0, SHOWN_VALUES - 3).map(one), tail = idx.slice(-2).map(one);
+  return `[${[...head, "…", ...tail].join(", ")}] (${v.length} values)`;
+}
+
+/** An attribute value: numbers and lists bare, strings quoted. */
+function fmtAttr(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(fmtAttr).join(", ")}]`;
+  return typeof v === "string" ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * The tensors `outputs` depend on (themselves included), in creation order,
+ * which is a topological order.
+ */
+export function reachable(outputs: readonly Tensor[]): Tensor[] {
+  const seen = new Set<number>();
+  const live: Tensor[] = [];
+  const stack = [...outputs];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    live.push(t);
+    stack.push(...t.inputs);
+  }
+  return live.sort((a, b) => a.id - b.id);
 }
 
 /** Storage constructor for a dtype. */
@@ -183,8 +235,49 @@ export class Graph {
     return this.constant([v], [], dtype);
   }
 
-  /** A jaxpr-like listing: one line per tensor. */
-  toString(): string {
-    return this.tensors.map((t) => t.toString()).join("\n");
+  /**
+   * A jaxpr-like listing of the part of the graph that computes `outputs`
+   * (named as in `toOnnx`, or a list): its inputs (name, dtype, shape), one
+   * line per live node (see {@link Tensor.toString}), then the outputs.
+   * Without `outputs` it lists every node, and the outputs are the computed
+   * tensors nothing consumes.
+   *
+   * @example
+   * ```ts
+   * const g = new Graph();
+   * const x = g.input("x", [2, 3]);
+   * const y = G.relu(G.mul(x, 2));
+   * console.log(g.toString({ y }));
+   * // inputs
+   * //   x: float32[2, 3]
+   * // nodes
+   * //   t1: float32[] = Constant(2)
+   * //   t2: float32[2, 3] = Mul(x, t1)
+   * //   t3: float32[2, 3] = Relu(t2)
+   * // outputs
+   * //   y = t3
+   * ```
+   */
+  toString(outputs?: readonly Tensor[] | Readonly<Record<string, Tensor>>): string {
+    let named: [string | undefined, Tensor][];
+    if (outputs === undefined) {
+      const consumed = new Set(this.tensors.flatMap((t) => t.inputs.map((x) => x.id)));
+      named = this.tensors
+        .filter((t) => t.op !== "Input" && !consumed.has(t.id))
+        .map((t) => [undefined, t]);
+    } else if (Array.isArray(outputs)) named = outputs.map((t) => [undefined, t]);
+    else named = Object.entries(outputs as Record<string, Tensor>);
+    const live = outputs === undefined ? this.tensors : reachable(named.map(([, t]) => t));
+    const inputs = live.filter((t) => t.op === "Input");
+    const nodes = live.filter((t) => t.op !== "Input");
+    const outs = named.map(([name, t]) => (name === undefined ? t.ref : `${name} = ${t.ref}`));
+    return [
+      "inputs",
+      ...inputs.map((t) => `  ${t}`),
+      "nodes",
+      ...nodes.map((t) => `  ${t}`),
+      "outputs",
+      ...outs.map((o) => `  ${o}`),
+    ].join("\n");
   }
 }

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 27 (torsionAngleLoss).
+ *
  * Supervised chi-angle loss with the angle-norm penalty (AF2 supplement 1.9.1,
  * Algorithm 27 `torsionAngleLoss`, as OpenFold `supervised_chi_loss`): the
  * squared (sin, cos) error of χ1..χ4 of every structure-module layer, with the

@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 28 (computeFAPE).
+ *
  * Frame aligned point error (AF2 supplement 1.9.2, Algorithm 28 `computeFAPE`)
  * and the two FAPE losses built on it: backbone FAPE over the structure-module
  * trajectory (Algorithm 20 line 17, clamped at 10 Å for a sampled 90% of

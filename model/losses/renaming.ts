@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 26 (renameSymmetricGroundTruthAtoms).
+ *
  * Algorithm 26 (`renameSymmetricGroundTruthAtoms`, OpenFold
  * `compute_renamed_ground_truth`): for residues with 180°-symmetric side
  * chains (ASP, GLU, PHE, TYR) choose, per residue, the naming of the ground

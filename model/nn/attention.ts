@@ -52,7 +52,7 @@ function mergeHeads(x: Tensor): Tensor {
  * of qx (rows so that one chunk's logits fit the scope's `chunkBudget`).
  */
 export function attention(
-  s: Scope,
+  scope: Scope,
   qx: Tensor,
   kvx: Tensor,
   biases: readonly Tensor[],
@@ -64,11 +64,17 @@ export function attention(
   const hc = h * c;
   const body = (q_x: Tensor, kv_x: Tensor, ...bs: Tensor[]) => {
     const q = G.div(
-      splitHeads(linear(s.child("linear_q"), q_x, hc, { bias: false, init: "glorot" }), h),
+      splitHeads(linear(scope.child("linear_q"), q_x, hc, { bias: false, init: "glorot" }), h),
       Math.sqrt(c),
     );
-    const k = splitHeads(linear(s.child("linear_k"), kv_x, hc, { bias: false, init: "glorot" }), h);
-    const v = splitHeads(linear(s.child("linear_v"), kv_x, hc, { bias: false, init: "glorot" }), h);
+    const k = splitHeads(
+      linear(scope.child("linear_k"), kv_x, hc, { bias: false, init: "glorot" }),
+      h,
+    );
+    const v = splitHeads(
+      linear(scope.child("linear_v"), kv_x, hc, { bias: false, init: "glorot" }),
+      h,
+    );
     let logits = G.matmul(
       q,
       G.transpose(
@@ -81,16 +87,16 @@ export function attention(
     for (const b of bs) logits = G.add(logits, b);
     let o = mergeHeads(G.matmul(G.softmax(logits, -1), v));
     if (dims.gating !== false) {
-      o = G.mul(o, G.sigmoid(linear(s.child("linear_g"), q_x, hc, { init: "gating" })));
+      o = G.mul(o, G.sigmoid(linear(scope.child("linear_g"), q_x, hc, { init: "gating" })));
     }
-    return linear(s.child("linear_o"), o, cq, { init: "final" });
+    return linear(scope.child("linear_o"), o, cq, { init: "final" });
   };
   // Per row of the chunk axis: the logits (and their biased copy and softmax),
   // H·Q·K for every other batch position, or the projections when wider.
   const q = qx.shape[qx.rank - 2], k = kvx.shape[kvx.rank - 2];
   const otherRows = qx.shape.slice(0, -2).reduce((a, d) => a * d, 1) / qx.shape[chunkAxis];
   const perRow = otherRows * Math.max(h * q * k, q * Math.max(hc, cq), k * hc);
-  return chunked([qx, kvx, ...biases], chunkAxis, s.chunkRows(perRow), body);
+  return chunked([qx, kvx, ...biases], chunkAxis, scope.chunkRows(perRow), body);
 }
 
 /** Options of {@link globalAttention}. */
@@ -109,7 +115,7 @@ export interface GlobalAttentionDims {
  * one averaged query per column, single-head keys and values, per-sequence gating.
  */
 export function globalAttention(
-  s: Scope,
+  scope: Scope,
   m: Tensor,
   mask: Tensor,
   dims: GlobalAttentionDims,
@@ -123,12 +129,12 @@ export function globalAttention(
     const mask3 = G.unsqueeze(mk, -1); // [*, R, S, 1]
     const qAvg = G.div(G.sum(G.mul(mm, mask3), r - 2), G.add(G.sum(mask3, r - 2), eps)); // [*, R, C]
     const q = G.mul(
-      linear(s.child("linear_q"), qAvg, h * c, { bias: false, init: "glorot" }),
+      linear(scope.child("linear_q"), qAvg, h * c, { bias: false, init: "glorot" }),
       c ** -0.5,
     );
     const qh = G.reshape(q, [...q.shape.slice(0, -1), h, c]); // [*, R, H, c]
-    const k = linear(s.child("linear_k"), mm, c, { bias: false, init: "glorot" }); // [*, R, S, c]
-    const v = linear(s.child("linear_v"), mm, c, { bias: false, init: "glorot" });
+    const k = linear(scope.child("linear_k"), mm, c, { bias: false, init: "glorot" }); // [*, R, S, c]
+    const v = linear(scope.child("linear_v"), mm, c, { bias: false, init: "glorot" });
     const bias = G.unsqueeze(G.mul(G.sub(mk, 1), inf), -2); // [*, R, 1, S]
     const kT = G.transpose(
       k,
@@ -138,12 +144,12 @@ export function globalAttention(
     );
     const a = G.softmax(G.add(G.matmul(qh, kT), bias), -1); // [*, R, H, S]
     const o = G.matmul(a, v); // [*, R, H, c]
-    const gate = G.sigmoid(linear(s.child("linear_g"), mm, h * c, { init: "gating" })); // [*, R, S, H*c]
+    const gate = G.sigmoid(linear(scope.child("linear_g"), mm, h * c, { init: "gating" })); // [*, R, S, H*c]
     const og = G.mul(
       G.reshape(gate, [...gate.shape.slice(0, -1), h, c]),
       G.unsqueeze(o, -3),
     ); // [*, R, S, H, c]
-    return linear(s.child("linear_o"), G.reshape(og, [...og.shape.slice(0, -2), h * c]), cIn, {
+    return linear(scope.child("linear_o"), G.reshape(og, [...og.shape.slice(0, -2), h * c]), cIn, {
       init: "final",
     });
   };
@@ -151,5 +157,5 @@ export function globalAttention(
   const seq = m.shape[m.rank - 2];
   const otherRows = m.shape.slice(0, -2).reduce((a, d) => a * d, 1) / m.shape[chunkAxis];
   const perRow = otherRows * seq * Math.max(cIn, h * c);
-  return chunked([m, mask], chunkAxis, s.chunkRows(perRow), body);
+  return chunked([m, mask], chunkAxis, scope.chunkRows(perRow), body);
 }

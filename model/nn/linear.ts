@@ -37,11 +37,11 @@ function weightInit(init: LinearInit, fanIn: number, fanOut: number): Init {
 }
 
 /** `y = x Wᵀ + b` over the last axis; parameters `weight [out, in]`, `bias [out]`. */
-export function linear(s: Scope, x: Tensor, outDim: number, opts: LinearOptions = {}): Tensor {
+export function linear(scope: Scope, x: Tensor, outDim: number, opts: LinearOptions = {}): Tensor {
   const init = opts.init ?? "default";
   const inDim = x.shape[x.rank - 1];
-  const w = s.param("weight", [outDim, inDim], weightInit(init, inDim, outDim));
-  const b = opts.bias === false ? undefined : s.param(
+  const w = scope.param("weight", [outDim, inDim], weightInit(init, inDim, outDim));
+  const b = opts.bias === false ? undefined : scope.param(
     "bias",
     [outDim],
     init === "gating" ? { kind: "ones" } : { kind: "zeros" },
@@ -50,9 +50,9 @@ export function linear(s: Scope, x: Tensor, outDim: number, opts: LinearOptions 
 }
 
 /** LayerNorm over the last axis (eps 1e-5); parameters `weight` (gain) and `bias`. */
-export function layerNorm(s: Scope, x: Tensor, eps = 1e-5): Tensor {
+export function layerNorm(scope: Scope, x: Tensor, eps = 1e-5): Tensor {
   const c = x.shape[x.rank - 1];
-  const w = s.param("weight", [c], { kind: "ones" });
-  const b = s.param("bias", [c], { kind: "zeros" });
+  const w = scope.param("weight", [c], { kind: "ones" });
+  const b = scope.param("bias", [c], { kind: "zeros" });
   return G.layerNorm(x, w, b, eps);
 }

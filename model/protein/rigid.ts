@@ -1,4 +1,6 @@
 /**
+ * Implements Algorithm 21 (rigidFrom3Points).
+ *
  * Rigid frames and quaternions in plain TypeScript (float64), for the data
  * pipeline and as a reference for the graph-side structure module.
  *

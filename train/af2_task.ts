@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { TypedArray } from "../model/graph/mod.ts";
+import type { CompileOptions, TypedArray } from "../model/graph/mod.ts";
 import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
 import type { GraphDims } from "../model/af2/alphafold.ts";
 import { recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
@@ -47,14 +47,26 @@ function dimsOf(ex: FeatureExample, cfg: RunConfig): GraphDims {
   };
 }
 
+/** How the run's graphs run besides the config's device. */
+export interface EngineOptions {
+  /** onnxruntime intra-op threads of every session (default: every core). */
+  threads?: number;
+}
+
 /** The training executor of one length bucket (the plan kind from the config or the model's depth). */
-function trainingExecutor(cfg: RunConfig, model: ModelConfig, dims: GraphDims): Promise<Executor> {
+function trainingExecutor(
+  cfg: RunConfig,
+  model: ModelConfig,
+  dims: GraphDims,
+  compile: CompileOptions,
+): Promise<Executor> {
   const loss = lossConfig(
     cfg.loss_stage,
     model.heads.tm.enabled ? { tm: { enabled: true } } : {},
   );
   return Executor.create(
     af2Plan(model, dims, { kind: cfg.plan, chunkBudget: cfg.chunk_budget, loss }),
+    compile,
   );
 }
 
@@ -138,7 +150,12 @@ export function trainingChains(dataset: Dataset, cfg: RunConfig): ChainEntry[] {
 }
 
 /** Set up AF2 training for a run config writing into `dir`. */
-export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Training> {
+export async function af2Training(
+  cfg: RunConfig,
+  dir: string,
+  engine: EngineOptions = {},
+): Promise<Af2Training> {
+  const compile: CompileOptions = { device: cfg.device, threads: engine.threads };
   const model = modelConfig(cfg.preset, cfg.model as never);
   const dataset = await Dataset.open(cfg.data);
   const chains = trainingChains(dataset, cfg);
@@ -172,7 +189,10 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
   const trainers = new GraphCache<Executor>();
   const infer = new GraphCache<Executor>();
   const trainerFor = (ex: FeatureExample) =>
-    trainers.get(ex.meta.paddedLength, () => trainingExecutor(cfg, model, dimsOf(ex, cfg)));
+    trainers.get(
+      ex.meta.paddedLength,
+      () => trainingExecutor(cfg, model, dimsOf(ex, cfg), compile),
+    );
   const inference = (ex: FeatureExample) =>
     infer.get(ex.meta.paddedLength, () =>
       Executor.create(
@@ -181,6 +201,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
           chunkBudget: cfg.chunk_budget,
           outputs: ["final_atom_positions", "plddt", "distogram_logits"],
         }),
+        compile,
       ));
 
   const predict = async (state: TrainState, ex: FeatureExample) => {
@@ -205,7 +226,7 @@ export async function af2Training(cfg: RunConfig, dir: string): Promise<Af2Train
   };
 
   const first = await exampleOf(0);
-  const step = await TrainStep.create((await trainerFor(first)).params, cfg.optimizer);
+  const step = await TrainStep.create((await trainerFor(first)).params, cfg.optimizer, compile);
   const task: TrainTask = {
     step,
     async sample(n, k, state): Promise<Sample> {

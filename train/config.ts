@@ -85,6 +85,11 @@ export const runConfigSchema = z.strictObject({
    * the largest per-chunk intermediate; model/nn/scope.ts); none by default.
    */
   chunk_budget: posInt().optional(),
+  /**
+   * Where the graphs run: "cpu", or "cuda" (onnxruntime's CUDA execution
+   * provider; refused at once where it is not installed).
+   */
+  device: z.enum(["cpu", "cuda"]).default("cpu"),
   /** Stop after this many consecutive non-finite steps. */
   max_consecutive_skips: posInt().default(10),
 });

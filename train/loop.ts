@@ -19,6 +19,8 @@ import type { Sample, StepResult, TrainStep } from "./step.ts";
 import type { TrainState } from "../model/checkpoint.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import { lockRun } from "./run_lock.ts";
+import { type Communicator, LocalCommunicator } from "./dist/mpi.ts";
+import { InputError, RunError } from "../model/util/errors.ts";
 
 /** What the loop trains: a compiled step and a deterministic sample source. */
 export interface TrainTask {
@@ -59,6 +61,12 @@ export interface LoopOptions {
   onStep?: (n: number, r: StepResult) => void;
   /** Called with messages worth a line. */
   log?: (msg: string) => void;
+  /**
+   * The processes of a data-parallel job (default: this one alone). Each rank
+   * computes samples rank, rank + size, … of every batch; gradients and
+   * scalars are summed over all; rank 0 alone writes the run directory.
+   */
+  comm?: Communicator;
 }
 
 /** Why the loop ended. */
@@ -91,8 +99,10 @@ export async function trainLoop(
   initial: () => TrainState,
   opts: LoopOptions,
 ): Promise<{ end: LoopEnd; state: TrainState }> {
-  const release = await lockRun(opts.dir);
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const comm = opts.comm ?? new LocalCommunicator();
+  const root = comm.isRoot;
+  const release = root ? await lockRun(opts.dir) : async () => {};
+  const log = root ? (opts.log ?? ((m: string) => console.error(m))) : () => {};
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -101,19 +111,38 @@ export async function trainLoop(
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const metricsPath = `${opts.dir}/metrics.jsonl`;
   try {
-    const stale = await removeStaleTemporaries(opts.dir);
-    if (stale.length) log(`removed ${stale.length} unfinished checkpoint write(s)`);
+    if (root) {
+      const stale = await removeStaleTemporaries(opts.dir);
+      if (stale.length) log(`removed ${stale.length} unfinished checkpoint write(s)`);
+    }
+    comm.barrier(); // every rank reads the directory rank 0 has tidied
     const ckpt = await latestCheckpoint(opts.dir);
     const state = ckpt ? ckpt.state : initial();
+    const steps = Int32Array.of(state.step, -state.step);
+    comm.allreduce(steps, "max");
+    if (steps[0] !== -steps[1]) {
+      throw new RunError(
+        `ranks resume from different checkpoints (steps ${-steps[1]}–${steps[0]}) in ${opts.dir}`,
+      );
+    }
     let best = Number((ckpt?.sidecar.trainer.best_score as number | undefined) ?? -Infinity);
     let bestPath = (ckpt?.sidecar.trainer.best_path as string | undefined) ?? "";
     if (ckpt) log(`resuming from step ${state.step}`);
-    await truncateMetrics(metricsPath, state.step);
-    const metrics = await Deno.open(metricsPath, { append: true, create: true });
+    if (root) await truncateMetrics(metricsPath, state.step);
+    const metrics = root
+      ? await Deno.open(metricsPath, { append: true, create: true })
+      : { write: (b: Uint8Array) => Promise.resolve(b.length), close() {} };
+    const batchSize = opts.batchSize ?? 1;
+    if (batchSize % comm.size !== 0) {
+      throw new InputError(
+        `batch_size ${batchSize} does not split over ${comm.size} processes: use a multiple of ${comm.size}`,
+      );
+    }
     const shapes = new Map(task.step.params.map((p) => [p.name, [...p.shape]]));
     let skips = 0;
     let last: Record<string, number> = {};
     const save = async () => {
+      if (!root) return "";
       let path;
       try {
         path = await saveCheckpoint(opts.dir, state, {
@@ -124,7 +153,7 @@ export async function trainLoop(
       } catch (e) {
         // Disk full and the like: the writes are atomic, so the previous checkpoint stands.
         const kept = (await listCheckpoints(opts.dir)).at(-1) ?? "none";
-        throw new Error(
+        throw new RunError(
           `checkpoint at step ${state.step} not written (${(e as Error).message}); ` +
             `last complete checkpoint: ${kept}`,
           { cause: e },
@@ -136,14 +165,18 @@ export async function trainLoop(
     let end: LoopEnd = "done";
     try {
       while (state.step < opts.steps) {
-        if (stop) {
+        // A signal to any rank stops every rank at the same step.
+        const stopping = Int32Array.of(stop ? 1 : 0);
+        comm.allreduce(stopping, "max");
+        if (stopping[0]) {
           end = "interrupted";
           break;
         }
         const n = state.step + 1;
-        const batchSize = opts.batchSize ?? 1;
         const samples: Sample[] = [];
-        for (let k = 0; k < batchSize; k++) samples.push(await task.sample(n, k, state));
+        for (let k = comm.rank; k < batchSize; k += comm.size) {
+          samples.push(await task.sample(n, k, state));
+        }
         const r = await task.step.run(
           state,
           samples,
@@ -151,6 +184,7 @@ export async function trainLoop(
           opts.seed,
           {
             batchSize,
+            reduce: comm.size > 1 ? { sum: (v) => comm.allreduce(v, "sum") } : undefined,
           },
         );
         skips = r.skipped ? skips + 1 : 0;
@@ -160,7 +194,7 @@ export async function trainLoop(
           lr: learningRate(opts.schedule, n - 1),
           ...last,
         };
-        if (task.validate && (n % opts.validateEvery === 0 || n === opts.steps)) {
+        if (root && task.validate && (n % opts.validateEvery === 0 || n === opts.steps)) {
           const v = await task.validate(state);
           line = { ...line, ...v };
           Object.assign(last, v);
@@ -170,7 +204,7 @@ export async function trainLoop(
           }
         }
         await metrics.write(new TextEncoder().encode(JSON.stringify(line) + "\n"));
-        if (task.snapshot && opts.snapshotSteps.has(n)) await task.snapshot(state, n);
+        if (root && task.snapshot && opts.snapshotSteps.has(n)) await task.snapshot(state, n);
         opts.onStep?.(n, r);
         if (r.skipped) log(`step ${n}: non-finite loss or gradient, step skipped`);
         if (skips >= opts.maxConsecutiveSkips) {

@@ -130,7 +130,11 @@ export interface StepStats {
  * no pass of its own; `opt/loss` (the batch's summed loss) feeds the finite
  * guard.
  */
-async function compileOptimizer(total: number, opt: OptimizerConfig): Promise<G.Compiled> {
+async function compileOptimizer(
+  total: number,
+  opt: OptimizerConfig,
+  options: G.CompileOptions,
+): Promise<G.Compiled> {
   const og = new G.Graph();
   const flat = (name: string) => og.input(name, [total]);
   const state = {
@@ -155,7 +159,7 @@ async function compileOptimizer(total: number, opt: OptimizerConfig): Promise<G.
     "new/adam_m": upd.next[0].m,
     "new/adam_v": upd.next[0].v,
     "new/ema": upd.next[0].ema,
-  });
+  }, options);
 }
 
 /** A training step: the samples' gradients, their average, one optimizer update. */
@@ -171,10 +175,17 @@ export class TrainStep {
     this.#layout = params.map((p) => `${p.name}:${p.shape}`).join();
   }
 
-  /** The step for a model whose parameters, in flat order, are `params` (an executor's). */
-  static async create(params: readonly ParamSpec[], opt: OptimizerConfig): Promise<TrainStep> {
+  /**
+   * The step for a model whose parameters, in flat order, are `params` (an
+   * executor's); `options` place the optimizer graph (device, threads).
+   */
+  static async create(
+    params: readonly ParamSpec[],
+    opt: OptimizerConfig,
+    options: G.CompileOptions = {},
+  ): Promise<TrainStep> {
     const total = params.reduce((n, p) => n + G.sizeOf(p.shape), 0);
-    return new TrainStep(params, await compileOptimizer(total, opt));
+    return new TrainStep(params, await compileOptimizer(total, opt, options));
   }
 
   /** Release the optimizer's session (executors are their owners'). */
@@ -301,7 +312,7 @@ export async function lossStep(
 }> {
   const { chunkBudget, ...compile } = options;
   const executor = await Executor.create(lossPlan(build, { chunkBudget }), compile);
-  const step = await TrainStep.create(executor.params, opt);
+  const step = await TrainStep.create(executor.params, opt, compile);
   return {
     executor,
     step,

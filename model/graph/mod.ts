@@ -19,6 +19,7 @@ export {
   type Device,
   type NdArray,
   type OptimizationLevel,
+  requireDevice,
   type RunStats,
 } from "./runtime.ts";
 export { evaluate } from "./eager.ts";

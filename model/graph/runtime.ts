@@ -9,7 +9,9 @@
 import * as ort from "onnxruntime-node";
 import { createHash } from "node:crypto";
 import { cpus } from "node:os";
-import { type DType, GraphError, sizeOf, type Tensor, type TypedArray } from "./tensor.ts";
+import { type DType, Graph, GraphError, sizeOf, type Tensor, type TypedArray } from "./tensor.ts";
+import { add } from "./build.ts";
+import { InputError } from "../util/errors.ts";
 import { liveTensors, toOnnx } from "./onnx.ts";
 import { optimize } from "./optimize.ts";
 
@@ -20,8 +22,6 @@ export type Device = "cpu" | "cuda";
 export interface CompileOptions {
   /** Execution provider (default "cpu"). */
   device?: Device;
-  /** With device "cuda": run on CPU (with a message) when CUDA is unavailable. */
-  allowCpuFallback?: boolean;
   /** Intra-op threads (default: the number of cores). */
   threads?: number;
   /** Write onnxruntime's JSON profile with this file prefix. */
@@ -65,17 +65,53 @@ export interface NdArray {
   shape: number[];
 }
 
-/** CUDA was asked for but onnxruntime-node's CUDA provider is not installed. */
-export class CudaUnavailableError extends Error {
+/**
+ * CUDA was asked for but onnxruntime-node's CUDA provider (or a GPU) is not
+ * there. An {@link InputError}: run with `--device cpu`, or install the
+ * provider; never a silent fallback to the CPU.
+ */
+export class CudaUnavailableError extends InputError {
   constructor(detail: string) {
     super(
-      "the CUDA execution provider is not available (" + detail + "). Install onnxruntime-node's " +
-        "CUDA binaries with `ONNXRUNTIME_NODE_INSTALL=cuda12` and re-run its install script " +
-        "(`deno approve-scripts` / `npm rebuild onnxruntime-node`), or pass allowCpuFallback.",
+      `--device cuda: onnxruntime's CUDA execution provider is not available (${detail}); ` +
+        "use --device cpu, or on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9 install " +
+        "onnxruntime-node's CUDA binaries (ONNXRUNTIME_NODE_INSTALL=cuda12, README: CUDA)",
     );
-    this.name = "CudaUnavailableError";
   }
 }
+
+/**
+ * Fail at once, with one line, when `device` cannot run sessions here
+ * (onnxruntime's own error log silenced): a tiny session is created on it.
+ */
+export async function requireDevice(device: Device): Promise<void> {
+  if (device === "cpu") return;
+  const bytes = toOnnx({ y: probeGraph() });
+  try {
+    const s = await ort.InferenceSession.create(bytes, {
+      executionProviders: [device],
+      logSeverityLevel: 4,
+    });
+    await s.release();
+  } catch (e) {
+    throw new CudaUnavailableError(firstLine((e as Error).message));
+  }
+}
+
+/** y = x + x: the smallest graph a device can be probed with. */
+function probeGraph(): Tensor {
+  const g = new Graph();
+  const x = g.input("x", [1]);
+  return add(x, x);
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0].slice(0, 200);
+}
+
+// onnxruntime's own log goes to stderr unformatted; its errors reach us as
+// exceptions, which the commands report in one line.
+ort.env.logLevel = "fatal";
 
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
   float32: "float32",
@@ -150,9 +186,7 @@ async function createSession(
     s = create().catch((e) => {
       sessions.delete(key);
       if (device !== "cuda") throw e;
-      if (!opts.allowCpuFallback) throw new CudaUnavailableError(String((e as Error).message));
-      console.error(`denofold: CUDA unavailable, running on CPU (${(e as Error).message})`);
-      return ort.InferenceSession.create(bytes, sessionOptions("cpu", opts));
+      throw new CudaUnavailableError(firstLine(String((e as Error).message)));
     });
     sessions.set(key, { session: s, users: 0 });
   }

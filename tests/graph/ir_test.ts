@@ -1,5 +1,6 @@
 /** Graph construction: shape errors at build time, listings, ONNX layout, runtime errors. */
 import * as G from "../../model/graph/mod.ts";
+import { InputError } from "../../model/util/errors.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
 
 Deno.test("shape errors are raised at build time and name the op and the shapes", () => {
@@ -46,23 +47,25 @@ Deno.test("runs check their feeds by name and size", async () => {
   await assertRejects(() => c.run({ x: new Float32Array(2) }), G.GraphError, "has 2 values");
 });
 
-Deno.test("asking for CUDA without its provider fails with install instructions", async () => {
+Deno.test("asking for CUDA without its provider fails at once with one line, never falls back to the CPU", async () => {
   const g = new G.Graph();
   const x = g.input("x", [3]);
   const y = G.exp(x);
   let cudaWorks = true;
   try {
-    await G.compile({ y }, { device: "cuda" });
+    await G.requireDevice("cuda");
   } catch (e) {
     cudaWorks = false;
     assert(e instanceof G.CudaUnavailableError, String(e));
-    assert((e as Error).message.includes("ONNXRUNTIME_NODE_INSTALL=cuda12"));
+    assert(e instanceof InputError, "a device the machine lacks is unusable input (exit 2)");
+    const msg = (e as Error).message;
+    assert(msg.includes("ONNXRUNTIME_NODE_INSTALL=cuda12") && msg.includes("--device cpu"), msg);
+    assert(!msg.includes("\n"), `one line: ${msg}`);
   }
   if (!cudaWorks) {
-    const c = await G.compile({ y }, { device: "cuda", allowCpuFallback: true });
-    const r = await c.run({ x: new Float32Array([0, 0, 0]) });
-    assertEquals(Array.from(r.y.data as Float32Array), [1, 1, 1]);
+    await assertRejects(() => G.compile({ y }, { device: "cuda" }), G.CudaUnavailableError);
   }
+  await G.requireDevice("cpu");
 });
 
 Deno.test("evaluate runs a builder on plain arrays", async () => {

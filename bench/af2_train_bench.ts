@@ -46,6 +46,8 @@ export async function af2TrainStepJob(input: z.input<typeof jobSchema>) {
       chunkBudget: job.chunkBudget,
       loss: lossConfig("initial"),
     }),
+    // With a budget, the arena would keep the freed chunks (model/graph/runtime.ts).
+    job.chunkBudget !== undefined ? { memArena: false } : {},
   );
   const step = await TrainStep.create(executor.params, AF2_OPTIMIZER);
   const compileS = (performance.now() - t0) / 1000;

@@ -50,9 +50,20 @@ export interface AdamUpdate {
 }
 
 /**
+ * The EMA decay at 1-based step `step`: `min(decay, (1 + step) / (10 + step))`
+ * — the average starts by following the weights closely (0.18 at step 1, 0.9
+ * at step 80) and settles at `decay`, so a short run's EMA is not dominated by
+ * its random initialisation (0.999^1000 still weighs the initial weights 37 %).
+ */
+export function emaDecayAt(decay: number, step: number): number {
+  return Math.min(decay, (1 + step) / (10 + step));
+}
+
+/**
  * Adam update of every parameter from its gradient, in the graph. `step` is
- * the 1-based step number and `lr` the learning rate (scalar inputs, so one
- * compiled graph serves every step).
+ * the 1-based step number, `lr` the learning rate and `emaDecay` the EMA's
+ * decay at this step ({@link emaDecayAt}; scalar inputs, so one compiled graph
+ * serves every step).
  */
 export function adamUpdate(
   cfg: OptimizerConfig,
@@ -61,6 +72,7 @@ export function adamUpdate(
   loss: Tensor,
   step: Tensor,
   lr: Tensor,
+  emaDecay: Tensor | number = cfg.ema_decay,
 ): AdamUpdate {
   const sq = grads.map((g) => G.sum(G.mul(g, g)));
   const norm = G.sqrt(sq.reduce((a, b) => G.add(a, b)));
@@ -76,7 +88,7 @@ export function adamUpdate(
     const v = G.add(G.mul(s.v, cfg.beta2), G.mul(G.mul(g, g), 1 - cfg.beta2));
     const upd = G.div(G.div(m, bc1), G.add(G.sqrt(G.div(v, bc2)), cfg.eps));
     const p = G.sub(s.param, G.mul(upd, lr));
-    const ema = G.add(G.mul(s.ema, cfg.ema_decay), G.mul(p, 1 - cfg.ema_decay));
+    const ema = G.add(G.mul(s.ema, emaDecay), G.mul(p, G.sub(1, emaDecay)));
     return {
       param: G.where(finite, p, s.param),
       m: G.where(finite, m, s.m),

@@ -17,7 +17,7 @@ import { type LossGraph, lossPlan } from "../model/exec/plan.ts";
 import { dropoutStream } from "../model/exec/dropout.ts";
 import type { TrainState } from "../model/checkpoint.ts";
 import { RunError } from "../model/util/errors.ts";
-import { adamUpdate, type OptimizerConfig } from "./optimizer.ts";
+import { adamUpdate, emaDecayAt, type OptimizerConfig } from "./optimizer.ts";
 
 /** One step's report. */
 export interface StepResult {
@@ -151,6 +151,7 @@ async function compileOptimizer(
     og.input("opt/loss", []),
     og.input("opt/step", []),
     og.input("opt/lr", []),
+    og.input("opt/ema_decay", []),
   );
   return await G.compile({
     grad_norm: upd.gradNorm,
@@ -170,7 +171,12 @@ export class TrainStep {
   readonly #layout: string;
   readonly #checked = new WeakSet<Executor>();
 
-  private constructor(readonly params: readonly ParamSpec[], readonly optimizer: G.Compiled) {
+  private constructor(
+    readonly params: readonly ParamSpec[],
+    readonly optimizer: G.Compiled,
+    /** The EMA's long-run decay (warmed up by {@link emaDecayAt}). */
+    readonly emaDecay: number,
+  ) {
     this.#grad = new Float32Array(params.reduce((n, p) => n + G.sizeOf(p.shape), 0));
     this.#layout = params.map((p) => `${p.name}:${p.shape}`).join();
   }
@@ -185,7 +191,7 @@ export class TrainStep {
     options: G.CompileOptions = {},
   ): Promise<TrainStep> {
     const total = params.reduce((n, p) => n + G.sizeOf(p.shape), 0);
-    return new TrainStep(params, await compileOptimizer(total, opt, options));
+    return new TrainStep(params, await compileOptimizer(total, opt, options), opt.ema_decay);
   }
 
   /** Release the optimizer's session (executors are their owners'). */
@@ -255,6 +261,7 @@ export class TrainStep {
       "opt/loss": new Float32Array([scalars[1]]),
       "opt/step": new Float32Array([step]),
       "opt/lr": new Float32Array([lr]),
+      "opt/ema_decay": new Float32Array([emaDecayAt(this.emaDecay, step)]),
     });
     ortMs += this.optimizer.lastRun.ortMs;
     state.params = unpackFlat(this.params, o["new/params"].data as Float32Array);

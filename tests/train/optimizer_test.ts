@@ -39,7 +39,7 @@ function referenceGrads(w: Float64Array, b: Float64Array) {
   return { gw, gb, loss };
 }
 
-Deno.test("in-graph Adam with clipping and EMA matches a plain-JS reference over 5 steps", async () => {
+Deno.test("in-graph Adam with clipping and the warmed-up EMA matches a plain-JS reference over 5 steps", async () => {
   for (const clip of [0.1, 100]) {
     const step = await setup(clip);
     const w0 = Float32Array.from({ length: 6 }, (_, i) => 0.3 * Math.cos(i));
@@ -82,7 +82,9 @@ Deno.test("in-graph Adam with clipping and EMA matches a plain-JS reference over
           v[i] = beta2 * v[i] + (1 - beta2) * (g[i] * s) ** 2;
           const mh = m[i] / (1 - beta1 ** t), vh = v[i] / (1 - beta2 ** t);
           p[i] -= lr * mh / (Math.sqrt(vh) + eps);
-          e[i] = ema_decay * e[i] + (1 - ema_decay) * p[i];
+          // The EMA's warmed-up decay (TensorFlow's ExponentialMovingAverage with num_updates).
+          const d = Math.min(ema_decay, (1 + t) / (10 + t));
+          e[i] = d * e[i] + (1 - d) * p[i];
         }
       };
       upd(ref.w, ref.mw, ref.vw, ref.ew, gw);

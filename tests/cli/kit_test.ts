@@ -30,6 +30,7 @@ import { PARITY_CLI } from "../../train/cli/parity.ts";
 import { NOTEBOOKS_CLI } from "../../notebooks/run.ts";
 import { FIGURES_PNG_CLI } from "../../notebooks/figures_png.ts";
 import { BENCH_CLI } from "../../bench/run.ts";
+import { README_TABLE_CLI } from "../../bench/readme_table.ts";
 
 const DEMO = {
   name: "demo",
@@ -273,6 +274,7 @@ Deno.test("every command: its flags and its schema name the same options", () =>
     NOTEBOOKS_CLI,
     FIGURES_PNG_CLI,
     BENCH_CLI,
+    README_TABLE_CLI,
   ];
   for (const spec of specs) {
     const declared = Object.keys(spec.flags).map(camelCase);

@@ -1,11 +1,11 @@
 /**
  * Issue 9: every CLI (train, predict, analyze, msa, parity, notebooks,
- * figures_png, bench; all on train/cli/kit.ts) answers misuse — unknown
- * flags, wrong types, missing files, unreadable directories, lengths above
- * the maximum, sequences with non-amino-acid letters — with ONE line on stderr
- * naming the problem and exit code 2, without a stack trace; `--debug` adds
- * the stack. A failed run is one line and exit code 1; `--help` is a clean
- * usage text and exit code 0.
+ * figures_png, bench, readme_table; all on train/cli/kit.ts) answers misuse —
+ * unknown flags, wrong types, missing files, unreadable directories, lengths
+ * above the maximum, sequences with non-amino-acid letters — with ONE line on
+ * stderr naming the problem and exit code 2, without a stack trace; `--debug`
+ * adds the stack. A failed run is one line and exit code 1; `--help` is a
+ * clean usage text and exit code 0.
  *
  * Unreadable directories: the tests run as root here, where chmod 000 does not
  * stop reads. As root the directory is made unreadable with Deno's own
@@ -24,6 +24,7 @@ const CLIS = {
   notebooks: `${ROOT}notebooks/run.ts`,
   figures_png: `${ROOT}notebooks/figures_png.ts`,
   bench: `${ROOT}bench/run.ts`,
+  readme_table: `${ROOT}bench/readme_table.ts`,
 } as const;
 type Cli = keyof typeof CLIS;
 
@@ -365,6 +366,19 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       what: "unknown section",
       args: ["--only", "nosuch"],
       want: '--only: unknown bench section "nosuch"',
+    },
+    // readme_table
+    {
+      cli: "readme_table",
+      what: "missing file",
+      args: [`${dir}/none.json`],
+      want: `no such file ${dir}/none.json`,
+    },
+    {
+      cli: "readme_table",
+      what: "malformed file",
+      args: [`${dir}/not_json.json`],
+      want: `${dir}/not_json.json:1: not JSON`,
     },
   ];
   const results = await runAll(cases);

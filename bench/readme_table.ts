@@ -2,12 +2,13 @@
  * `deno run -A bench/readme_table.ts`: the README's performance table from
  * `bench/results/latest.json`, each figure next to issue 8's reference (OpenFold,
  * PyTorch 1.13 CPU, best thread count, on a quiet machine of the same kind) and
- * target, printed as Markdown.
+ * target, printed as Markdown. {@link README_TABLE_CLI} is its usage.
  *
  * @module
  */
 
 import { z } from "zod";
+import { type CliSpec, inputPath, readJsonFile, runCli } from "../train/cli/kit.ts";
 
 const resultsSchema = z.looseObject({
   date: z.string(),
@@ -141,9 +142,27 @@ export function performanceTable(
   return lines.join("\n");
 }
 
-if (import.meta.main) {
-  // deno run -A bench/readme_table.ts [QUIET_RUN.json]
-  const path = new URL("./results/latest.json", import.meta.url).pathname;
-  const quiet = Deno.args[0] ? JSON.parse(await Deno.readTextFile(Deno.args[0])) : undefined;
-  console.log(performanceTable(JSON.parse(await Deno.readTextFile(path)), quiet));
+const LATEST = new URL("./results/latest.json", import.meta.url).pathname;
+
+/** The command's usage and schema. */
+export const README_TABLE_CLI = {
+  name: "readme_table",
+  synopsis: ["deno run -A bench/readme_table.ts [QUIET_RUN.json]"],
+  about: `Prints the README's performance table (Markdown) from bench/results/latest.json, with a
+column from QUIET_RUN.json (an earlier results file, run on a quiet machine) when given.`,
+  flags: {},
+  positionals: true,
+  schema: z.object({
+    args: z.array(z.string()).max(1, "give at most one QUIET_RUN.json").pipe(
+      z.array(inputPath("file")),
+    ),
+  }),
+} satisfies CliSpec;
+
+async function readmeTable({ args: [quiet] }: z.output<typeof README_TABLE_CLI.schema>) {
+  const latest = await readJsonFile(LATEST) as Record<string, unknown>;
+  const q = quiet ? await readJsonFile(quiet) as Record<string, unknown> : undefined;
+  console.log(performanceTable(latest, q));
 }
+
+if (import.meta.main) await runCli(README_TABLE_CLI, readmeTable);

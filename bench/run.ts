@@ -1,23 +1,15 @@
 /**
- * `deno task bench [--only NAME ...]`: run the benchmarks and write
- * `bench/results/latest.json` (merged with earlier figures of sections not run)
- * plus the machine's core count and load average at the time.
- *
- * The default run (graph, features, train, evoformer, evoformer_rss,
- * af2_compile) takes about five minutes on 2 loaded cores; `af2_compile_ort`
- * (the same compile with onnxruntime's optimiser, cold and cached),
- * `af2_recycle` (two af2 iterations at 256 residues), `af2_scan` (the
- * longest protein that fits, up to 1.5 h) and `af2_memprobe` (one-block
- * iterations at 256/512/1,024 residues, peak RSS) and `af2_train` (one
- * af2 training step at crop 256 with the blocks plan, minutes) run only when named, e.g.
- * `deno task bench --only af2_recycle --only af2_scan`.
+ * `deno task bench`: run the benchmarks and write `bench/results/latest.json`
+ * (merged with earlier figures of sections not run) plus the machine's core
+ * count and load average at the time. {@link BENCH_CLI} is its usage.
  *
  * @module
  */
 
+import { z } from "zod";
+import { type CliSpec, runCli } from "../train/cli/kit.ts";
 import { trainLoopBench } from "./train_loop_bench.ts";
 import { af2TrainBench } from "./af2_train_bench.ts";
-import { parseArgs } from "node:util";
 import { cpus, loadavg } from "node:os";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { graphBench } from "./graph_bench.ts";
@@ -49,25 +41,44 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   af2_train: () => af2TrainBench(),
 };
 
-/** Sections left out of the default run (too slow for a routine bench on 2 cores). */
-const ON_REQUEST = new Set([
-  "af2_compile_ort",
-  "af2_recycle",
-  "af2_scan",
-  "af2_memprobe",
-  "af2_train",
-]);
+/** Sections left out of the default run (too slow for a routine bench on 2 cores), and what they do. */
+const ON_REQUEST: Record<string, string> = {
+  af2_compile_ort: "the af2 compile with onnxruntime's optimiser, cold and cached",
+  af2_recycle: "two af2 iterations at 256 residues",
+  af2_scan: "the longest protein that fits (up to 1.5 h)",
+  af2_memprobe: "one-block iterations at 256/512/1,024 residues, peak RSS",
+  af2_train: "one segmented af2 training step at crop 256 (minutes)",
+};
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
 
-async function main() {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { only: { type: "string", multiple: true } },
-    strict: true,
-  });
-  const names = values.only ?? Object.keys(SECTIONS).filter((n) => !ON_REQUEST.has(n));
-  for (const n of names) if (!SECTIONS[n]) throw new Error(`unknown bench section "${n}"`);
+const DEFAULT_SECTIONS = Object.keys(SECTIONS).filter((n) => !(n in ON_REQUEST));
+
+/** The bench command's flags, usage and schema. */
+export const BENCH_CLI = {
+  name: "bench",
+  synopsis: ["deno task bench [--only SECTION ...]"],
+  about: [
+    "Runs benchmark sections and merges their figures into bench/results/latest.json.",
+    "The default sections take about five minutes on 2 loaded cores:",
+    `  ${DEFAULT_SECTIONS.join(", ")}.`,
+    "Slow ones run only when named:",
+    ...Object.entries(ON_REQUEST).map(([name, what]) => `  ${name.padEnd(17)}${what}`),
+  ].join("\n"),
+  flags: {
+    only: { value: "SECTION", multiple: true, help: "run only this section (see above)" },
+  },
+  schema: z.object({
+    only: z.array(
+      z.string().refine((n) => n in SECTIONS, {
+        error: (iss) => `unknown bench section "${iss.input}"`,
+      }),
+    ).optional(),
+  }),
+} satisfies CliSpec;
+
+async function bench({ only }: z.output<typeof BENCH_CLI.schema>): Promise<void> {
+  const names = only ?? DEFAULT_SECTIONS;
   let previous: Record<string, unknown> = {};
   try {
     previous = JSON.parse(await Deno.readTextFile(OUT));
@@ -106,4 +117,4 @@ async function main() {
   console.log(`wrote ${OUT}`);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await runCli(BENCH_CLI, bench);

@@ -1,21 +1,43 @@
 /**
  * PNG images of the plotly figures of an executed notebook, drawn by headless
  * Chromium (Debian's `chromium`) from plotly.js inlined offline — for READMEs.
- *
- *   deno run -A notebooks/figures_png.ts EXECUTED.ipynb [--out DIR] [--width 900] [--height 520]
- *
- * Each figure becomes `<out>/<notebook>_<k>_<title>.png` (k counts the notebook's
- * figures from 1). Not used in CI; misuse exits 2.
+ * Not used in CI. {@link FIGURES_PNG_CLI} is its usage.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
+import { z } from "zod";
 import { PLOTLY_MIME } from "./display.ts";
-import { parseNotebook, UsageError } from "./run.ts";
+import { parseNotebook } from "./run.ts";
 import { plotlyJsSource } from "../analysis/report.ts";
 import type { PlotlyFigure } from "../analysis/figures/plotly_spec.ts";
+import { ToolError } from "../model/util/errors.ts";
+import { type CliSpec, inputPath, intFlag, runCli, textFlag } from "../train/cli/kit.ts";
+
+/** The command's flags, usage and schema. */
+export const FIGURES_PNG_CLI = {
+  name: "figures_png",
+  synopsis: [
+    "deno run -A notebooks/figures_png.ts EXECUTED.ipynb [--out DIR] [--width N] [--height N]",
+  ],
+  about: `Draws each plotly figure of an executed notebook to <out>/<notebook>_<k>_<title>.png
+(k counts the notebook's figures from 1).`,
+  flags: {
+    out: { value: "DIR", help: "where the PNG files go (default figures)" },
+    width: { value: "N", help: "image width in pixels, at least 50 (default 900)" },
+    height: { value: "N", help: "image height in pixels, at least 50 (default 520)" },
+  },
+  positionals: true,
+  schema: z.object({
+    args: z.array(z.string()).length(1, "give one executed notebook (.ipynb)")
+      .pipe(z.tuple([inputPath("file")])),
+    out: textFlag().default("figures"),
+    width: intFlag({ min: 50 }).default(900),
+    height: intFlag({ min: 50 }).default(520),
+  }),
+  failure: "Chromium is missing or failed",
+} satisfies CliSpec;
 
 /** The plotly figures of a notebook's outputs, in order. */
 export function notebookFigures(text: string, file: string): PlotlyFigure[] {
@@ -65,25 +87,31 @@ export async function screenshot(
 ): Promise<void> {
   const profile = await Deno.makeTempDir({ prefix: "denofold-chromium-" });
   try {
-    const r = await new Deno.Command(chromium, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--enable-unsafe-swiftshader",
-        "--hide-scrollbars",
-        `--user-data-dir=${profile}`,
-        "--virtual-time-budget=15000",
-        `--window-size=${width},${height}`,
-        `--screenshot=${pngPath}`,
-        `file://${htmlPath}`,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const args = [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--enable-unsafe-swiftshader",
+      "--hide-scrollbars",
+      `--user-data-dir=${profile}`,
+      "--virtual-time-budget=15000",
+      `--window-size=${width},${height}`,
+      `--screenshot=${pngPath}`,
+      `file://${htmlPath}`,
+    ];
+    let r: Deno.CommandOutput;
+    try {
+      r = await new Deno.Command(chromium, { args, stdout: "piped", stderr: "piped" }).output();
+    } catch (e) {
+      // Spawning throws at once (not through the promise) when the program is missing.
+      if (e instanceof Deno.errors.NotFound) {
+        throw new ToolError(`${chromium} not found (Debian: apt-get install chromium)`);
+      }
+      throw e;
+    }
     if (r.code !== 0 || !existsSync(pngPath)) {
       const err = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-3).join(" | ");
-      throw new Error(`chromium failed on ${htmlPath} (exit ${r.code}): ${err}`);
+      throw new ToolError(`${chromium} failed on ${htmlPath} (exit ${r.code}): ${err}`);
     }
   } finally {
     await Deno.remove(profile, { recursive: true });
@@ -116,39 +144,9 @@ export async function renderNotebookFigures(
   return out;
 }
 
-if (import.meta.main) {
-  try {
-    const { values, positionals } = (() => {
-      try {
-        return parseArgs({
-          args: Deno.args,
-          options: {
-            out: { type: "string" },
-            width: { type: "string" },
-            height: { type: "string" },
-          },
-          allowPositionals: true,
-        });
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    })();
-    if (positionals.length !== 1) throw new UsageError("give one executed notebook (.ipynb)");
-    if (!existsSync(positionals[0])) throw new UsageError(`no such file ${positionals[0]}`);
-    const size = (name: string, v: string | undefined, d: number) => {
-      if (v === undefined) return d;
-      if (!/^\d+$/.test(v) || Number(v) < 50) {
-        throw new UsageError(`--${name} must be an integer ≥ 50, got "${v}"`);
-      }
-      return Number(v);
-    };
-    const pngs = await renderNotebookFigures(positionals[0], values.out ?? "figures", {
-      width: size("width", values.width, 900),
-      height: size("height", values.height, 520),
-    });
-    for (const p of pngs) console.log(p);
-  } catch (e) {
-    console.error(`figures_png: ${(e as Error).message}`);
-    Deno.exit(e instanceof UsageError ? 2 : 1);
-  }
+async function figuresPng(a: z.output<typeof FIGURES_PNG_CLI.schema>): Promise<void> {
+  const pngs = await renderNotebookFigures(a.args[0], a.out, { width: a.width, height: a.height });
+  for (const p of pngs) console.log(p);
 }
+
+if (import.meta.main) await runCli(FIGURES_PNG_CLI, figuresPng);

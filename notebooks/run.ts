@@ -1,34 +1,44 @@
 /**
  * `deno task notebooks`: execute every notebook in `notebooks/` headless on the
  * Deno Jupyter kernel and write executed `.ipynb` and `.html` copies.
- *
- *   deno task notebooks [--only NAME ...] [--out DIR] [--timeout SECONDS] [--data DIR]
- *
- * Installs the Deno kernelspec when Jupyter has none (`deno jupyter --install`),
- * runs `jupyter nbconvert --execute --to notebook` (Debian's jupyter-nbconvert /
- * python3-nbclient) per notebook, then checks the executed notebook: every code
- * cell must have outputs and none may be an error. Exits 1 naming the notebook and
- * cell of the first failure; misuse exits 2. `--data DIR` sets `DENOFOLD_DATA`,
- * which the notebooks' parameter cells read (default: the bundled sample).
+ * {@link NOTEBOOKS_CLI} is its usage; {@link runNotebooks} the library entry.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { ParseError, RunError, ToolError, UsageError } from "../model/util/errors.ts";
+import { type CliSpec, inputPath, intFlag, runCli, textFlag } from "../train/cli/kit.ts";
 
 /** The kernelspec name `deno jupyter --install` creates. */
 export const KERNEL_NAME = "deno";
 
 const NOTEBOOK_DIR = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
-/** Bad usage: one line, exit 2. */
-export class UsageError extends Error {}
-
-/** A notebook failed or could not be checked. */
-export class NotebookError extends Error {}
+/** The notebooks command's flags, usage and schema. */
+export const NOTEBOOKS_CLI = {
+  name: "notebooks",
+  synopsis: ["deno task notebooks [--only NAME ...] [--out DIR] [--timeout SECONDS] [--data DIR]"],
+  about:
+    `Runs \`jupyter nbconvert --execute\` (Debian's jupyter-nbconvert, python3-nbclient) on each
+notebook, installing the Deno kernelspec first when Jupyter has none, then checks the executed
+notebook: every code cell must have outputs and none may be an error.`,
+  flags: {
+    only: { value: "NAME", multiple: true, help: "run only this notebook (name without .ipynb)" },
+    out: { value: "DIR", help: "where the executed copies go (default notebooks/out)" },
+    timeout: { value: "SECONDS", help: "per-cell timeout (default 1800)" },
+    data: { value: "DIR", help: "sets DENOFOLD_DATA for the notebooks (default: data/sample)" },
+  },
+  schema: z.object({
+    only: z.array(textFlag()).default([]),
+    out: textFlag().optional(),
+    timeout: intFlag({ min: 1 }).optional(),
+    data: inputPath("directory").optional(),
+  }),
+  failure: "a notebook cell failed or had no output (named with its cell), or Jupyter failed",
+} satisfies CliSpec;
 
 const outputSchema = z.looseObject({
   output_type: z.enum(["stream", "display_data", "execute_result", "error", "update_display_data"]),
@@ -70,12 +80,12 @@ export function parseNotebook(text: string, file: string): Notebook {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new NotebookError(`${file}: not JSON: ${(e as Error).message}`);
+    throw new ParseError({ file }, `not JSON: ${(e as Error).message}`);
   }
   const r = notebookSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new NotebookError(`${file}: field ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ParseError({ file }, `field ${i.path.join(".") || "(root)"}: ${i.message}`);
   }
   return r.data;
 }
@@ -134,7 +144,7 @@ export async function jupyterAvailable(): Promise<boolean> {
  */
 export async function ensureDenoKernel(log: (m: string) => void = () => {}): Promise<void> {
   const r = await run("jupyter", ["kernelspec", "list", "--json"]);
-  if (r.code !== 0) throw new NotebookError(`jupyter kernelspec list failed: ${r.stderr.trim()}`);
+  if (r.code !== 0) throw new ToolError(`jupyter kernelspec list failed: ${r.stderr.trim()}`);
   const specs = z.object({
     kernelspecs: z.record(
       z.string(),
@@ -147,7 +157,7 @@ export async function ensureDenoKernel(log: (m: string) => void = () => {}): Pro
   const args = ["jupyter", "--install", ...(have ? ["--force"] : [])];
   const inst = await run(Deno.execPath(), args);
   if (inst.code !== 0) {
-    throw new NotebookError(`deno jupyter --install failed: ${inst.stderr.trim()}`);
+    throw new ToolError(`deno jupyter --install failed: ${inst.stderr.trim()}`);
   }
 }
 
@@ -203,8 +213,10 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
   // nbconvert runs in the notebook folder: make the output folder absolute first.
   const out = resolve(opts.out ?? `${dir}/out`);
   const log = opts.log ?? (() => {});
+  // The arguments first: a misnamed notebook is refused before Jupyter is touched.
+  const names = await listNotebooks(dir, opts.only);
   if (!(await jupyterAvailable())) {
-    throw new NotebookError(
+    throw new ToolError(
       "jupyter nbconvert not found: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel",
     );
   }
@@ -217,7 +229,7 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
     ...opts.env,
   };
   const results: NotebookRun[] = [];
-  for (const name of await listNotebooks(dir, opts.only)) {
+  for (const name of names) {
     log(`${name}: executing`);
     const t0 = performance.now();
     // --allow-errors: the executed copy is always written, so a failure can be read
@@ -239,7 +251,7 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
     const seconds = (performance.now() - t0) / 1000;
     const ipynb = `${out}/${name}.ipynb`;
     if (exec.code !== 0 || !existsSync(ipynb)) {
-      throw new NotebookError(
+      throw new RunError(
         `${name}: nbconvert failed (exit ${exec.code}): ${
           exec.stderr.trim().split("\n").slice(-5).join(" | ")
         }`,
@@ -250,7 +262,7 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
       env,
     });
     if (html.code !== 0) {
-      throw new NotebookError(`${name}: HTML export failed: ${html.stderr.trim()}`);
+      throw new RunError(`${name}: HTML export failed: ${html.stderr.trim()}`);
     }
     const problems = executedProblems(nb);
     const codeCells = nb.cells.filter((c) => c.cell_type === "code").length;
@@ -264,49 +276,14 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
   return results;
 }
 
-/** The flags that carry values, validated. */
-const argsSchema = z.object({
-  timeout: z.string().regex(/^\d+$/).transform(Number).refine((v) => v > 0).optional(),
-});
-
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        only: { type: "string", multiple: true },
-        out: { type: "string" },
-        timeout: { type: "string" },
-        data: { type: "string" },
-        debug: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) {
-    console.log((await Deno.readTextFile(new URL(import.meta.url))).split("*/")[0]);
-    return 0;
-  }
-  const t = argsSchema.safeParse({ timeout: values.timeout });
-  if (!t.success) {
-    throw new UsageError(`--timeout must be a positive integer (seconds), got "${values.timeout}"`);
-  }
-  const timeout = t.data.timeout;
+async function notebooks(args: z.output<typeof NOTEBOOKS_CLI.schema>): Promise<void> {
   const env: Record<string, string> = {};
-  if (values.data) {
-    if (!existsSync(values.data)) throw new UsageError(`--data: no such directory ${values.data}`);
-    env.DENOFOLD_DATA = await Deno.realPath(values.data);
-  }
+  if (args.data) env.DENOFOLD_DATA = await Deno.realPath(args.data);
   const log = (m: string) => console.error(m);
   const results = await runNotebooks({
-    out: values.out,
-    only: values.only,
-    timeout,
+    out: args.out,
+    only: args.only,
+    timeout: args.timeout,
     env,
     log,
   });
@@ -318,21 +295,10 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const total = results.reduce((s, r) => s + r.seconds, 0);
-  console.error(
-    `${results.length} notebook(s) in ${total.toFixed(0)} s -> ${
-      results[0]?.ipynb.replace(/\/[^/]*$/, "") ?? ""
-    }` +
-      (failed ? `; ${failed} problem(s)` : "; all cells ran with outputs"),
-  );
-  return failed ? 1 : 0;
+  const outDir = results[0]?.ipynb.replace(/\/[^/]*$/, "") ?? "";
+  const summary = `${results.length} notebook(s) in ${total.toFixed(0)} s -> ${outDir}`;
+  if (failed) throw new RunError(`${summary}; ${failed} problem(s) (FAIL lines above)`);
+  console.error(`${summary}; all cells ran with outputs`);
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (Deno.args.includes("--debug")) console.error(e);
-    console.error(`notebooks: ${(e as Error).message}`);
-    Deno.exit(e instanceof UsageError ? 2 : 1);
-  }
-}
+if (import.meta.main) await runCli(NOTEBOOKS_CLI, notebooks);

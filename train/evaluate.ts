@@ -160,7 +160,10 @@ export const CHAIN_COLUMNS: readonly (keyof ChainMetrics)[] = [
 export function chainsCsv(rows: readonly ChainMetrics[]): string {
   const cell = (v: unknown) =>
     typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v);
-  return [CHAIN_COLUMNS.join(","), ...rows.map((r) => CHAIN_COLUMNS.map((k) => cell(r[k])).join(","))]
+  return [
+    CHAIN_COLUMNS.join(","),
+    ...rows.map((r) => CHAIN_COLUMNS.map((k) => cell(r[k])).join(",")),
+  ]
     .join("\n") + "\n";
 }
 
@@ -226,8 +229,10 @@ export class Evaluator {
       ...truth,
       atomPositions: positions,
       atomMask: truth.atomMask.map((_, k) => (k % ATOM_TYPE_NUM === ATOM_ORDER.CA ? 1 : 0)),
-      bFactors: Float32Array.from({ length: n * ATOM_TYPE_NUM }, (_, k) =>
-        plddt[Math.floor(k / ATOM_TYPE_NUM)]),
+      bFactors: Float32Array.from(
+        { length: n * ATOM_TYPE_NUM },
+        (_, k) => plddt[Math.floor(k / ATOM_TYPE_NUM)],
+      ),
     };
     const cmp = compareStructures(predicted, truth);
     // The baseline: an extended chain over the same observed residues.

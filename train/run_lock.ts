@@ -8,11 +8,15 @@
  * @module
  */
 
-/** The run directory is locked by a live process. */
-export class RunLockedError extends Error {
+import { RunError } from "../model/util/errors.ts";
+
+/**
+ * The run directory is locked by a live process: a run failure (exit code 1),
+ * since the same command succeeds once the other trainer ends.
+ */
+export class RunLockedError extends RunError {
   constructor(dir: string, pid: number) {
     super(`run directory ${dir} is in use by process ${pid} (lock file ${dir}/LOCK)`);
-    this.name = "RunLockedError";
   }
 }
 

@@ -1,6 +1,8 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { writeProbes, writeSnapshot } from "../../analysis/snapshots.ts";
-import { DynamicsInputError, parseDynamicsArgs, runDynamics } from "../../train/cli/dynamics.ts";
+import { DYNAMICS_CLI, runDynamics } from "../../train/cli/dynamics.ts";
+import { parseCli } from "../../train/cli/kit.ts";
+import { InputError, UsageError } from "../../model/util/errors.ts";
 import { learningDynamics, learningOrder } from "../../analysis/dynamics.ts";
 import { dynamicsReport, milestoneTable } from "../../analysis/dynamics_report.ts";
 import { readSnapshots } from "../../analysis/snapshots.ts";
@@ -69,21 +71,22 @@ Deno.test("analyze dynamics: missing or invalid run directories are one line and
   const missing = await analyze("dynamics", "/nonexistent/run");
   assertEquals(missing.code, 2);
   assertEquals(missing.stderr.trim().split("\n").length, 1, missing.stderr);
-  assert(missing.stderr.startsWith("analyze dynamics: run directory /nonexistent/run not found"));
+  assert(missing.stderr.startsWith("analyze dynamics: no such directory /nonexistent/run"));
   const debug = await analyze("dynamics", "/nonexistent/run", "--debug");
   assertEquals(debug.code, 2);
   assert(debug.stderr.includes("    at "), debug.stderr);
 
-  // The rest in-process: each is a DynamicsInputError (exit 2) with a one-line message.
-  assertThrows(() => parseDynamicsArgs([]), DynamicsInputError, "exactly one RUN_DIR");
-  assertThrows(() => parseDynamicsArgs(["a", "b"]), DynamicsInputError, "exactly one RUN_DIR");
-  assertThrows(() => parseDynamicsArgs(["a", "--bogus"]), DynamicsInputError);
-  assertThrows(() => parseDynamicsArgs(["a", "--out"]), DynamicsInputError);
-  assertThrows(() => parseDynamicsArgs(["a", "--out", ""]), DynamicsInputError, "--out");
+  // The rest in-process: each is an InputError (exit 2) with a one-line message.
+  const parse = (argv: string[]) => parseCli(DYNAMICS_CLI, argv);
+  assertThrows(() => parse([]), UsageError, "exactly one RUN_DIR");
+  assertThrows(() => parse(["a", "b"]), UsageError, "exactly one RUN_DIR");
+  assertThrows(() => parse(["a", "--bogus"]), UsageError);
+  assertThrows(() => parse(["a", "--out"]), UsageError);
+  assertThrows(() => parse([ROOT, "--out", ""]), UsageError, "--out");
   const dir = await Deno.makeTempDir();
   try {
     const oneLine = async (fn: () => Promise<unknown>, includes: string) => {
-      const e = await assertRejects(fn, DynamicsInputError, includes);
+      const e = await assertRejects(fn, InputError, includes);
       assert(!e.message.includes("\n"), e.message);
     };
     await oneLine(() => runDynamics({ runDir: dir }), "has no snapshots");

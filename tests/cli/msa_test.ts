@@ -1,5 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import { main, parseMsaArgs, UsageError } from "../../train/cli/msa.ts";
+import { msa, MSA_CLI, parseMsaArgs } from "../../train/cli/msa.ts";
+import { cliMain } from "../../train/cli/kit.ts";
+import { UsageError } from "../../model/util/errors.ts";
 import { parseStockholm, stockholmToMsa } from "../../model/features/stockholm.ts";
 import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
 import { readText } from "../../model/io/text.ts";
@@ -45,7 +47,7 @@ Deno.test({
     try {
       const queries = await makeDatabase(dir);
       const code = await quietly(() =>
-        main([
+        cliMain(MSA_CLI, msa, [
           "--fasta",
           `${dir}/query.fasta`,
           "--db",
@@ -73,7 +75,7 @@ Deno.test({
       // --max-hits truncates (AF2's truncate_stockholm_msa): only the query is left.
       assertEquals(
         await quietly(() =>
-          main([
+          cliMain(MSA_CLI, msa, [
             "--fasta",
             `${dir}/query.fasta`,
             "--db",
@@ -158,7 +160,7 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/db.fasta`, dbFasta.join("\n") + "\n");
       await Deno.writeTextFile(`${dir}/q.fasta`, `>trx_A thioredoxin\n${query}\n`);
       const code = await quietly(() =>
-        main([
+        cliMain(MSA_CLI, msa, [
           "--fasta",
           `${dir}/q.fasta`,
           "--db",
@@ -193,7 +195,11 @@ Deno.test("msa task: options are parsed strictly and validated", () => {
   assert(ok !== "help");
   assertEquals([ok.cpu, ok.iterations, ok.maxHits, ok.hhsuiteDb], [3, 1, 10000, ["a", "b"]]);
   assertThrows(() => parseMsaArgs(base.slice(2)), UsageError, "--fasta is required");
-  assertThrows(() => parseMsaArgs([...base, "--cpu", "0"]), UsageError, '--cpu "0"');
+  assertThrows(
+    () => parseMsaArgs([...base, "--cpu", "0"]),
+    UsageError,
+    '--cpu: must be at least 1, got "0"',
+  );
   assertThrows(() => parseMsaArgs([...base, "--iterations", "x"]), UsageError, "--iterations");
   assertThrows(() => parseMsaArgs([...base, "extra"]), UsageError);
   assertThrows(() => parseMsaArgs([...base, "--nope"]), UsageError, "--nope");
@@ -210,7 +216,7 @@ Deno.test("msa task: misuse is one line and exit code 2; --debug shows the stack
   const bad = await runCli(["--fasta", "q.fa", "--db", "d.fa", "--out", "o", "--cpu", "many"]);
   assertEquals(bad.code, 2);
   assertEquals(bad.stderr.trim().split("\n").length, 1, bad.stderr);
-  assert(bad.stderr.startsWith('msa: --cpu "many"'), bad.stderr);
+  assert(bad.stderr.startsWith('msa: --cpu: must be an integer, got "many"'), bad.stderr);
   const debug = await runCli(["--bogus", "--debug"]);
   assertEquals(debug.code, 2);
   assert(/\n\s+at /.test(debug.stderr), "stack trace with --debug");
@@ -234,10 +240,11 @@ Deno.test("msa task: a missing tool or input is a clear error, not a crash", asy
     assertEquals(noHh.stderr.trim().split("\n").length, 1);
     const noFile = await runCli(["--fasta", `${dir}/missing.fa`, ...common.slice(2)]);
     assertEquals(noFile.code, 2);
-    assert(noFile.stderr.includes("--fasta: cannot read"), noFile.stderr);
+    assert(noFile.stderr.includes(`--fasta: no such file ${dir}/missing.fa`), noFile.stderr);
+    // A malformed input file is the user's input (exit 2), naming the file and line.
     await Deno.writeTextFile(`${dir}/q.fa`, ">../evil\nMKV\n");
     const badId = await runCli(common);
-    assertEquals(badId.code, 1);
+    assertEquals(badId.code, 2);
     assert(badId.stderr.includes("q.fa:1: chain id"), badId.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });

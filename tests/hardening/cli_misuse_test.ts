@@ -1,9 +1,11 @@
 /**
- * Issue 9: every CLI (train, predict, analyze, msa, parity, notebooks) answers
- * misuse — unknown flags, wrong types, missing files, unreadable directories,
- * lengths above the maximum, sequences with non-amino-acid letters — with ONE
- * line on stderr naming the problem and exit code 2, without a stack trace;
- * `--debug` adds the stack.
+ * Issue 9: every CLI (train, predict, analyze, msa, parity, notebooks,
+ * figures_png, bench, readme_table; all on train/cli/kit.ts) answers misuse —
+ * unknown flags, wrong types, missing files, unreadable directories, lengths
+ * above the maximum, sequences with non-amino-acid letters — with ONE line on
+ * stderr naming the problem and exit code 2, without a stack trace; `--debug`
+ * adds the stack. A failed run is one line and exit code 1; `--help` is a
+ * clean usage text and exit code 0.
  *
  * Unreadable directories: the tests run as root here, where chmod 000 does not
  * stop reads. As root the directory is made unreadable with Deno's own
@@ -20,6 +22,9 @@ const CLIS = {
   msa: `${ROOT}train/cli/msa.ts`,
   parity: `${ROOT}train/cli/parity.ts`,
   notebooks: `${ROOT}notebooks/run.ts`,
+  figures_png: `${ROOT}notebooks/figures_png.ts`,
+  bench: `${ROOT}bench/run.ts`,
+  readme_table: `${ROOT}bench/readme_table.ts`,
 } as const;
 type Cli = keyof typeof CLIS;
 
@@ -35,7 +40,7 @@ interface Case {
   unreadable?: string;
 }
 
-async function run(c: Case, debug = false) {
+async function run(c: Case, debug = false, env?: Record<string, string>) {
   const deny = c.unreadable && AS_ROOT ? [`--deny-read=${c.unreadable}`] : [];
   if (c.unreadable && !AS_ROOT) await Deno.chmod(c.unreadable, 0o000);
   try {
@@ -44,8 +49,10 @@ async function run(c: Case, debug = false) {
       stdout: "piped",
       stderr: "piped",
       cwd: ROOT,
+      env,
     }).output();
-    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
   } finally {
     if (c.unreadable && !AS_ROOT) await Deno.chmod(c.unreadable, 0o755);
   }
@@ -53,7 +60,7 @@ async function run(c: Case, debug = false) {
 
 /** Run cases two at a time (2 cores); each process only parses and refuses. */
 async function runAll(cases: Case[], debug = false) {
-  const results: { code: number; stderr: string }[] = new Array(cases.length);
+  const results: { code: number; stdout: string; stderr: string }[] = new Array(cases.length);
   let next = 0;
   await Promise.all([0, 1].map(async () => {
     while (next < cases.length) {
@@ -79,7 +86,28 @@ async function fixtures() {
   await Deno.mkdir(locked);
   await Deno.writeTextFile(`${locked}/q.fasta`, ">q1\nMKVLAAGIVG\n");
   await Deno.writeTextFile(`${locked}/x.pdb`, "ATOM\n");
+  await Deno.writeTextFile(`${dir}/nb.ipynb`, executedNotebook());
   return { dir, locked };
+}
+
+/** An executed notebook with one plotly figure (what figures_png draws). */
+function executedNotebook(): string {
+  const figure = { data: [{ type: "scatter", x: [1, 2], y: [3, 4] }], layout: {} };
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "deno" } },
+    cells: [{
+      cell_type: "code",
+      metadata: {},
+      source: "await show(f);",
+      outputs: [{
+        output_type: "display_data",
+        metadata: {},
+        data: { "application/vnd.plotly.v1+json": figure },
+      }],
+    }],
+  });
 }
 
 Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no stack trace", async () => {
@@ -92,7 +120,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "train",
       what: "wrong type",
       args: ["--steps", "ten"],
-      want: "--steps must be an integer",
+      want: '--steps: must be an integer, got "ten"',
     },
     { cli: "train", what: "out of range", args: ["--crop", "0"], want: "config field crop" },
     {
@@ -117,7 +145,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "train",
       what: "config: not JSON",
       args: ["--config", `${dir}/not_json.json`],
-      want: `--config ${dir}/not_json.json`,
+      want: `${dir}/not_json.json:1: not JSON`,
     },
     {
       cli: "train",
@@ -135,7 +163,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "train",
       what: "unreadable data directory",
       args: ["--data", locked],
-      want: `--data: cannot read directory ${locked}`,
+      want: `--data: cannot read ${locked}`,
       unreadable: locked,
     },
     // predict
@@ -151,13 +179,13 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "predict",
       what: "missing file",
       args: ["--fasta", `${dir}/none.fasta`, "--out", out],
-      want: `no such file: ${dir}/none.fasta`,
+      want: `--fasta: no such file ${dir}/none.fasta`,
     },
     {
       cli: "predict",
       what: "missing MSA file",
       args: ["--fasta", `${dir}/ok.fasta`, "--msa", `${dir}/none.a3m`, "--out", out],
-      want: `no such file: ${dir}/none.a3m`,
+      want: `--msa: no such file ${dir}/none.a3m`,
     },
     {
       cli: "predict",
@@ -203,7 +231,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "analyze",
       what: "flag of another command",
       args: ["rmsd", "a.pdb", "b.pdb", "--chain", "A"],
-      want: "--chain applies to dssp only",
+      want: "--chain: applies to dssp only",
     },
     {
       cli: "analyze",
@@ -222,7 +250,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "analyze",
       what: "dynamics: missing run dir",
       args: ["dynamics", `${dir}/norun`],
-      want: `run directory ${dir}/norun not found`,
+      want: `no such directory ${dir}/norun`,
     },
     // msa
     { cli: "msa", what: "unknown flag", args: ["--bogus"], want: "'--bogus'" },
@@ -230,7 +258,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "msa",
       what: "wrong type",
       args: ["--fasta", `${dir}/ok.fasta`, "--db", `${dir}/db.fasta`, "--out", dir, "--cpu", "x"],
-      want: '--cpu "x"',
+      want: '--cpu: must be an integer, got "x"',
     },
     {
       cli: "msa",
@@ -242,7 +270,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "msa",
       what: "missing file",
       args: ["--fasta", `${dir}/none.fasta`, "--db", `${dir}/db.fasta`, "--out", dir],
-      want: `--fasta: cannot read ${dir}/none.fasta`,
+      want: `--fasta: no such file ${dir}/none.fasta`,
     },
     {
       cli: "msa",
@@ -269,7 +297,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "parity",
       what: "missing file",
       args: [`${dir}/none.npz`],
-      want: `no such file or directory: ${dir}/none.npz`,
+      want: `no such file or directory ${dir}/none.npz`,
     },
     { cli: "parity", what: "empty path", args: [""], want: "an empty path is not a fixture" },
     {
@@ -291,7 +319,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "notebooks",
       what: "wrong type",
       args: ["--timeout", "abc"],
-      want: '--timeout must be a positive integer (seconds), got "abc"',
+      want: '--timeout: must be an integer, got "abc"',
     },
     {
       cli: "notebooks",
@@ -304,6 +332,53 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       what: "unknown notebook",
       args: ["--only", "nosuch", "--out", `${dir}/nb`],
       want: "--only nosuch: no notebook nosuch.ipynb",
+    },
+    // figures_png
+    { cli: "figures_png", what: "unknown flag", args: ["--bogus"], want: "'--bogus'" },
+    {
+      cli: "figures_png",
+      what: "no notebook",
+      args: [],
+      want: "give one executed notebook (.ipynb)",
+    },
+    {
+      cli: "figures_png",
+      what: "missing file",
+      args: [`${dir}/none.ipynb`],
+      want: `no such file ${dir}/none.ipynb`,
+    },
+    {
+      cli: "figures_png",
+      what: "out of range",
+      args: [`${dir}/nb.ipynb`, "--width", "10"],
+      want: '--width: must be at least 50, got "10"',
+    },
+    {
+      cli: "figures_png",
+      what: "malformed notebook",
+      args: [`${dir}/notes.txt`],
+      want: `${dir}/notes.txt: not JSON`,
+    },
+    // bench (refused before any section runs)
+    { cli: "bench", what: "unknown flag", args: ["--fast"], want: "Unknown option '--fast'" },
+    {
+      cli: "bench",
+      what: "unknown section",
+      args: ["--only", "nosuch"],
+      want: '--only: unknown bench section "nosuch"',
+    },
+    // readme_table
+    {
+      cli: "readme_table",
+      what: "missing file",
+      args: [`${dir}/none.json`],
+      want: `no such file ${dir}/none.json`,
+    },
+    {
+      cli: "readme_table",
+      what: "malformed file",
+      args: [`${dir}/not_json.json`],
+      want: `${dir}/not_json.json:1: not JSON`,
     },
   ];
   const results = await runAll(cases);
@@ -323,7 +398,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
 });
 
 Deno.test("every CLI: --debug adds the stack trace to the same exit code 2", async () => {
-  const cases: Case[] = (["train", "predict", "analyze", "msa", "parity", "notebooks"] as Cli[])
+  const cases: Case[] = (Object.keys(CLIS) as Cli[])
     .map((
       cli,
     ) => ({ cli, what: "unknown flag", args: ["--no-such-flag"], want: "--no-such-flag" }));
@@ -331,5 +406,100 @@ Deno.test("every CLI: --debug adds the stack trace to the same exit code 2", asy
   cases.forEach((c, i) => {
     assertEquals(results[i].code, 2, `${c.cli}: ${results[i].stderr}`);
     assert(/\n\s+at /.test(results[i].stderr), `${c.cli}: no stack with --debug`);
+    // The one line comes first, as without --debug.
+    assert(results[i].stderr.startsWith(`${c.cli}: Unknown option`), results[i].stderr);
   });
+});
+
+Deno.test("every CLI: --help and -h print a clean usage text and exit 0", async () => {
+  const cases: Case[] = [
+    ...(Object.keys(CLIS) as Cli[]).flatMap((cli) => [
+      { cli, what: "--help", args: ["--help"], want: "" },
+      { cli, what: "-h", args: ["-h"], want: "" },
+    ]),
+    // Subcommands and other flags: --help wins over missing required flags.
+    { cli: "analyze", what: "dynamics --help", args: ["dynamics", "--help"], want: "RUN_DIR" },
+    {
+      cli: "predict",
+      what: "--help without --fasta",
+      args: ["--out", "x.pdb", "--help"],
+      want: "",
+    },
+  ];
+  const results = await runAll(cases);
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    const { code, stdout, stderr } = results[i];
+    const problems = [
+      code !== 0 && `exit ${code}`,
+      stderr.trim() !== "" && "output on stderr",
+      !stdout.startsWith("usage: ") && "does not start with usage:",
+      !stdout.includes(c.want as string) && `no ${c.want}`,
+      !/\nflags:\n[^]*--help[^]*--debug/.test(stdout) && "no flags list with --help and --debug",
+      !/\nexit codes:\n {2}0 [^\n]+\n {2}1 [^\n]+\n {2}2 /.test(stdout) && "no exit codes",
+      /\*|@module|\/\*\*|\{@link/.test(stdout) && "JSDoc markup",
+    ].filter(Boolean);
+    if (problems.length) {
+      failures.push(`${c.cli} ${c.what}: ${problems.join(", ")}\n${stdout}${stderr}`);
+    }
+  });
+  assertEquals(failures, [], failures.join("\n---\n"));
+});
+
+Deno.test("a failed run is one line and exit code 1; --debug adds the stack", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "denofold_runfail_" });
+  try {
+    // A run directory held by a live process (this test): the trainer refuses.
+    const runDir = `${dir}/run`;
+    await Deno.mkdir(runDir);
+    await Deno.writeTextFile(`${runDir}/LOCK`, `${Deno.pid}\n`);
+    await Deno.writeTextFile(`${dir}/q.fa`, ">x_A\nMKV\n");
+    await Deno.writeTextFile(`${dir}/db.fa`, ">y\nMKV\n");
+    await Deno.writeTextFile(`${dir}/nb.ipynb`, executedNotebook());
+    // No jupyter and no chromium on this PATH: the tools are missing.
+    const noTools = { PATH: `${dir}/empty` };
+    const cases: [Case, Record<string, string>?][] = [
+      [{
+        cli: "train",
+        what: "run directory in use",
+        args: ["--out", runDir, "--quiet"],
+        want: `train: run directory ${runDir} is in use by process ${Deno.pid}`,
+      }],
+      [{
+        cli: "msa",
+        what: "hhblits missing",
+        args: [
+          ...["--fasta", `${dir}/q.fa`, "--db", `${dir}/db.fa`, "--out", `${dir}/o`],
+          ...["--hhsuite-db", `${dir}/db`, "--hhblits-binary", `${dir}/none`],
+        ],
+        want: `msa: hhsuite: ${dir}/none not found`,
+      }],
+      [{
+        cli: "notebooks",
+        what: "jupyter missing",
+        args: ["--only", "quickstart", "--out", `${dir}/nb`],
+        want: "notebooks: jupyter nbconvert not found",
+      }, noTools],
+      [{
+        cli: "figures_png",
+        what: "chromium missing",
+        args: [`${dir}/nb.ipynb`, "--out", `${dir}/png`],
+        want: "figures_png: chromium not found",
+      }, noTools],
+    ];
+    for (const debug of [false, true]) {
+      const results: Awaited<ReturnType<typeof run>>[] = [];
+      for (const [c, env] of cases) results.push(await run(c, debug, env));
+      cases.forEach(([c], i) => {
+        const { code, stderr } = results[i];
+        const lines = stderr.split("\n").filter((l) => l.trim() && !/^(Download|Warning) /.test(l));
+        assertEquals(code, 1, `${c.cli} ${c.what}: ${stderr}`);
+        assert(lines[0].startsWith(c.want as string), `${c.cli} ${c.what}: ${stderr}`);
+        if (debug) assert(/\n\s+at /.test(stderr), `${c.cli}: no stack with --debug`);
+        else assertEquals(lines.length, 1, `${c.cli} ${c.what}: ${stderr}`);
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

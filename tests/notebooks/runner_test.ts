@@ -2,12 +2,8 @@
  * The notebook runner's checks on executed notebooks (what makes `deno task
  * notebooks` fail), and its misuse handling.
  */
-import {
-  executedProblems,
-  listNotebooks,
-  NotebookError,
-  parseNotebook,
-} from "../../notebooks/run.ts";
+import { executedProblems, listNotebooks, parseNotebook } from "../../notebooks/run.ts";
+import { ParseError, UsageError } from "../../model/util/errors.ts";
 import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
 
 const code = (source: string | string[], outputs: unknown[]) => ({
@@ -48,10 +44,10 @@ Deno.test("executedProblems: cells without output and error outputs are named; g
 });
 
 Deno.test("parseNotebook: not JSON and wrong nbformat name the file and field", () => {
-  assertThrows(() => parseNotebook("{", "a.ipynb"), NotebookError, "a.ipynb: not JSON");
+  assertThrows(() => parseNotebook("{", "a.ipynb"), ParseError, "a.ipynb: not JSON");
   assertThrows(
     () => parseNotebook(JSON.stringify({ nbformat: 3, cells: [], metadata: {} }), "b.ipynb"),
-    NotebookError,
+    ParseError,
     "b.ipynb: field nbformat",
   );
 });
@@ -65,5 +61,5 @@ Deno.test("listNotebooks: the four notebooks, and --only with an unknown name is
     "quickstart",
   ]);
   assertEquals(await listNotebooks(dir, ["modules"]), ["modules"]);
-  await assertRejects(() => listNotebooks(dir, ["nope"]), Error, "--only nope: no notebook");
+  await assertRejects(() => listNotebooks(dir, ["nope"]), UsageError, "--only nope: no notebook");
 });

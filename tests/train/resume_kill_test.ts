@@ -85,7 +85,7 @@ Deno.test("train: SIGKILL at a random moment, then --resume, gives bit-identical
 Deno.test("train: misuse exits 2 with one line naming the problem", async () => {
   const cases: [string[], string][] = [
     [["--bogus"], "Unknown option '--bogus'"],
-    [["--steps", "ten"], "--steps must be an integer"],
+    [["--steps", "ten"], "--steps: must be an integer"],
     [["--preset", "huge", "--steps", "1", "--out", "/tmp/denofold-never"], 'unknown preset "huge"'],
     [["--data", "/nonexistent/dir"], "--data: no such directory /nonexistent/dir"],
     [["--snapshot-every", "5", "--snapshot-schedule", "log"], "not both"],

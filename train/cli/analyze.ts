@@ -1,108 +1,72 @@
 /**
  * `deno task analyze`: secondary structure and structure comparison from the
- * command line.
- *
- * ```
- * deno task analyze dssp FILE [--chain C]      one line per chain: id, TAB, 8-state string
- * deno task analyze tmscore MODEL REF [--json]
- * deno task analyze lddt MODEL REF [--json]
- * deno task analyze rmsd MODEL REF [--json]
- * deno task analyze gdt MODEL REF [--json]
- * deno task analyze dynamics RUN_DIR [--out report.html] [--json FILE]   (see train/cli/dynamics.ts)
- * ```
- *
- * FILE/MODEL/REF are PDB or mmCIF (`.cif`, `.mmcif`), optionally gzipped; the
- * first model is read. `dssp` writes coil as '-' (mkdssp's blank) and leaves
- * out residues without a complete backbone, as mkdssp does. The comparisons
- * pair residues by residue number (like the TMscore program) and print, with 4
- * decimals: `tmscore` the TM-score normalised by REF, `gdt` GDT-TS, `rmsd` the
- * Cα RMSD after superposition, `lddt` the global lDDT-Cα; `--json` prints all
- * of them plus GDT-HA, all-atom lDDT and per-residue lDDT-Cα.
- *
- * Bad usage (including a missing or unreadable file) exits with code 2 and one
- * line on stderr; malformed input exits with 1; `--debug` prints the stack.
+ * command line; `analyze dynamics` is train/cli/dynamics.ts. {@link ANALYZE_CLI}
+ * is its usage.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { z } from "zod";
-import type { Protein } from "../../model/protein/protein.ts";
-import { readPdb } from "../../model/protein/pdb.ts";
-import { readMmcif } from "../../model/protein/mmcif.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
+import { UsageError } from "../../model/util/errors.ts";
 import { dsspProtein, formatSs } from "../../analysis/dssp.ts";
 import { compareStructures } from "../../analysis/metrics.ts";
-import { dynamicsMain } from "./dynamics.ts";
+import { dynamics, DYNAMICS_CLI } from "./dynamics.ts";
+import { type CliSpec, runCli, textFlag, unreadable } from "./kit.ts";
 
-const USAGE = "usage: analyze dssp FILE [--chain C] | analyze (tmscore|lddt|rmsd|gdt) MODEL REF " +
-  "[--json] [--debug] | analyze dynamics RUN_DIR [--out report.html] [--json FILE]";
+const COMPARISONS = ["tmscore", "lddt", "rmsd", "gdt"] as const;
+const COMMANDS = `dssp, ${COMPARISONS.join(", ")}, dynamics`;
 
-/** A command-line mistake: reported in one line with exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-const compareCommand = z.enum(["tmscore", "lddt", "rmsd", "gdt"]);
-const argsSchema = z.discriminatedUnion("command", [
-  z.object({
-    command: z.literal("dssp"),
-    files: z.tuple([z.string().min(1)], { error: "dssp takes exactly one FILE" }),
-    chain: z.string().min(1).optional(),
-    json: z.boolean(),
+/** The analyze command's flags, usage and schema (`analyze dynamics` has its own). */
+export const ANALYZE_CLI = {
+  name: "analyze",
+  synopsis: [
+    "deno task analyze dssp FILE [--chain C] [--json]",
+    "deno task analyze tmscore|lddt|rmsd|gdt MODEL REF [--json]",
+    "deno task analyze dynamics RUN_DIR [...]   (deno task analyze dynamics --help)",
+  ],
+  about: `FILE, MODEL and REF are PDB or mmCIF (.cif, .mmcif), optionally gzipped; the first model
+is read. dssp prints one line per chain: the chain id, a tab and the 8-state string, coil as '-'
+(mkdssp's blank), residues without a complete backbone left out as mkdssp does. The comparisons
+pair residues by residue number (like the TMscore program) and print, with 4 decimals: tmscore the
+TM-score normalised by REF, gdt GDT-TS, rmsd the Cα RMSD after superposition, lddt the global
+lDDT-Cα.`,
+  flags: {
+    chain: { value: "C", help: "dssp: only this chain" },
+    json: {
+      help: "print JSON: dssp by chain; a comparison with all scores (GDT-HA, per-residue lDDT...)",
+    },
+  },
+  positionals: true,
+  schema: z.object({
+    args: z.array(z.string()),
+    chain: textFlag().optional(),
+    json: z.boolean().default(false),
+  }).transform(({ args: [command, ...files], chain, json }, ctx) => {
+    const fail = (message: string, path: string[] = ["args"]) => {
+      ctx.addIssue({ code: "custom", message, path });
+      return z.NEVER;
+    };
+    if (command === undefined) return fail(`no command given (${COMMANDS}; see --help)`);
+    const comparison = COMPARISONS.find((c) => c === command);
+    if (command !== "dssp" && comparison === undefined) {
+      return fail(`unknown command "${command}" (${COMMANDS})`);
+    }
+    if (comparison && files.length !== 2) {
+      return fail(`${command} takes exactly two files: MODEL REF`);
+    }
+    if (comparison && chain !== undefined) return fail("applies to dssp only", ["chain"]);
+    if (!comparison && files.length !== 1) return fail("dssp takes exactly one FILE");
+    for (const f of files) {
+      const problem = unreadable(f, "file");
+      if (problem) return fail(problem);
+    }
+    return { command: comparison ?? "dssp" as const, files, chain, json };
   }),
-  z.object({
-    command: compareCommand,
-    files: z.tuple([z.string().min(1), z.string().min(1)], {
-      error: "takes exactly two files: MODEL REF",
-    }),
-    chain: z.undefined({ error: "--chain applies to dssp only" }),
-    json: z.boolean(),
-  }),
-]);
+} satisfies CliSpec;
 
 /** Validated command line. */
-export type AnalyzeArgs = z.infer<typeof argsSchema>;
-
-/** Parse and validate argv (without the program name); throws {@link UsageError}. */
-export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs & { debug: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        chain: { type: "string" },
-        json: { type: "boolean", default: false },
-        debug: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) throw new UsageError(USAGE);
-  const [command, ...files] = positionals;
-  if (command === undefined) throw new UsageError(`no command given; ${USAGE}`);
-  const r = argsSchema.safeParse({ command, files, chain: values.chain, json: values.json });
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const msg = issue.path[0] === "command"
-      ? `unknown command "${command}" (dssp, tmscore, lddt, rmsd, gdt, dynamics)`
-      : `${command}: ${issue.message}`;
-    throw new UsageError(msg);
-  }
-  return { ...r.data, debug: values.debug ?? false };
-}
-
-/** Read a PDB or mmCIF file by its extension (`.cif`/`.mmcif`, optionally `.gz`). */
-export function readStructure(path: string): Promise<Protein> {
-  return /\.(cif|mmcif)(\.gz)?$/i.test(path) ? readMmcif(path) : readPdb(path);
-}
+export type AnalyzeArgs = z.output<typeof ANALYZE_CLI.schema>;
 
 /** Run one validated command; returns the text to print. */
 export async function runAnalyze(args: AnalyzeArgs): Promise<string> {
@@ -125,7 +89,7 @@ export async function runAnalyze(args: AnalyzeArgs): Promise<string> {
     }
     return args.json ? JSON.stringify(json) : lines.join("\n");
   }
-  const [model, ref] = await Promise.all(args.files.map(readStructure));
+  const [model, ref] = await Promise.all(args.files.map((f) => readStructure(f)));
   const c = compareStructures(model, ref);
   if (args.json) {
     return JSON.stringify({
@@ -154,23 +118,12 @@ export async function runAnalyze(args: AnalyzeArgs): Promise<string> {
   return value.toFixed(4);
 }
 
-/** A named file that is missing or may not be read: the command line's fault (exit 2). */
-function unreadable(e: unknown): boolean {
-  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
-    e instanceof Deno.errors.NotCapable;
+async function analyze(args: AnalyzeArgs): Promise<void> {
+  console.log(await runAnalyze(args));
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "dynamics") return await dynamicsMain(argv.slice(1));
-  const debug = argv.includes("--debug");
-  try {
-    console.log(await runAnalyze(parseAnalyzeArgs(argv)));
-    return 0;
-  } catch (e) {
-    if (debug) console.error(e);
-    else console.error(`analyze: ${(e as Error).message}`);
-    return e instanceof UsageError || unreadable(e) ? 2 : 1;
-  }
+if (import.meta.main) {
+  await (Deno.args[0] === "dynamics"
+    ? runCli(DYNAMICS_CLI, dynamics, Deno.args.slice(1))
+    : runCli(ANALYZE_CLI, analyze));
 }
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

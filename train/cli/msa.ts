@@ -1,113 +1,72 @@
 /**
- * `deno task msa`: builds alignments in the OpenProteinSet layout,
- * `<out>/<chain_id>/uniref90_hits.sto` with Debian's jackhmmer (AF2's settings)
- * and, when HH-suite databases are given, `<out>/<chain_id>/bfd_uniclust_hits.a3m`
- * with hhblits. One chain per FASTA record; the chain id is the header's first word.
- *
- * Exit codes: 0 success, 1 a tool or input file failed, 2 misuse of the command.
+ * `deno task msa`: builds alignments in the OpenProteinSet layout with
+ * Debian's jackhmmer and, given HH-suite databases, hhblits (AF2's settings).
+ * {@link MSA_CLI} is its usage.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { parseA3m } from "../../model/features/a3m.ts";
 import { type FastaRecord, formatFasta, readFasta } from "../../model/features/fasta.ts";
-import { ParseError } from "../../model/util/errors.ts";
+import { ParseError, ToolError } from "../../model/util/errors.ts";
 import {
   formatStockholm,
   parseStockholm,
   truncateStockholm,
 } from "../../model/features/stockholm.ts";
+import {
+  checkQuery,
+  type CliSpec,
+  HELP,
+  intFlag,
+  parseCli,
+  requireReadable,
+  runCli,
+  textFlag,
+} from "./kit.ts";
 
-const USAGE =
-  "usage: deno task msa --fasta FILE --db FASTA_DB --out DIR [--cpu N] [--iterations N] " +
-  "[--max-hits N] [--hhsuite-db PREFIX]... [--jackhmmer-binary PATH] [--hhblits-binary PATH] " +
-  "[--debug]";
-
-/** The command was used wrongly (exit code 2). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-/** A tool failed or is missing (exit code 1). */
-export class ToolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolError";
-  }
-}
-
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
-
-/** The validated options of `deno task msa`. */
-export const MsaCliOptionsSchema = z.object({
-  fasta: z.string().min(1),
-  db: z.string().min(1),
-  out: z.string().min(1),
-  cpu: positiveInt(256).default(Math.max(1, navigator.hardwareConcurrency ?? 1)),
-  // AF2 runs one jackhmmer iteration for uniref90 and MGnify (`n_iter=1`).
-  iterations: positiveInt(20).default(1),
-  // AF2's `uniref_max_hits`.
-  maxHits: positiveInt(10_000_000).default(10_000),
-  hhsuiteDb: z.array(z.string().min(1)).default([]),
-  jackhmmerBinary: z.string().min(1).default("jackhmmer"),
-  hhblitsBinary: z.string().min(1).default("hhblits"),
-});
+/** The msa command's flags, usage and schema. */
+export const MSA_CLI = {
+  name: "msa",
+  synopsis: ["deno task msa --fasta FILE --db FASTA_DB --out DIR [--hhsuite-db PREFIX ...]"],
+  about: `Builds <out>/<chain_id>/uniref90_hits.sto with jackhmmer and, when HH-suite databases are
+given, <out>/<chain_id>/bfd_uniclust_hits.a3m with hhblits: the OpenProteinSet layout. One chain
+per FASTA record; the chain id is the header's first word.`,
+  flags: {
+    fasta: { value: "FILE", help: "the query chains (FASTA)" },
+    db: { value: "FASTA_DB", help: "the sequence database jackhmmer searches (FASTA)" },
+    out: { value: "DIR", help: "the alignment directory to write" },
+    cpu: { value: "N", help: "threads of each search (default: all cores)" },
+    iterations: { value: "N", help: "jackhmmer iterations (default 1, as AF2)" },
+    "max-hits": { value: "N", help: "keep at most N jackhmmer hits (default 10000, as AF2)" },
+    "hhsuite-db": { value: "PREFIX", multiple: true, help: "an HH-suite database for hhblits" },
+    "jackhmmer-binary": { value: "PATH", help: "the jackhmmer program (default jackhmmer)" },
+    "hhblits-binary": { value: "PATH", help: "the hhblits program (default hhblits)" },
+  },
+  schema: z.object({
+    fasta: textFlag(),
+    db: textFlag(),
+    out: textFlag(),
+    cpu: intFlag({ min: 1, max: 256 }).default(Math.max(1, navigator.hardwareConcurrency ?? 1)),
+    // AF2 runs one jackhmmer iteration for uniref90 and MGnify (`n_iter=1`).
+    iterations: intFlag({ min: 1, max: 20 }).default(1),
+    // AF2's `uniref_max_hits`.
+    maxHits: intFlag({ min: 1, max: 10_000_000 }).default(10_000),
+    hhsuiteDb: z.array(textFlag()).default([]),
+    jackhmmerBinary: textFlag().default("jackhmmer"),
+    hhblitsBinary: textFlag().default("hhblits"),
+  }),
+  failure: "jackhmmer or hhblits is missing or failed",
+} satisfies CliSpec;
 
 /** Options after validation. */
-export type MsaCliOptions = z.infer<typeof MsaCliOptionsSchema>;
+export type MsaCliOptions = z.output<typeof MSA_CLI.schema>;
 
-/** Parses command-line arguments (strict) and validates them with zod. */
-export function parseMsaArgs(args: string[]): MsaCliOptions | "help" {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        fasta: { type: "string" },
-        db: { type: "string" },
-        out: { type: "string" },
-        cpu: { type: "string" },
-        iterations: { type: "string" },
-        "max-hits": { type: "string" },
-        "hhsuite-db": { type: "string", multiple: true },
-        "jackhmmer-binary": { type: "string" },
-        "hhblits-binary": { type: "string" },
-        debug: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) return "help";
-  const raw: Record<string, unknown> = {
-    fasta: values.fasta,
-    db: values.db,
-    out: values.out,
-    cpu: values.cpu,
-    iterations: values.iterations,
-    maxHits: values["max-hits"],
-    hhsuiteDb: values["hhsuite-db"],
-    jackhmmerBinary: values["jackhmmer-binary"],
-    hhblitsBinary: values["hhblits-binary"],
-  };
-  const parsed = MsaCliOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue.path[0] ?? "");
-    const flag = key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-    if (raw[key] === undefined) throw new UsageError(`--${flag} is required`);
-    throw new UsageError(`--${flag} ${JSON.stringify(raw[key])}: ${issue.message}`);
-  }
-  return parsed.data;
+/** Parses command-line arguments (strict) and validates them; "help" for --help. */
+export function parseMsaArgs(args: string[]): MsaCliOptions | typeof HELP {
+  return parseCli(MSA_CLI, args);
 }
 
 // A chain id becomes a directory name: no path separators, no "." or "..".
@@ -140,47 +99,24 @@ async function runTool(binary: string, args: string[], what: string): Promise<vo
   }
 }
 
-async function requireFile(path: string, flag: string) {
-  try {
-    if (!(await Deno.stat(path)).isFile) throw new UsageError(`${flag}: ${path} is not a file`);
-    (await Deno.open(path)).close();
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${flag}: cannot read ${path}`);
-  }
-}
-
 /** The longest query searched (AF2 itself predicts far shorter chains). */
 export const MAX_QUERY_LENGTH = 10_000;
-
-/** A query must be protein: the 20 amino acids and X, at most {@link MAX_QUERY_LENGTH} long. */
-function checkQuery(rec: FastaRecord, id: string, file: string) {
-  const bad = /[^ACDEFGHIKLMNPQRSTVWYX]/i.exec(rec.sequence);
-  if (bad) {
-    throw new UsageError(
-      `${file}:${rec.line}: ${id}: '${bad[0]}' at residue ${bad.index + 1} is not an amino acid`,
-    );
-  }
-  if (rec.sequence.length > MAX_QUERY_LENGTH) {
-    throw new UsageError(
-      `${file}:${rec.line}: ${id}: ${rec.sequence.length} residues is above the maximum ${MAX_QUERY_LENGTH}`,
-    );
-  }
-}
 
 /**
  * Runs the searches for every record of `--fasta`. Returns one summary line per
  * chain. Outputs are written atomically (temporary file + rename).
  */
 export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
-  await requireFile(opts.fasta, "--fasta");
-  await requireFile(opts.db, "--db");
+  requireReadable(opts.fasta, "file", "--fasta");
+  requireReadable(opts.db, "file", "--db");
   const records = await readFasta(opts.fasta);
   if (records.length === 0) throw new ParseError({ file: opts.fasta }, "no sequences");
   const ids = records.map((r) => chainIdOf(r, opts.fasta));
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ParseError({ file: opts.fasta }, `chain id ${dup} occurs twice`);
-  records.forEach((r, i) => checkQuery(r, ids[i], opts.fasta));
+  records.forEach((r, i) =>
+    checkQuery(r.sequence, { file: opts.fasta, line: r.line }, MAX_QUERY_LENGTH, `${ids[i]}: `)
+  );
   // Fail before any long search when an HH-suite run is asked for but impossible.
   if (opts.hhsuiteDb.length > 0) await runTool(opts.hhblitsBinary, ["-h"], "hhsuite");
   const summary: string[] = [];
@@ -231,30 +167,9 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
   return summary;
 }
 
-/** The command: returns the exit code; prints one clear line on failure. */
-export async function main(args: string[]): Promise<number> {
-  const debug = args.includes("--debug");
-  try {
-    const opts = parseMsaArgs(args);
-    if (opts === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    for (const line of await buildAlignments(opts)) console.log(line);
-    return 0;
-  } catch (e) {
-    if (debug) console.error(e);
-    if (e instanceof UsageError) {
-      console.error(`msa: ${e.message} (see --help)`);
-      return 2;
-    }
-    if (e instanceof ParseError || e instanceof ToolError) {
-      console.error(`msa: ${e.message}`);
-      return 1;
-    }
-    if (!debug) console.error(`msa: ${(e as Error)?.message ?? e} (run with --debug for details)`);
-    return 1;
-  }
+/** The command: one summary line per chain. */
+export async function msa(opts: MsaCliOptions): Promise<void> {
+  for (const line of await buildAlignments(opts)) console.log(line);
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli(MSA_CLI, msa);

@@ -1,46 +1,40 @@
 /**
- * `deno task parity [DIR|FILE ...]`: run OpenFold parity fixtures and print one
- * line per fixture with its max absolute and relative error; exits 1 if any
- * fixture fails (tolerance: see analysis/parity/harness.ts), 2 on misuse.
+ * `deno task parity`: run OpenFold parity fixtures, one line per fixture
+ * (tolerance: analysis/parity/harness.ts). {@link PARITY_CLI} is its usage.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { PARITY_NOISE_FACTOR, PARITY_RTOL } from "../../analysis/parity/harness.ts";
 import { fixtureFiles, formatResult, runFixture } from "../../analysis/parity/run.ts";
+import { RunError } from "../../model/util/errors.ts";
+import { type CliSpec, inputPath, requireReadable, runCli } from "./kit.ts";
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { debug: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    console.log("usage: deno task parity [DIR|FILE.npz ...]   (default ../shared/parity)");
-    return 0;
-  }
-  const given = targetsSchema.safeParse(positionals);
-  if (!given.success) throw new UsageError(`arguments: ${given.error.issues[0].message}`);
-  const targets = given.data.length
-    ? given.data
-    : [new URL("../../../shared/parity", import.meta.url).pathname];
+const DEFAULT_DIR = new URL("../../../shared/parity", import.meta.url).pathname;
+
+/** The parity command's flags, usage and schema. */
+export const PARITY_CLI = {
+  name: "parity",
+  synopsis: ["deno task parity [DIR|FILE.npz ...]"],
+  about: `Runs OpenFold parity fixtures (files, or directories of them; default ${DEFAULT_DIR})
+and prints one line per fixture with its largest absolute and relative error.`,
+  flags: {},
+  positionals: true,
+  schema: z.object({
+    args: z.array(
+      z.string().min(1, "an empty path is not a fixture").pipe(inputPath("file or directory")),
+    ),
+  }),
+  failure: "a fixture failed",
+} satisfies CliSpec;
+
+async function parity({ args }: z.output<typeof PARITY_CLI.schema>): Promise<void> {
+  if (args.length === 0) requireReadable(DEFAULT_DIR, "directory", "the default fixtures");
   const files: string[] = [];
-  for (const t of targets) {
-    let st;
-    try {
-      st = await Deno.stat(t);
-      if (st.isDirectory) files.push(...await fixtureFiles(t));
-      else (await Deno.open(t)).close();
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new UsageError(`no such file or directory: ${t}`);
-      }
-      throw new UsageError(`cannot read ${t} (${(e as Error).name})`);
-    }
-    if (!st.isDirectory) files.push(t);
+  for (const t of args.length ? args : [DEFAULT_DIR]) {
+    if ((await Deno.stat(t)).isDirectory) files.push(...await fixtureFiles(t));
+    else files.push(t);
   }
   console.log(
     `tolerance: max|err|/max|ref| <= ${PARITY_RTOL}, or <= ${PARITY_NOISE_FACTOR}x the fixture's float32 noise`,
@@ -52,21 +46,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(formatResult(r));
   }
   console.log(`${files.length - failed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
+  if (failed) throw new RunError(`${failed} of ${files.length} fixtures failed`);
 }
 
-class UsageError extends Error {}
-
-/** Fixture paths: files (`.npz`) or directories of them. */
-const targetsSchema = z.array(z.string().min(1, "an empty path is not a fixture"));
-
-if (import.meta.main) {
-  const debug = Deno.args.includes("--debug");
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (debug) console.error(e);
-    console.error(`parity: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-}
+if (import.meta.main) await runCli(PARITY_CLI, parity);

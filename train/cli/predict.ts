@@ -1,23 +1,11 @@
 /**
- * `deno task predict`: predict a structure.
- *
- *   deno task predict --fasta FILE [--msa FILE.a3m|.sto ...] [--checkpoint FILE]
- *                     [--af2-params params_model_1.npz] [--preset NAME] [--recycles N]
- *                     [--chunk-budget ELEMENTS] [--msa-clusters N] [--extra-msa N]
- *                     --out FILE.pdb|.cif
- *
- * Writes the structure (pLDDT in the B-factor column) and `<out>.json` with
- * pLDDT, pTM and PAE. `--checkpoint` takes a training checkpoint's sidecar
- * (ckpt-*.json; its run config gives the model) or a parameter safetensors file
- * (with --preset). Without parameters the model is randomly initialised (a
- * smoke test; a warning says so). Misuse prints one line and exits 2.
+ * `deno task predict`: predict a structure. {@link PREDICT_CLI} is its usage.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type ModelConfig, modelConfig } from "../../model/af2/config.ts";
+import { type ModelConfig, modelConfig, PRESETS } from "../../model/af2/config.ts";
 import { readFasta } from "../../model/features/fasta.ts";
 import { readA3m } from "../../model/features/a3m.ts";
 import { readStockholmMsa } from "../../model/features/stockholm.ts";
@@ -29,86 +17,69 @@ import { writePdb } from "../../model/protein/pdb.ts";
 import { writeMmcif } from "../../model/protein/mmcif.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { readSidecar } from "../../model/checkpoint.ts";
-
-class UsageError extends Error {}
+import { ParseError } from "../../model/util/errors.ts";
+import { checkQuery, type CliSpec, inputPath, intFlag, runCli, textFlag } from "./kit.ts";
 
 const MAX_LENGTH = 4000;
 
-const argsSchema = z.strictObject({
-  fasta: z.string(),
-  out: z.string().regex(/\.(pdb|cif)$/, "must end in .pdb or .cif"),
-  msa: z.array(z.string()).default([]),
-  checkpoint: z.string().optional(),
-  "af2-params": z.string().optional(),
-  preset: z.string().optional(),
-  recycles: z.coerce.number().int().min(0).max(20).default(3),
-  "chunk-budget": z.coerce.number().int().positive().optional(),
-  "msa-clusters": z.coerce.number().int().positive().default(128),
-  "extra-msa": z.coerce.number().int().nonnegative().default(1024),
-  seed: z.coerce.number().int().default(0),
-});
+/** The predict command's flags, usage and schema. */
+export const PREDICT_CLI = {
+  name: "predict",
+  synopsis: [
+    "deno task predict --fasta FILE [--msa FILE ...] [--checkpoint FILE | --af2-params FILE.npz]",
+    "                  --out FILE.pdb|.cif [FLAGS]",
+  ],
+  about: `Writes the structure (pLDDT in the B-factor column) and <out>.json with pLDDT, pTM and
+PAE. --checkpoint takes a training checkpoint's sidecar (ckpt-<step>.json; its run config gives
+the model) or a parameter safetensors file (with --preset). Without parameters the model is
+randomly initialised (a smoke test; a warning says so).`,
+  flags: {
+    fasta: {
+      value: "FILE",
+      help: `the query: one protein sequence of at most ${MAX_LENGTH} residues`,
+    },
+    msa: { value: "FILE", multiple: true, help: "an alignment: A3M, or Stockholm (.sto, .sto.gz)" },
+    checkpoint: { value: "FILE", help: "parameters: a checkpoint sidecar .json or .safetensors" },
+    "af2-params": { value: "FILE", help: "parameters: DeepMind's params_model_<n>.npz" },
+    preset: {
+      value: "NAME",
+      help: `the model: ${Object.keys(PRESETS).join(", ")} (default small)`,
+    },
+    recycles: { value: "N", help: "recycling iterations, 0-20 (default 3)" },
+    "chunk-budget": {
+      value: "ELEMENTS",
+      help: "memory budget: the largest intermediate of every chunked op, in elements",
+    },
+    "msa-clusters": { value: "N", help: "MSA cluster rows (default 128)" },
+    "extra-msa": { value: "N", help: "extra MSA rows (default 1024)" },
+    seed: { value: "N", help: "seed of MSA sampling and of random weights (default 0)" },
+    out: { value: "FILE", help: "the structure to write: .pdb or .cif" },
+  },
+  schema: z.object({
+    fasta: inputPath("file"),
+    out: textFlag().regex(/\.(pdb|cif)$/, "must end in .pdb or .cif"),
+    msa: z.array(inputPath("file")).default([]),
+    checkpoint: inputPath("file").optional(),
+    af2Params: inputPath("file").optional(),
+    preset: z.enum(Object.keys(PRESETS), {
+      error: `must be one of ${Object.keys(PRESETS).join(", ")}`,
+    })
+      .optional(),
+    recycles: intFlag({ min: 0, max: 20 }).default(3),
+    chunkBudget: intFlag({ min: 1 }).optional(),
+    msaClusters: intFlag({ min: 1 }).default(128),
+    extraMsa: intFlag({ min: 0 }).default(1024),
+    seed: intFlag().default(0),
+  }),
+} satisfies CliSpec;
 
-async function main(argv: string[]): Promise<number> {
-  let raw;
-  try {
-    raw = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        fasta: { type: "string" },
-        msa: { type: "string", multiple: true },
-        checkpoint: { type: "string" },
-        "af2-params": { type: "string" },
-        preset: { type: "string" },
-        recycles: { type: "string" },
-        "chunk-budget": { type: "string" },
-        "msa-clusters": { type: "string" },
-        "extra-msa": { type: "string" },
-        seed: { type: "string" },
-        out: { type: "string" },
-        debug: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (raw.help) {
-    console.log((await Deno.readTextFile(new URL(import.meta.url))).split("*/")[0]);
-    return 0;
-  }
-  const { debug: _d, help: _h, ...rest } = raw;
-  const parsed = argsSchema.safeParse(rest);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new UsageError(`--${i.path.join(".")}: ${i.message}`);
-  }
-  const a = parsed.data;
-  for (const f of [a.fasta, ...a.msa, a.checkpoint, a["af2-params"]]) {
-    if (f === undefined) continue;
-    try {
-      Deno.openSync(f).close();
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw new UsageError(`no such file: ${f}`);
-      throw new UsageError(`cannot read ${f} (${(e as Error).name})`);
-    }
-  }
+async function predict(a: z.output<typeof PREDICT_CLI.schema>): Promise<void> {
   const records = await readFasta(a.fasta);
   if (records.length !== 1) {
-    throw new UsageError(`${a.fasta}: expected one sequence, found ${records.length}`);
+    throw new ParseError({ file: a.fasta }, `expected one sequence, found ${records.length}`);
   }
   const sequence = records[0].sequence.toUpperCase().replaceAll("-", "");
-  const bad = /[^ACDEFGHIKLMNPQRSTVWYX]/.exec(sequence);
-  if (bad) {
-    throw new UsageError(
-      `${a.fasta}: '${bad[0]}' at residue ${bad.index + 1} is not an amino acid`,
-    );
-  }
-  if (sequence.length > MAX_LENGTH) {
-    throw new UsageError(
-      `${a.fasta}: ${sequence.length} residues is above the maximum ${MAX_LENGTH}`,
-    );
-  }
+  checkQuery(sequence, { file: a.fasta, line: records[0].line }, MAX_LENGTH);
   const msas: Msa[] = [];
   for (const f of a.msa) {
     msas.push(/\.sto(\.gz)?$/.test(f) ? await readStockholmMsa(f) : await readA3m(f));
@@ -130,8 +101,8 @@ async function main(argv: string[]): Promise<number> {
     config = modelConfig(a.preset ?? "small");
     const specs = modelParamSpecs(config);
     if (a.checkpoint) params = await loadParams(a.checkpoint, specs);
-    else if (a["af2-params"]) {
-      params = await importAf2Npz(a["af2-params"], specs, { allowUnexpected: true });
+    else if (a.af2Params) {
+      params = await importAf2Npz(a.af2Params, specs, { allowUnexpected: true });
     } else {
       console.error("predict: no --checkpoint or --af2-params: using randomly initialised weights");
       params = initParams(specs, a.seed);
@@ -145,9 +116,9 @@ async function main(argv: string[]): Promise<number> {
     params,
     config,
     recycles: a.recycles,
-    msaClusters: a["msa-clusters"],
-    extraMsa: a["extra-msa"],
-    chunkBudget: a["chunk-budget"],
+    msaClusters: a.msaClusters,
+    extraMsa: a.extraMsa,
+    chunkBudget: a.chunkBudget,
     seed: a.seed,
   });
   const write = a.out.endsWith(".cif") ? writeMmcif : writePdb;
@@ -173,16 +144,6 @@ async function main(argv: string[]): Promise<number> {
     } ` +
       `(${((performance.now() - t0) / 1000).toFixed(1)} s) -> ${a.out}`,
   );
-  return 0;
 }
 
-if (import.meta.main) {
-  const debug = Deno.args.includes("--debug");
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (debug) console.error(e);
-    console.error(`predict: ${(e as Error).message.split("\n")[0]}`);
-    Deno.exit(e instanceof UsageError ? 2 : 1);
-  }
-}
+if (import.meta.main) await runCli(PREDICT_CLI, predict);

@@ -1,17 +1,12 @@
 /**
- * `deno task train`: train AlphaFold2 on real proteins.
- *
- *   deno task train [--preset tiny|small|af2] [--data DIR] [--steps N] [--crop N]
- *                   [--out RUN_DIR] [--resume] [--snapshot-every N | --snapshot-schedule log]
- *                   [--config FILE.json] [--seed N] [--no-report] [--debug]
- *
- * Misuse (unknown flags, bad values, missing files) prints one line and exits 2.
+ * `deno task train`: train AlphaFold2 on real proteins. {@link TRAIN_CLI} is
+ * its usage; the run config (train/config.ts) comes from `--config`, or the
+ * run's own config.json on `--resume`, with the flags on top.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
+import { z } from "zod";
 import cliProgress from "cli-progress";
 import { type RunConfig, runConfigSchema } from "../config.ts";
 import { af2Training } from "../af2_task.ts";
@@ -22,85 +17,110 @@ import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { writeTrainingReport } from "../report.ts";
 import { lockRun } from "../run_lock.ts";
 import { PRESETS } from "../../model/af2/config.ts";
-
-/** Bad usage: reported as one line with exit code 2. */
-export class UsageError extends Error {}
+import { ParseError, RunError, UsageError } from "../../model/util/errors.ts";
+import {
+  type CliSpec,
+  inputPath,
+  intFlag,
+  readJsonFile,
+  requireReadable,
+  runCli,
+  textFlag,
+} from "./kit.ts";
 
 const BUNDLED = new URL("../../data/sample", import.meta.url).pathname;
 
-const FLAGS = {
-  preset: { type: "string" },
-  data: { type: "string" },
-  steps: { type: "string" },
-  crop: { type: "string" },
-  out: { type: "string" },
-  resume: { type: "boolean" },
-  "snapshot-every": { type: "string" },
-  "snapshot-schedule": { type: "string" },
-  config: { type: "string" },
-  seed: { type: "string" },
-  "max-recycles": { type: "string" },
-  "no-report": { type: "boolean" },
-  quiet: { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+/** The train command's flags, usage and schema. */
+export const TRAIN_CLI = {
+  name: "train",
+  synopsis: [
+    "deno task train [--preset NAME] [--data DIR] [--steps N] [--out RUN_DIR] [--resume] ...",
+  ],
+  about: `Trains a model on the proteins of --data (default: the bundled sample, data/sample) and
+writes checkpoints, metrics.jsonl, learning-dynamics snapshots and report.html to --out. The run
+config comes from --config, or from RUN_DIR/config.json on --resume, with the flags on top.`,
+  flags: {
+    preset: {
+      value: "NAME",
+      help: `the model: ${Object.keys(PRESETS).join(", ")} (default small)`,
+    },
+    data: { value: "DIR", help: "data root in the ../shared/data layout (default data/sample)" },
+    steps: { value: "N", help: "total training steps (default 1500)" },
+    crop: { value: "N", help: "residues per training crop (default 64)" },
+    out: { value: "RUN_DIR", help: "the run directory (default runs/default)" },
+    resume: { help: "continue the run in RUN_DIR from its newest checkpoint" },
+    "snapshot-every": { value: "N", help: "a learning-dynamics snapshot every N steps" },
+    "snapshot-schedule": {
+      value: "log",
+      help: "log-spaced snapshots (the default; snapshots.count of them)",
+    },
+    config: { value: "FILE.json", help: "a run config (train/config.ts); flags override it" },
+    seed: { value: "N", help: "the run's seed (default 0)" },
+    "max-recycles": { value: "N", help: "recycling iterations sampled per step, 0..N (default 0)" },
+    "no-report": { help: "do not write report.html at the end" },
+    quiet: { help: "no progress bar or per-step lines" },
+  },
+  schema: z.object({
+    preset: textFlag().optional(),
+    data: textFlag().optional(),
+    steps: intFlag().optional(),
+    crop: intFlag().optional(),
+    out: textFlag().default("runs/default"),
+    resume: z.boolean().default(false),
+    snapshotEvery: intFlag().optional(),
+    snapshotSchedule: z.literal("log", { error: 'must be "log"' }).optional(),
+    config: inputPath("file").optional(),
+    seed: intFlag().optional(),
+    maxRecycles: intFlag().optional(),
+    noReport: z.boolean().default(false),
+    quiet: z.boolean().default(false),
+  }).refine((a) => a.snapshotEvery === undefined || a.snapshotSchedule === undefined, {
+    message: "give either --snapshot-every or --snapshot-schedule, not both",
+  }),
+  failure: "also when training stopped after too many consecutive skipped (non-finite) steps",
+} satisfies CliSpec;
 
-function intFlag(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name} must be an integer, got "${v}"`);
-  return Number(v);
-}
+/** The validated flags of `deno task train`. */
+type TrainFlags = z.output<typeof TRAIN_CLI.schema>;
 
-/** Parse argv into a validated run config and the run directory. */
-export async function parseTrainArgs(argv: string[]): Promise<
-  { config: RunConfig; dir: string; resume: boolean; report: boolean; quiet: boolean } | "help"
-> {
-  let values;
-  try {
-    values =
-      parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+/**
+ * The run config of the flags: `--config` (or the run's config.json on
+ * `--resume`), the flags on top, validated; a problem names the file or flag.
+ */
+async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
+  let file: string | undefined;
+  if (flags.config) file = flags.config;
+  else if (flags.resume) {
+    const own = `${flags.out}/config.json`;
+    if (await Deno.stat(own).then(() => true, () => false)) file = own;
   }
-  if (values.help) return "help";
-  const dir = values.out ?? "runs/default";
-  const resume = values.resume ?? false;
-  let base: Record<string, unknown> = {};
-  if (values.config) {
-    if (!existsSync(values.config)) throw new UsageError(`--config: no such file ${values.config}`);
-    try {
-      base = JSON.parse(await Deno.readTextFile(values.config));
-    } catch (e) {
-      throw new UsageError(`--config ${values.config}: ${(e as Error).message}`);
-    }
-  } else if (resume && existsSync(`${dir}/config.json`)) {
-    base = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  const base = file ? await readJsonFile(file, flags.config ? "--config" : undefined) : {};
+  if (typeof base !== "object" || base === null || Array.isArray(base)) {
+    throw new ParseError({ file: file! }, "a run config is a JSON object");
   }
-  const flags: Record<string, unknown> = {
-    preset: values.preset,
-    data: values.data,
-    steps: intFlag("steps", values.steps),
-    crop: intFlag("crop", values.crop),
-    seed: intFlag("seed", values.seed),
-    max_recycles: intFlag("max-recycles", values["max-recycles"]),
+  const fromFlags: Record<string, unknown> = {
+    preset: flags.preset,
+    data: flags.data,
+    steps: flags.steps,
+    crop: flags.crop,
+    seed: flags.seed,
+    max_recycles: flags.maxRecycles,
   };
-  const every = intFlag("snapshot-every", values["snapshot-every"]);
-  const schedule = values["snapshot-schedule"];
-  if (every !== undefined && schedule !== undefined) {
-    throw new UsageError("give either --snapshot-every or --snapshot-schedule, not both");
+  if (flags.snapshotEvery !== undefined) {
+    fromFlags.snapshots = { schedule: "every", every: flags.snapshotEvery };
   }
-  if (schedule !== undefined && schedule !== "log") {
-    throw new UsageError(`--snapshot-schedule must be "log", got "${schedule}"`);
-  }
+  if (flags.snapshotSchedule === "log") fromFlags.snapshots = { schedule: "log" };
   const merged: Record<string, unknown> = { data: BUNDLED, ...base };
-  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
-  if (every !== undefined) merged.snapshots = { schedule: "every", every };
-  if (schedule === "log") merged.snapshots = { schedule: "log" };
+  for (const [k, v] of Object.entries(fromFlags)) if (v !== undefined) merged[k] = v;
   const r = runConfigSchema.safeParse(merged);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new UsageError(`config field ${i.path.join(".") || "(root)"}: ${i.message}`);
+    const key = String(i.path[0] ?? "");
+    // A field the file set (and no flag overrode), or a key no flag can set, is the
+    // file's problem: name it.
+    const inFile = i.code === "unrecognized_keys" || (key in base && fromFlags[key] === undefined);
+    const where = file && inFile ? `${file}: ` : "";
+    throw new UsageError(`${where}config field ${i.path.join(".") || "(root)"}: ${i.message}`);
   }
   const config = r.data;
   if (!(config.preset in PRESETS)) {
@@ -108,37 +128,27 @@ export async function parseTrainArgs(argv: string[]): Promise<
       `unknown preset "${config.preset}" (have: ${Object.keys(PRESETS).join(", ")})`,
     );
   }
-  try {
-    // Readable, not just present: a chmod-000 directory fails here, not mid-setup.
-    for (const _ of Deno.readDirSync(config.data)) break;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new UsageError(`--data: no such directory ${config.data}`);
-    }
-    throw new UsageError(`--data: cannot read directory ${config.data} (${(e as Error).name})`);
-  }
-  return { config, dir, resume, report: !values["no-report"], quiet: values.quiet ?? false };
+  requireReadable(
+    config.data,
+    "directory",
+    flags.data !== undefined ? "--data" : "config field data",
+  );
+  return config;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const parsed = await parseTrainArgs(argv);
-  if (parsed === "help") {
-    console.log((await Deno.readTextFile(new URL(import.meta.url))).split("*/")[0]);
-    return 0;
-  }
-  const { dir } = parsed;
+async function trainCommand(flags: TrainFlags): Promise<void> {
+  const config = await runConfigOf(flags);
   // Lock before touching the run directory: a second trainer refuses at once.
-  const release = await lockRun(dir);
+  const release = await lockRun(flags.out);
   try {
-    return await train(parsed);
+    await train(config, flags);
   } finally {
     await release();
   }
 }
 
-async function train(
-  { config, dir, resume, ...parsed }: Exclude<Awaited<ReturnType<typeof parseTrainArgs>>, "help">,
-): Promise<number> {
+async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
+  const { out: dir, resume } = flags;
   const existing = await listCheckpoints(dir);
   if (existing.length > 0 && !resume) {
     throw new UsageError(
@@ -170,7 +180,7 @@ async function train(
       { length: Math.floor(config.steps / config.snapshots.every) },
       (_, i) => (i + 1) * config.snapshots.every,
     );
-  const bar = parsed.quiet || !Deno.stderr.isTerminal() ? undefined : new cliProgress.SingleBar({
+  const bar = flags.quiet || !Deno.stderr.isTerminal() ? undefined : new cliProgress.SingleBar({
     format: "step {value}/{total} [{bar}] loss {loss} | {rate} steps/s | ETA {eta_formatted}",
     hideCursor: true,
   }, cliProgress.Presets.shades_classic);
@@ -196,14 +206,14 @@ async function train(
       }
       const rate = (n - startStep) / ((performance.now() - started) / 1000);
       if (bar) bar.update(n, { loss: r.loss.toFixed(3), rate: rate.toFixed(2) });
-      else if (!parsed.quiet && (n % 10 === 0 || n === config.steps)) {
+      else if (!flags.quiet && (n % 10 === 0 || n === config.steps)) {
         log(`step ${n}/${config.steps} loss ${r.loss.toFixed(3)} ${rate.toFixed(2)} steps/s`);
       }
     },
   });
   bar?.stop();
   log(`training ${end} at step ${state.step} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  if (parsed.report) {
+  if (!flags.noReport) {
     const parameters = af2.task.step.params.reduce(
       (n, p) => n + p.shape.reduce((a, b) => a * b, 1),
       0,
@@ -212,17 +222,12 @@ async function train(
     const path = await writeTrainingReport(dir, af2, state, { config, seconds, parameters });
     log(`report: ${path}`);
   }
-  return end === "too_many_skips" ? 1 : 0;
-}
-
-if (import.meta.main) {
-  const debug = Deno.args.includes("--debug");
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (debug) console.error(e);
-    const usage = e instanceof UsageError;
-    console.error(`train: ${(e as Error).message}`);
-    Deno.exit(usage ? 2 : 1);
+  if (end === "too_many_skips") {
+    throw new RunError(
+      `stopped after ${config.max_consecutive_skips} consecutive skipped (non-finite) steps; ` +
+        `the newest checkpoint in ${dir} is the last good step`,
+    );
   }
 }
+
+if (import.meta.main) await runCli(TRAIN_CLI, trainCommand);

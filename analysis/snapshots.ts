@@ -8,42 +8,70 @@
  */
 
 import { z } from "zod";
+import type { Same } from "../model/util/types.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../model/io/atomic.ts";
 import { readText } from "../model/io/text.ts";
 
-/** One probe protein with its true backbone. */
+/** One probe protein with its true backbone (`snapshots/probes.json`). */
+export interface Probe {
+  /** Chain identifier. */
+  id: string;
+  /** One-letter sequence. */
+  seq: string;
+  /** Residue numbers. */
+  residue_index: number[];
+  /** True N, CA, C, O coordinates, `[L, 4, 3]` flattened (Å). */
+  backbone: number[];
+  /** 1 where the residue's backbone is observed. */
+  mask: number[];
+  /** 8-state DSSP of the true structure ('-' for coil). */
+  dssp: string;
+}
+
+/** One probe's prediction in a {@link Snapshot}. */
+export interface SnapshotProbe {
+  /** The probe's {@link Probe.id}. */
+  id: string;
+  /** Predicted N, CA, C, O, `[L, 4, 3]` flattened (Å). */
+  backbone: number[];
+  /** Predicted lDDT per residue (0–100). */
+  plddt: number[];
+}
+
+/** One snapshot: every probe's prediction at one step (`snapshots/step_<n>.json.gz`). */
+export interface Snapshot {
+  /** The training step. */
+  step: number;
+  /** The predictions, one per probe. */
+  probes: SnapshotProbe[];
+}
+
+/** zod schema of {@link Probe}. */
 export const probeSchema = z.strictObject({
   id: z.string(),
   seq: z.string(),
-  /** Residue numbers. */
   residue_index: z.array(z.number().int()),
-  /** True N, CA, C, O coordinates, `[L, 4, 3]` flattened (Å). */
   backbone: z.array(z.number()),
-  /** 1 where the residue's backbone is observed. */
   mask: z.array(z.number()),
-  /** 8-state DSSP of the true structure ('-' for coil). */
   dssp: z.string(),
 });
 
-/** The probe set of a run. */
+/** zod schema of the probe set of a run. */
 export const probesFileSchema = z.strictObject({ probes: z.array(probeSchema) });
 
-/** One snapshot: every probe's prediction at one step. */
+/** zod schema of {@link Snapshot}. */
 export const snapshotSchema = z.strictObject({
   step: z.number().int().nonnegative(),
   probes: z.array(z.strictObject({
     id: z.string(),
-    /** Predicted N, CA, C, O, `[L, 4, 3]` flattened (Å). */
     backbone: z.array(z.number()),
-    /** Predicted lDDT per residue (0–100). */
     plddt: z.array(z.number()),
   })),
 });
 
-/** A probe protein. */
-export type Probe = z.infer<typeof probeSchema>;
-/** One snapshot. */
-export type Snapshot = z.infer<typeof snapshotSchema>;
+// The interfaces above are the schemas' types written out for the docs; these stop them drifting apart.
+const _probeMatches: Same<Probe, z.output<typeof probeSchema>> = true;
+const _snapshotMatches: Same<Snapshot, z.output<typeof snapshotSchema>> = true;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 

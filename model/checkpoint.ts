@@ -9,6 +9,7 @@
  */
 
 import { z } from "zod";
+import type { Same } from "./util/types.ts";
 import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
 import { writeTextFileAtomic } from "./io/atomic.ts";
 import type { NdArray } from "./io/ndarray.ts";
@@ -28,22 +29,37 @@ export interface TrainState {
   ema: Map<string, Float32Array>;
 }
 
-/** The sidecar of a checkpoint. */
+/** The JSON sidecar of a checkpoint (`ckpt-NNNNNNNN.json`): what the tensors file alone cannot say. */
+export interface Sidecar {
+  /** The format tag, `"denofold-checkpoint-1"`. */
+  format: "denofold-checkpoint-1";
+  /** Steps taken when the checkpoint was written. */
+  step: number;
+  /** The safetensors file beside the sidecar holding the state tensors. */
+  tensors: string;
+  /** The full run configuration (validated by the trainer's own schema on load). */
+  config: Record<string, unknown>;
+  /** Opaque resumable state of the trainer (data position, RNG states...). */
+  trainer: Record<string, unknown>;
+  /** Metrics of the step; null for a non-finite value (a skipped step; JSON has no NaN). */
+  metrics: Record<string, number | null>;
+  /** Shape of every state tensor, by tensor name. */
+  shapes: Record<string, number[]>;
+}
+
+/** zod schema of {@link Sidecar}. */
 export const sidecarSchema = z.strictObject({
   format: z.literal("denofold-checkpoint-1"),
   step: z.number().int().nonnegative(),
   tensors: z.string().regex(/^[\w.-]+\.safetensors$/),
-  /** The full run configuration (validated by the trainer's own schema on load). */
   config: z.record(z.string(), z.unknown()),
-  /** Opaque resumable state of the trainer (data position, RNG states...). */
   trainer: z.record(z.string(), z.unknown()),
-  /** null: a non-finite value (the metrics of a skipped step; JSON has no NaN). */
   metrics: z.record(z.string(), z.number().nullable()),
   shapes: z.record(z.string(), z.array(z.number().int().nonnegative())),
 });
 
-/** A checkpoint's sidecar. */
-export type Sidecar = z.infer<typeof sidecarSchema>;
+// The interface above is the schema's type written out for the docs; this stops them drifting apart.
+const _sidecarMatches: Same<Sidecar, z.output<typeof sidecarSchema>> = true;
 
 const KINDS = [["param", "params"], ["adam_m", "m"], ["adam_v", "v"], ["ema", "ema"]] as const;
 
@@ -53,8 +69,11 @@ function stepName(step: number): string {
 
 /** Everything a checkpoint holds besides the state tensors. */
 export interface CheckpointInfo {
+  /** The full run configuration. */
   config: Record<string, unknown>;
+  /** Opaque resumable state of the trainer (data position, RNG states...). */
   trainer: Record<string, unknown>;
+  /** Metrics of the step (non-finite values are written as null). */
   metrics: Record<string, number>;
 }
 
@@ -91,7 +110,9 @@ export async function saveCheckpoint(
 
 /** A loaded checkpoint. */
 export interface Checkpoint {
+  /** Its sidecar: step, run config, trainer state, metrics, shapes. */
   sidecar: Sidecar;
+  /** Parameters and optimizer state. */
   state: TrainState;
 }
 

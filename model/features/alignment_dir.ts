@@ -25,6 +25,7 @@ export interface AlignmentFileSpec {
   file: string;
   /** Database the search ran against. */
   database: "uniref90" | "bfd" | "mgnify" | "uniprot" | "pdb70" | "pdb_seqres";
+  /** The file format: A3M, Stockholm or an HHsearch report. */
   format: "a3m" | "sto" | "hhr";
   /** `msa`: merged into the main MSA; `pairing`: multimer species pairing; `templates`. */
   role: AlignmentRole;
@@ -65,14 +66,17 @@ export const ALIGNMENT_FILES: readonly AlignmentFileSpec[] = [
 
 /** One database's MSA of a chain. */
 export interface DatabaseMsa {
+  /** The database the search ran against. */
   database: AlignmentFileSpec["database"];
   /** The file it came from (path, or `index.json:chain/name` for an alignment_db). */
   source: string;
+  /** The alignment, cut to the file's row limit. */
   msa: Msa;
 }
 
 /** Everything found for one chain. */
 export interface ChainAlignments {
+  /** The chain directory's name (`<pdb>_<chain>`). */
   chainId: string;
   /** The ungapped query sequence (row 0 of every MSA; all files must agree). */
   query: string;

@@ -91,7 +91,10 @@ export async function readFasta(path: string, options: FastaOptions = {}): Promi
 }
 
 /** Formats records as FASTA text, sequences wrapped at `width` letters (0: no wrap). */
-export function formatFasta(records: { description: string; sequence: string }[], width = 60) {
+export function formatFasta(
+  records: { description: string; sequence: string }[],
+  width = 60,
+): string {
   const out: string[] = [];
   for (const r of records) {
     out.push(`>${r.description}`);

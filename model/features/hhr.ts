@@ -28,11 +28,13 @@ export interface TemplateHit {
   alignedCols: number;
   /** Sum of posterior probabilities of the aligned pairs (NaN where absent). */
   sumProbs: number;
-  /** First and last aligned query residue, 1-based inclusive. */
+  /** First aligned query residue, 1-based. */
   queryStart: number;
+  /** Last aligned query residue, 1-based inclusive. */
   queryEnd: number;
-  /** First and last aligned template residue, 1-based inclusive. */
+  /** First aligned template residue, 1-based. */
   templateStart: number;
+  /** Last aligned template residue, 1-based inclusive. */
   templateEnd: number;
   /** The template's full length as printed `(<length>)`, or -1 if unknown. */
   templateLength: number;
@@ -52,6 +54,7 @@ export interface HhrResult {
   queryName: string;
   /** From `Match_columns` (-1 if absent). */
   matchColumns: number;
+  /** The hits, in report order. */
   hits: TemplateHit[];
 }
 

@@ -86,6 +86,7 @@ export interface TemplateFeatures {
 
 /** What {@link templateFeatures} did with each hit. */
 export interface TemplateFeatureResult {
+  /** The template tensors, padded to `maxTemplates`. */
   features: TemplateFeatures;
   /** The hits used, in template order, with the number of query residues given coordinates. */
   used: { name: string; index: number; mappedResidues: number }[];

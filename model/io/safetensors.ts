@@ -19,7 +19,9 @@ import { DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
 
 /** A safetensors file's tensors (insertion order = data order) and string metadata. */
 export interface Safetensors {
+  /** The tensors by name, in file order. */
   tensors: Map<string, NdArray>;
+  /** The header's `__metadata__` strings ({} when absent). */
   metadata: Record<string, string>;
 }
 
@@ -165,7 +167,8 @@ export async function readSafetensors(path: string): Promise<Safetensors> {
   return parseSafetensors(await Deno.readFile(path), path);
 }
 
-type Input = Map<string, NdArray> | Record<string, NdArray>;
+/** Named arrays to write, as a map or a plain object (its key order is the file order). */
+export type NamedArrays = Map<string, NdArray> | Record<string, NdArray>;
 
 /**
  * The header bytes (length prefix + JSON padded to 8 bytes) and the tensors in
@@ -173,7 +176,7 @@ type Input = Map<string, NdArray> | Record<string, NdArray>;
  * on a multiple of its element size (the data area starts 8-aligned).
  */
 function layout(
-  tensors: Input,
+  tensors: NamedArrays,
   metadata: Record<string, string>,
 ): { header: Uint8Array; order: [string, NdArray][] } {
   const items = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
@@ -225,7 +228,7 @@ function bytesOf(a: NdArray): Uint8Array {
 
 /** Encode tensors (+ optional string metadata) as a safetensors image in memory. */
 export function encodeSafetensors(
-  tensors: Input,
+  tensors: NamedArrays,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const { header, order } = layout(tensors, metadata);
@@ -247,7 +250,7 @@ export function encodeSafetensors(
  */
 export async function writeSafetensors(
   path: string,
-  tensors: Input,
+  tensors: NamedArrays,
   metadata: Record<string, string> = {},
 ): Promise<void> {
   const { header, order } = layout(tensors, metadata);

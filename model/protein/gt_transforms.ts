@@ -31,7 +31,9 @@ import { invertApplyRigid, type Rigid, rigidFromNegXAxis } from "./rigid.ts";
 
 /** A flat row-major tensor (structurally the pipeline's `FeatureTensor`). */
 export interface GtTensor<A extends Float32Array | Int32Array = Float32Array> {
+  /** The values, row-major. */
   data: A;
+  /** The shape, e.g. `[N, 14, 3]`. */
   shape: number[];
 }
 

@@ -111,7 +111,7 @@ export const RESTYPE_3TO1: Readonly<Record<string, string>> = Object.fromEntries
   [...RESTYPES].map((c, i) => [RESTYPE_3[i], c]),
 );
 /** {@link RESTYPES} plus "X" (aatype 20). */
-export const RESTYPES_WITH_X = RESTYPES + "X";
+export const RESTYPES_WITH_X: string = RESTYPES + "X";
 
 /**
  * HHblits alphabet letter -> HHblits id (AF2 `HHBLITS_AA_TO_ID`): the 20 amino

@@ -16,6 +16,7 @@
 
 /** The base of every error denofold throws on purpose. */
 export class DenofoldError extends Error {
+  /** An error with `message` (what is wrong and where); `options.cause` keeps the error underneath. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -60,6 +61,7 @@ export class ParseError extends InputError {
   /** The problem, without the location. */
   readonly problem: string;
 
+  /** A problem at `where`; the message reads `file:line: problem` (or `file@offset: problem`). */
   constructor(where: ParseLocation, problem: string) {
     const loc = where.line !== undefined
       ? `${where.file}:${where.line}`

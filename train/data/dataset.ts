@@ -12,6 +12,7 @@
  */
 
 import { z } from "zod";
+import type { Same } from "../../model/util/types.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
 import {
@@ -27,14 +28,20 @@ import {
 import { fitsQuery, structureOnQuery } from "../../model/features/structure_to_query.ts";
 import {
   buildFeatures,
-  type FeatureConfigSchema,
+  type FeatureConfigInput,
   type FeatureExample,
   type FeatureInput,
 } from "../../model/features/pipeline.ts";
 import { hashSeed, Rng } from "../../model/util/rng.ts";
 import { dataPaths, readBackboneManifest, readFullatomManifest } from "./manifests.ts";
 import { clusterChains } from "./clusters.ts";
-import { type SplitConfig, SplitConfigSchema, type SplitName, splitOfCluster } from "./splits.ts";
+import {
+  type SplitConfig,
+  type SplitConfigInput,
+  SplitConfigSchema,
+  type SplitName,
+  splitOfCluster,
+} from "./splits.ts";
 import { af2SampleWeights, type SampleDraw, WeightedSampler } from "./sampling.ts";
 
 /** One chain of the dataset. */
@@ -64,22 +71,52 @@ export interface ChainEntry {
 /** Reads one chain of a structure file (mmCIF or PDB, gzip-aware). */
 export type StructureReader = (path: string, chain: string) => Promise<Protein>;
 
-/** zod schema of the dataset options. */
-export const DatasetOptionsSchema = z.object({
+/** Which chains of a data root the dataset keeps, and how it splits them. */
+export interface DatasetOptions {
   /** Cluster split settings. */
-  split: SplitConfigSchema.default({ valFraction: 0.05, testFraction: 0.05, seed: 0 }),
+  split: SplitConfig;
   /** Shortest chain kept. */
-  minLength: z.number().int().positive().default(16),
+  minLength: number;
   /** Longest chain kept (longer chains are cropped anyway; this bounds memory). */
-  maxLength: z.number().int().positive().default(2000),
+  maxLength: number;
   /** Include the fullatom chains. */
-  fullatom: z.boolean().default(true),
+  fullatom: boolean;
   /**
    * Drop chains in which one amino acid makes up more than this fraction of the
    * sequence (AF2 supplement 1.2.5 filtering: 0.8).
    */
+  maxSingleResidueFraction: number;
+}
+
+/**
+ * Dataset options as written; each field defaults on its own (split 0.05/0.05
+ * seed 0, minLength 16, maxLength 2000, fullatom true, maxSingleResidueFraction 0.8).
+ */
+export interface DatasetOptionsInput {
+  /** See {@link DatasetOptions.split}. */
+  split?: SplitConfigInput;
+  /** See {@link DatasetOptions.minLength}. */
+  minLength?: number;
+  /** See {@link DatasetOptions.maxLength}. */
+  maxLength?: number;
+  /** See {@link DatasetOptions.fullatom}. */
+  fullatom?: boolean;
+  /** See {@link DatasetOptions.maxSingleResidueFraction}. */
+  maxSingleResidueFraction?: number;
+}
+
+/** zod schema of {@link DatasetOptions}. */
+export const DatasetOptionsSchema = z.object({
+  split: SplitConfigSchema.default({ valFraction: 0.05, testFraction: 0.05, seed: 0 }),
+  minLength: z.number().int().positive().default(16),
+  maxLength: z.number().int().positive().default(2000),
+  fullatom: z.boolean().default(true),
   maxSingleResidueFraction: z.number().min(0).max(1).default(0.8),
 });
+
+// The interfaces above are the schema's types written out for the docs; these stop them drifting apart.
+const _optionsMatch: Same<DatasetOptions, z.output<typeof DatasetOptionsSchema>> = true;
+const _inputMatches: Same<DatasetOptionsInput, z.input<typeof DatasetOptionsSchema>> = true;
 
 /** The largest fraction of a sequence taken by one residue type. */
 export function dominantResidueFraction(seq: string): number {
@@ -92,9 +129,6 @@ export function dominantResidueFraction(seq: string): number {
   }
   return seq.length ? max / seq.length : 0;
 }
-
-/** Validated dataset options. */
-export type DatasetOptions = z.infer<typeof DatasetOptionsSchema>;
 
 /** Fullatom chains kept parsed in memory. */
 const FULLATOM_CACHE = 256;
@@ -137,7 +171,7 @@ export class Dataset {
    */
   static async open(
     root: string,
-    options: z.input<typeof DatasetOptionsSchema> = {},
+    options: DatasetOptionsInput = {},
     readStructure: StructureReader = readChain,
   ): Promise<Dataset> {
     const opts = DatasetOptionsSchema.parse(options);
@@ -247,7 +281,7 @@ export class Dataset {
   async *samples(
     name: SplitName,
     seed: number,
-    config: z.input<typeof FeatureConfigSchema>,
+    config: FeatureConfigInput,
     start = 0,
   ): AsyncGenerator<{ draw: SampleDraw; entry: ChainEntry; example: FeatureExample }> {
     const { chains, sampler } = this.sampler(name, seed);
@@ -266,7 +300,7 @@ export class Dataset {
   async *examples(
     name: SplitName,
     seed: number,
-    config: z.input<typeof FeatureConfigSchema>,
+    config: FeatureConfigInput,
   ): AsyncGenerator<{ entry: ChainEntry; example: FeatureExample }> {
     for (const entry of this.split(name)) {
       const input = await this.loadInput(entry);

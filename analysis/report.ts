@@ -11,6 +11,7 @@
 import { createRequire } from "node:module";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import type { PlotlyFigure } from "./figures/plotly_spec.ts";
+import { ToolError } from "../model/util/errors.ts";
 
 /** A small table. */
 export interface ReportTable {
@@ -64,7 +65,7 @@ export function plotlyJsPath(): string {
   try {
     return createRequire(import.meta.url).resolve("plotly.js-dist-min");
   } catch {
-    throw new Error(
+    throw new ToolError(
       `plotly.js-dist-min is not installed in node_modules (resolved to ${url}); run \`deno install\``,
     );
   }

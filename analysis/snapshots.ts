@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { Same } from "../model/util/types.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../model/io/atomic.ts";
 import { readText } from "../model/io/text.ts";
+import { ParseError } from "../model/util/errors.ts";
 
 /** One probe protein with its true backbone (`snapshots/probes.json`). */
 export interface Probe {
@@ -125,10 +126,10 @@ export async function readSnapshots(
   for (const f of files.sort()) {
     const r = snapshotSchema.safeParse(JSON.parse(await readText(`${dir}/snapshots/${f}`)));
     if (!r.success) {
-      throw new Error(
-        `${dir}/snapshots/${f}: field ${r.error.issues[0].path.join(".")}: ${
-          r.error.issues[0].message
-        }`,
+      const issue = r.error.issues[0];
+      throw new ParseError(
+        { file: `${dir}/snapshots/${f}` },
+        `field ${issue.path.join(".")}: ${issue.message}`,
       );
     }
     snapshots.push(r.data);

@@ -125,11 +125,14 @@ export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   try {
     const { size } = await Deno.stat(sidecarPath);
     if (size > MAX_SIDECAR_BYTES) {
-      throw new Error(`${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`);
+      throw new ParseError(
+        { file: sidecarPath },
+        `${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`,
+      );
     }
     json = JSON.parse(await Deno.readTextFile(sidecarPath));
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw e;
+    if (e instanceof Deno.errors.NotFound || e instanceof ParseError) throw e;
     throw new ParseError(
       { file: sidecarPath },
       `not a readable JSON sidecar (${(e as Error).message})`,

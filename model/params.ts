@@ -23,6 +23,7 @@ import { alphafoldIteration, featureInputs } from "./af2/alphafold.ts";
 import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
 import { readNpz } from "./io/npz.ts";
 import { asFloat32, type NdArray, numel } from "./io/ndarray.ts";
+import { InputError } from "./util/errors.ts";
 
 /** Parameter values by OpenFold state-dict name (flat, C order, float32). */
 export type ParamValues = Map<string, Float32Array>;
@@ -48,9 +49,11 @@ function listed(names: readonly string[]): string {
 /**
  * Stored parameters do not fit the model: names the model needs but the
  * source lacks, names the source has but the model does not use, and names
- * whose shape or dtype is wrong — all of them at once, in one message.
+ * whose shape or dtype is wrong — all of them at once, in one message. An
+ * {@link InputError}: the file given does not fit the model asked for.
  */
-export class ParamStoreError extends Error {
+export class ParamStoreError extends InputError {
+  /** Lists every mismatch of the parameters from `source` at once, one line per kind. */
   constructor(
     /** The file (or description) the parameters came from. */
     readonly source: string,
@@ -79,7 +82,6 @@ export class ParamStoreError extends Error {
     }
     if (unmapped.length) lines.push(`  no AlphaFold2 equivalent: ${listed(unmapped)}`);
     super(lines.join("\n"));
-    this.name = "ParamStoreError";
   }
 }
 

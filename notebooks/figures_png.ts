@@ -16,6 +16,7 @@ import { PLOTLY_MIME } from "./display.ts";
 import { parseNotebook, UsageError } from "./run.ts";
 import { plotlyJsSource } from "../analysis/report.ts";
 import type { PlotlyFigure } from "../analysis/figures/plotly_spec.ts";
+import { ToolError } from "../model/util/errors.ts";
 
 /** The plotly figures of a notebook's outputs, in order. */
 export function notebookFigures(text: string, file: string): PlotlyFigure[] {
@@ -83,7 +84,7 @@ export async function screenshot(
     }).output();
     if (r.code !== 0 || !existsSync(pngPath)) {
       const err = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-3).join(" | ");
-      throw new Error(`chromium failed on ${htmlPath} (exit ${r.code}): ${err}`);
+      throw new ToolError(`chromium failed on ${htmlPath} (exit ${r.code}): ${err}`);
     }
   } finally {
     await Deno.remove(profile, { recursive: true });

@@ -8,11 +8,13 @@
  * @module
  */
 
+import { RunError } from "../model/util/errors.ts";
+
 /** The run directory is locked by a live process. */
-export class RunLockedError extends Error {
+export class RunLockedError extends RunError {
+  /** The run directory `dir` is held by process `pid`. */
   constructor(dir: string, pid: number) {
     super(`run directory ${dir} is in use by process ${pid} (lock file ${dir}/LOCK)`);
-    this.name = "RunLockedError";
   }
 }
 
@@ -65,5 +67,5 @@ export async function lockRun(dir: string): Promise<() => Promise<void>> {
       await Deno.remove(path).catch(() => {});
     }
   }
-  throw new Error(`could not take the lock of ${dir}`);
+  throw new RunError(`could not take the lock of ${dir} (${dir}/LOCK kept reappearing)`);
 }

@@ -36,6 +36,7 @@ import { profilePseudoMsa } from "./profile_msa.ts";
 import { chooseCrop, type CropKind, lengthBucket, padAlong, takeAlong } from "./crop.ts";
 import { type GroundTruthFeatures, groundTruthFeatures } from "../protein/gt_transforms.ts";
 import { fillVirtualCb } from "./virtual_cb.ts";
+import { InputError } from "../util/errors.ts";
 
 const probability = z.number().min(0).max(1);
 
@@ -304,7 +305,9 @@ const EXTRA_ROW_FEATURES = [
 
 function sequenceOf(input: FeatureInput): string {
   if (input.sequence !== undefined) return input.sequence.toUpperCase();
-  if (!input.structure) throw new Error(`${input.id}: neither a sequence nor a structure`);
+  if (!input.structure) {
+    throw new InputError(`${input.id}: the feature input has neither a sequence nor a structure`);
+  }
   return Array.from(input.structure.aatype, (a) => a < 20 ? RESTYPES[a] : "X").join("");
 }
 
@@ -338,10 +341,12 @@ export function buildFeatures(
   const L = seq.length;
   const s = input.structure;
   if (s && s.aatype.length !== L) {
-    throw new Error(`${input.id}: structure has ${s.aatype.length} residues, sequence ${L}`);
+    throw new InputError(`${input.id}: structure has ${s.aatype.length} residues, sequence ${L}`);
   }
   if (input.profile && input.profile.length !== L * 20) {
-    throw new Error(`${input.id}: profile has ${input.profile.length} values, want ${L} x 20`);
+    throw new InputError(
+      `${input.id}: profile has ${input.profile.length} values, want ${L} x 20`,
+    );
   }
 
   // Evolutionary input.

@@ -29,6 +29,7 @@ import { type Protein, selectResidues } from "../protein/protein.ts";
 import { readStructure } from "../protein/structure_file.ts";
 import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
 import { templateGtFeatures } from "../protein/gt_transforms.ts";
+import { InputError } from "../util/errors.ts";
 
 /** AF2's `max_subsequence_ratio`: a hit that is a query substring longer than this is a duplicate. */
 export const DEFAULT_MAX_SUBSEQUENCE_RATIO = 0.95;
@@ -455,13 +456,15 @@ export function mmcifDirTemplateReader(dir: string): TemplateReader {
       }
       return await readStructure(path);
     }
-    throw new Error(`no mmCIF file for ${id} in ${dir}`);
+    throw new InputError(`no mmCIF file for ${id} in ${dir} (a template hit)`);
   };
   return async (pdbId, chain) => {
     let entry = entries.get(pdbId);
     if (!entry) entries.set(pdbId, entry = open(pdbId));
     const chainOf = selectChain(await entry, chain);
-    if (chainOf.aatype.length === 0) throw new Error(`${pdbId} has no protein chain ${chain}`);
+    if (chainOf.aatype.length === 0) {
+      throw new InputError(`template ${pdbId} (${dir}) has no protein chain ${chain}`);
+    }
     return chainOf;
   };
 }

@@ -12,6 +12,7 @@ import { cpus } from "node:os";
 import { type DType, GraphError, sizeOf, type Tensor, type TypedArray } from "./tensor.ts";
 import { liveTensors, toOnnx } from "./onnx.ts";
 import { optimize } from "./optimize.ts";
+import { ToolError } from "../util/errors.ts";
 
 /** Where a session runs. */
 export type Device = "cpu" | "cuda";
@@ -66,14 +67,14 @@ export interface NdArray {
 }
 
 /** CUDA was asked for but onnxruntime-node's CUDA provider is not installed. */
-export class CudaUnavailableError extends Error {
+export class CudaUnavailableError extends ToolError {
+  /** `detail`: what onnxruntime said when the CUDA provider was asked for. */
   constructor(detail: string) {
     super(
       "the CUDA execution provider is not available (" + detail + "). Install onnxruntime-node's " +
         "CUDA binaries with `ONNXRUNTIME_NODE_INSTALL=cuda12` and re-run its install script " +
         "(`deno approve-scripts` / `npm rebuild onnxruntime-node`), or pass allowCpuFallback.",
     );
-    this.name = "CudaUnavailableError";
   }
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { RunError } from "../util/errors.ts";
+
 /** The 20 standard amino acids in AF2/OpenFold order (`aatype` 0..19; 20 = UNK). */
 export const RESTYPES = "ARNDCQEGHILKMFPSTWYV";
 /** Number of standard residue types. */
@@ -826,7 +828,7 @@ export const RESIDUE_VIRTUAL_BONDS: Readonly<Record<string, readonly StereoBond[
         const bond = RESIDUE_BONDS[r].find((x) =>
           (x.atom1 === a && x.atom2 === b) || (x.atom1 === b && x.atom2 === a)
         );
-        if (!bond) throw new Error(`residue_constants: no ${a}-${b} bond in ${r}`);
+        if (!bond) throw new RunError(`RESIDUE_VIRTUAL_BONDS: no ${a}-${b} bond in ${r}`);
         return bond;
       };
       return [

@@ -11,6 +11,14 @@
  * Every message says what is wrong and where (a file and line, a parameter or
  * tensor name), so one line on stderr is enough to act on.
  *
+ * Subclasses exist only where a caller tells them apart: `GraphError`
+ * (model/graph/tensor.ts, a bad graph: a bug, RunError), `ParamStoreError`
+ * (model/params.ts, parameters that do not fit the model, InputError),
+ * `CudaUnavailableError` (model/graph/runtime.ts, ToolError) and
+ * `RunLockedError` (train/run_lock.ts, RunError).
+ * tests/architecture/errors_test.ts keeps throws of a bare `Error` out of
+ * product code.
+ *
  * @module
  */
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { InputError, RunError } from "./errors.ts";
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -59,7 +61,9 @@ export class Rng {
    * about 2^16 positions.
    */
   static fromWords(words: readonly number[]): Rng {
-    if (words.length > 4) throw new Error("Rng.fromWords takes at most 4 words");
+    if (words.length > 4) {
+      throw new RunError(`Rng.fromWords takes at most 4 words, got ${words.length}`);
+    }
     const r = new Rng(0);
     // Unused words are 0, and the last one a fixed odd constant unless given, so
     // the state is never all zero (which xoshiro cannot leave).
@@ -75,7 +79,9 @@ export class Rng {
   /** Restore a generator from {@link Rng.state}. */
   static fromState(state: readonly number[]): Rng {
     if (state.length !== 4 || state.every((v) => v === 0)) {
-      throw new Error(`invalid Rng state ${JSON.stringify(state)}`);
+      throw new InputError(
+        `Rng.fromState: invalid state ${JSON.stringify(state)} (4 words, not all 0)`,
+      );
     }
     const r = new Rng(0);
     r.#s.set(state.map((v) => v >>> 0));
@@ -113,7 +119,7 @@ export class Rng {
 
   /** Uniform integer in [0, n) (n ≤ 2^32), without modulo bias. */
   int(n: number): number {
-    if (!(n >= 1)) throw new Error(`Rng.int needs n >= 1, got ${n}`);
+    if (!(n >= 1)) throw new RunError(`Rng.int needs n >= 1, got ${n}`);
     const limit = Math.floor(4294967296 / n) * n;
     let x: number;
     do x = this.nextU32(); while (x >= limit);

@@ -43,6 +43,7 @@ import {
   splitOfCluster,
 } from "./splits.ts";
 import { af2SampleWeights, type SampleDraw, WeightedSampler } from "./sampling.ts";
+import { InputError } from "../../model/util/errors.ts";
 
 /** One chain of the dataset. */
 export interface ChainEntry {
@@ -237,7 +238,9 @@ export class Dataset {
   /** The AF2-weighted sample stream of a split for a seed. */
   sampler(name: SplitName, seed: number): { chains: ChainEntry[]; sampler: WeightedSampler } {
     const chains = this.split(name);
-    if (chains.length === 0) throw new Error(`split ${name} is empty`);
+    if (chains.length === 0) {
+      throw new InputError(`${this.#root}: split ${name} has no chains (see the split fractions)`);
+    }
     return { chains, sampler: new WeightedSampler(af2SampleWeights(chains), seed) };
   }
 
@@ -245,7 +248,11 @@ export class Dataset {
   async loadInput(entry: ChainEntry): Promise<FeatureInput> {
     if (entry.source === "backbone") {
       const bb = (await this.#loadBackbone()).get(entry.id);
-      if (!bb) throw new Error(`${entry.id} is not in ${this.#root}/backbone`);
+      if (!bb) {
+        throw new InputError(
+          `${entry.id} is in the backbone manifest but not in ${this.#root}/backbone's chains`,
+        );
+      }
       return {
         id: entry.id,
         sequence: bb.seq,

@@ -76,7 +76,16 @@ const _snapshotMatches: Same<Snapshot, z.output<typeof snapshotSchema>> = true;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-/** Snapshot steps: `count` log-spaced steps in [1, total] (always including 1 and total). */
+/**
+ * Snapshot steps: `count` log-spaced steps in [1, total] (always including 1 and total).
+ *
+ * @example
+ * ```ts
+ * import { logSpacedSteps } from "denofold";
+ *
+ * console.log(logSpacedSteps(1000, 4)); // [1, 10, 100, 1000]
+ * ```
+ */
 export function logSpacedSteps(total: number, count: number): number[] {
   const out = new Set<number>([1, total]);
   for (let i = 0; i < count; i++) {
@@ -112,7 +121,17 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<void> 
   );
 }
 
-/** Read a run's probes and snapshots (sorted by step), validated. */
+/**
+ * Read a run's probes and snapshots (sorted by step), validated.
+ *
+ * @example
+ * ```ts
+ * import { readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * console.log(probes.length, "probes at", snapshots.map((s) => s.step));
+ * ```
+ */
 export async function readSnapshots(
   dir: string,
 ): Promise<{ probes: Probe[]; snapshots: Snapshot[] }> {

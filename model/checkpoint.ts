@@ -77,7 +77,27 @@ export interface CheckpointInfo {
   metrics: Record<string, number>;
 }
 
-/** Write a checkpoint of `state` into `dir` (tensors first, sidecar last). */
+/**
+ * Write a checkpoint of `state` into `dir` (tensors first, sidecar last).
+ *
+ * @example
+ * ```ts
+ * import { saveCheckpoint, type TrainState } from "denofold";
+ *
+ * const w = new Float32Array(6);
+ * const state: TrainState = {
+ *   step: 10,
+ *   params: new Map([["w", w]]),
+ *   m: new Map([["w", new Float32Array(6)]]),
+ *   v: new Map([["w", new Float32Array(6)]]),
+ *   ema: new Map([["w", w.slice()]]),
+ * };
+ * await Deno.mkdir("ckpts", { recursive: true });
+ * const info = { config: {}, trainer: {}, metrics: {} };
+ * const sidecar = await saveCheckpoint("ckpts", state, info, new Map([["w", [2, 3]]]));
+ * console.log(sidecar); // ckpts/ckpt-00000010.json
+ * ```
+ */
 export async function saveCheckpoint(
   dir: string,
   state: TrainState,
@@ -119,7 +139,19 @@ export interface Checkpoint {
 /** Sidecars are small (config + shapes); a bigger file is not one of ours. */
 const MAX_SIDECAR_BYTES = 64 << 20;
 
-/** Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}. */
+/**
+ * Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}.
+ *
+ * @example
+ * ```ts
+ * import { listCheckpoints, readSidecar } from "denofold";
+ *
+ * for (const path of await listCheckpoints("runs/default")) {
+ *   const s = await readSidecar(path);
+ *   console.log(s.step, s.metrics.loss);
+ * }
+ * ```
+ */
 export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   let json: unknown;
   try {
@@ -146,7 +178,17 @@ export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   return r.data;
 }
 
-/** Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes. */
+/**
+ * Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from "denofold";
+ *
+ * const { sidecar, state } = await loadCheckpoint("runs/default/ckpt-00001500.json");
+ * console.log(sidecar.step, state.params.size, "parameter tensors");
+ * ```
+ */
 export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
   const sidecar = await readSidecar(sidecarPath);
   const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
@@ -173,7 +215,16 @@ export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
   return { sidecar, state };
 }
 
-/** Sidecar paths of the checkpoints in `dir`, oldest first. */
+/**
+ * Sidecar paths of the checkpoints in `dir`, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { listCheckpoints } from "denofold";
+ *
+ * console.log(await listCheckpoints("runs/default")); // sidecar paths, oldest first
+ * ```
+ */
 export async function listCheckpoints(dir: string): Promise<string[]> {
   const found: string[] = [];
   try {
@@ -186,7 +237,17 @@ export async function listCheckpoints(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-/** The newest checkpoint that loads completely (a torn or corrupt newer one is skipped). */
+/**
+ * The newest checkpoint that loads completely (a torn or corrupt newer one is skipped).
+ *
+ * @example
+ * ```ts
+ * import { latestCheckpoint } from "denofold";
+ *
+ * const ckpt = await latestCheckpoint("runs/default");
+ * console.log(ckpt ? `step ${ckpt.sidecar.step}` : "no checkpoint yet");
+ * ```
+ */
 export async function latestCheckpoint(dir: string): Promise<Checkpoint | undefined> {
   const all = await listCheckpoints(dir);
   for (let i = all.length - 1; i >= 0; i--) {

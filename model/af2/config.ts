@@ -321,7 +321,16 @@ export const modelConfigSchema = z.strictObject({
 // The interface above is the schema's type written out for the docs; this stops them drifting apart.
 const _modelConfigMatches: Same<ModelConfig, z.output<typeof modelConfigSchema>> = true;
 
-/** AF2 model_1 (OpenFold `model_config("model_1")`): 93,229,082 parameters. */
+/**
+ * AF2 model_1 (OpenFold `model_config("model_1")`): 93,229,082 parameters.
+ *
+ * @example
+ * ```ts
+ * import { AF2_MODEL_1 } from "denofold";
+ *
+ * console.log(AF2_MODEL_1.evoformer.no_blocks, AF2_MODEL_1.c_m); // 48 256
+ * ```
+ */
 export const AF2_MODEL_1: ModelConfig = {
   c_m: 256,
   c_z: 128,
@@ -429,7 +438,16 @@ const TINY_DIMS: DeepPartial<ModelConfig> = {
   evoformer: { no_blocks: 2 },
 };
 
-/** Named presets. */
+/**
+ * Named presets.
+ *
+ * @example
+ * ```ts
+ * import { PRESETS } from "denofold";
+ *
+ * for (const [name, cfg] of Object.entries(PRESETS)) console.log(name, cfg.evoformer.no_blocks);
+ * ```
+ */
 export const PRESETS: Readonly<Record<string, ModelConfig>> = {
   af2: AF2_MODEL_1,
   /** AF2 with the pTM head (model_1_ptm). */
@@ -453,7 +471,20 @@ export const PRESETS: Readonly<Record<string, ModelConfig>> = {
   }),
 };
 
-/** A preset with overrides, validated; a bad field raises a zod error naming its path. */
+/**
+ * A preset with overrides, validated; a bad field raises a zod error naming its path.
+ *
+ * @example The tiny preset with two more Evoformer blocks and the pTM head
+ * ```ts
+ * import { modelConfig } from "denofold";
+ *
+ * const cfg = modelConfig("tiny", {
+ *   evoformer: { no_blocks: 4 },
+ *   heads: { tm: { enabled: true } },
+ * });
+ * console.log(cfg.c_m, cfg.evoformer.no_blocks); // 32 4
+ * ```
+ */
 export function modelConfig(preset: string, overrides?: DeepPartial<ModelConfig>): ModelConfig {
   const base = PRESETS[preset];
   if (!base) {

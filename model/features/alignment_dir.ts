@@ -195,7 +195,16 @@ function parseChain(
   return out;
 }
 
-/** Chain directories under an alignment directory, sorted. */
+/**
+ * Chain directories under an alignment directory, sorted.
+ *
+ * @example
+ * ```ts
+ * import { listAlignmentChains } from "denofold";
+ *
+ * console.log(await listAlignmentChains("data/sample/msa/openfold")); // ["1hf9_A", "1psm_A", ...]
+ * ```
+ */
 export async function listAlignmentChains(alignmentDir: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const e of Deno.readDir(alignmentDir)) if (e.isDirectory) ids.push(e.name);
@@ -225,6 +234,14 @@ export async function chainFiles(chainDir: string): Promise<Map<string, string>>
  * or gzipped) parsed, main MSAs in AF2's merge order with the row limits of
  * {@link ALIGNMENT_FILES}. Throws {@link ParseError} for malformed files and for
  * query rows that disagree between files.
+ *
+ * @example A chain's MSAs in AF2's merge order
+ * ```ts
+ * import { readAlignmentDir } from "denofold";
+ *
+ * const a = await readAlignmentDir("data/sample/msa/openfold", "1psm_A");
+ * for (const m of a.msas) console.log(m.database, m.msa.sequences.length, "rows");
+ * ```
  */
 export async function readAlignmentDir(
   alignmentDir: string,

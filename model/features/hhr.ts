@@ -224,6 +224,14 @@ function parseHit(lines: string[], first: number, last: number, file: string): T
  * Throws {@link ParseError} (file:line) on malformed summary or alignment lines,
  * blocks whose residue count disagrees with their start/end, or Q/T blocks of
  * unequal width.
+ *
+ * @example
+ * ```ts
+ * import { parseHhr } from "denofold";
+ *
+ * const report = parseHhr(await Deno.readTextFile("pdb70_hits.hhr"), "pdb70_hits.hhr");
+ * for (const hit of report.hits) console.log(hit.name, hit.probability, hit.alignedCols);
+ * ```
  */
 export function parseHhr(text: string, file = "<string>"): HhrResult {
   const lines = text.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
@@ -250,7 +258,17 @@ export function parseHhr(text: string, file = "<string>"): HhrResult {
   return { queryName, matchColumns, hits };
 }
 
-/** Reads and parses an HHR file (gzip-aware). */
+/**
+ * Reads and parses an HHR file (gzip-aware).
+ *
+ * @example
+ * ```ts
+ * import { readHhr } from "denofold";
+ *
+ * const { queryName, hits } = await readHhr("pdb70_hits.hhr");
+ * console.log(queryName, hits.length, "template hits");
+ * ```
+ */
 export async function readHhr(path: string): Promise<HhrResult> {
   return parseHhr(await readText(path), path);
 }

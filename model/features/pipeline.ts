@@ -146,7 +146,17 @@ export const FeatureConfigSchema = z.object({
 const _featureConfigMatches: Same<FeatureConfig, z.output<typeof FeatureConfigSchema>> = true;
 const _featureInputMatches: Same<FeatureConfigInput, z.input<typeof FeatureConfigSchema>> = true;
 
-/** Parse and validate settings (unknown JSON in, defaults filled); throws a zod error. */
+/**
+ * Parse and validate settings (unknown JSON in, defaults filled); throws a zod error.
+ *
+ * @example
+ * ```ts
+ * import { parseFeatureConfig } from "denofold";
+ *
+ * const cfg = parseFeatureConfig({ cropSize: 64, maxMsaClusters: 16, maxExtraMsa: 32 });
+ * console.log(cfg.blockDeletion); // the default: 5 blocks of 30 %
+ * ```
+ */
 export function parseFeatureConfig(json: unknown = {}): FeatureConfig {
   return FeatureConfigSchema.parse(json);
 }
@@ -158,6 +168,14 @@ export function parseFeatureConfig(json: unknown = {}): FeatureConfig {
  * - `af2Finetune`: fine-tuning — 384-residue crops, 512 clusters, 5120 extra;
  * - `inference`: whole chains, 512 clusters, 5120 extra, no block deletion (AF2
  *   keeps the 15 % BERT replacement at inference too, `masked_msa_replace_fraction`).
+ *
+ * @example
+ * ```ts
+ * import { FEATURE_PRESETS } from "denofold";
+ *
+ * const { crop, maxMsaClusters } = FEATURE_PRESETS.inference;
+ * console.log(crop, maxMsaClusters); // false 512
+ * ```
  */
 export const FEATURE_PRESETS: Readonly<Record<string, FeatureConfig>> = {
   af2Initial: parseFeatureConfig({}),
@@ -268,6 +286,18 @@ export type MsaSampleFeatures = Pick<
  * The flat arrays of an example by feature name, with the MSA features of
  * sample `k` (AF2 gives each recycling iteration its own MSA sample; past the
  * last sample the last one is reused).
+ *
+ * @example
+ * ```ts
+ * import { buildFeatures, exampleFeeds, readStructure, Rng } from "denofold";
+ *
+ * const structure = await readStructure(
+ *   "data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz",
+ * );
+ * const ex = buildFeatures({ id: "1ubi", structure }, { crop: false, msaSamples: 2 }, new Rng(0));
+ * const feeds = exampleFeeds(ex, 1); // the arrays of MSA sample 1
+ * console.log(Object.keys(feeds).length);
+ * ```
  */
 export function exampleFeeds(
   ex: FeatureExample,
@@ -330,6 +360,16 @@ function residueIndexOf(L: number, structure?: Protein): Int32Array {
  * alone), sequence features, ground-truth atom37 when a structure is given, one
  * training crop (when `config.crop`), and padding (when `config.pad`). All random
  * choices come from `rng`.
+ *
+ * @example Features of one chain with its MSA, cropped to 64 residues
+ * ```ts
+ * import { buildFeatures, Dataset, Rng } from "denofold";
+ *
+ * const ds = await Dataset.open("data/sample");
+ * const entry = ds.entries.find((e) => e.id === "3zee_A")!; // a chain with OpenFold MSAs
+ * const ex = buildFeatures(await ds.loadInput(entry), { cropSize: 64 }, new Rng(0));
+ * console.log(ex.meta, ex.features.aatype.shape);
+ * ```
  */
 export function buildFeatures(
   input: FeatureInput,

@@ -327,10 +327,16 @@ export function mapTemplateToQuery(
  * Torsions and pseudo-β come from {@link templateGtFeatures}; padding templates
  * are all zero with `template_mask` 0.
  *
- * @example
+ * @example Template features from an HHsearch report and a directory of mmCIF files
  * ```ts
- * const { features } = await templateFeatures(query, hits, (id, ch) =>
- *   readStructure(`${mmcifDir}/${id}.cif`, { chains: [ch] }), { maxTemplates: 4 });
+ * import { mmcifDirTemplateReader, readHhr, templateFeatures } from "denofold";
+ *
+ * const { hits } = await readHhr("pdb70_hits.hhr");
+ * const query = "MKVLAAGIVALLLAAGCSSSKE";
+ * const r = await templateFeatures(query, hits, mmcifDirTemplateReader("pdb_mmcif"), {
+ *   maxTemplates: 4,
+ * });
+ * console.log(r.used, r.skipped);
  * ```
  */
 export async function templateFeatures(
@@ -443,6 +449,15 @@ const ENTRY_FILES = (id: string) =>
  * optionally gzipped or upper-case). Each entry is parsed once (model 1, all
  * chains) and kept for later hits on its other chains; a missing entry or chain
  * rejects, which {@link templateFeatures} turns into a skipped hit.
+ *
+ * @example
+ * ```ts
+ * import { mmcifDirTemplateReader } from "denofold";
+ *
+ * const read = mmcifDirTemplateReader("data/sample/fullatom/github/aqlaboratory_openfold");
+ * const chain = await read("3zee", "A");
+ * console.log(chain.aatype.length);
+ * ```
  */
 export function mmcifDirTemplateReader(dir: string): TemplateReader {
   const entries = new Map<string, Promise<Protein>>();

@@ -54,7 +54,12 @@ const metadataSchema = z.record(z.string(), z.string());
  *
  * @example
  * ```ts
- * const { tensors } = parseSafetensors(await Deno.readFile("ckpt.safetensors"), "ckpt");
+ * import { encodeSafetensors, parseSafetensors } from "denofold";
+ *
+ * const w = { dtype: "float32" as const, shape: [2], data: new Float32Array([1, 2]) };
+ * const bytes = encodeSafetensors({ w });
+ * const { tensors } = parseSafetensors(bytes, "mem.safetensors");
+ * console.log(tensors.get("w")?.data); // Float32Array [1, 2]
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Safetensors {
@@ -162,7 +167,17 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
   return { tensors, metadata };
 }
 
-/** Read a safetensors file (see {@link parseSafetensors}). */
+/**
+ * Read a safetensors file (see {@link parseSafetensors}).
+ *
+ * @example
+ * ```ts
+ * import { readSafetensors } from "denofold";
+ *
+ * const { tensors, metadata } = await readSafetensors("runs/default/ckpt-00001500.safetensors");
+ * console.log(tensors.size, metadata.step);
+ * ```
+ */
 export async function readSafetensors(path: string): Promise<Safetensors> {
   return parseSafetensors(await Deno.readFile(path), path);
 }
@@ -226,7 +241,20 @@ function bytesOf(a: NdArray): Uint8Array {
   return new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
 }
 
-/** Encode tensors (+ optional string metadata) as a safetensors image in memory. */
+/**
+ * Encode tensors (+ optional string metadata) as a safetensors image in memory.
+ *
+ * @example
+ * ```ts
+ * import { encodeSafetensors } from "denofold";
+ *
+ * const bytes = encodeSafetensors(
+ *   new Map([["b", { dtype: "float32" as const, shape: [3], data: new Float32Array(3) }]]),
+ *   { note: "zeros" },
+ * );
+ * console.log(bytes.length, "bytes");
+ * ```
+ */
 export function encodeSafetensors(
   tensors: NamedArrays,
   metadata: Record<string, string> = {},
@@ -247,6 +275,15 @@ export function encodeSafetensors(
 /**
  * Write tensors to `path` atomically (temp file + fsync + rename), streaming
  * each tensor so a checkpoint is never held twice in memory.
+ *
+ * @example
+ * ```ts
+ * import { writeSafetensors } from "denofold";
+ *
+ * await writeSafetensors("w.safetensors", {
+ *   w: { dtype: "float32", shape: [2, 2], data: new Float32Array([1, 0, 0, 1]) },
+ * }, { source: "identity" });
+ * ```
  */
 export async function writeSafetensors(
   path: string,

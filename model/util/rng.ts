@@ -22,7 +22,17 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** Hash a list of integers and strings to one 32-bit seed (FNV-1a over their text). */
+/**
+ * Hash a list of integers and strings to one 32-bit seed (FNV-1a over their text).
+ *
+ * @example
+ * ```ts
+ * import { hashSeed, Rng } from "denofold";
+ *
+ * const rng = new Rng(hashSeed("eval", 0, "1psm_A")); // a seed per (purpose, seed, chain)
+ * console.log(rng.float());
+ * ```
+ */
 export function hashSeed(...parts: (number | string)[]): number {
   let h = 0x811c9dc5;
   for (const ch of parts.join("\u0000")) {
@@ -35,12 +45,15 @@ export function hashSeed(...parts: (number | string)[]): number {
 /**
  * Seeded generator with a serialisable state.
  *
- * @example
+ * @example Draws, and a stream saved and resumed
  * ```ts
+ * import { Rng } from "denofold";
+ *
  * const rng = new Rng(42);
- * const x = rng.float(); // in [0, 1)
+ * console.log(rng.float(), rng.int(10)); // in [0, 1), in 0..9
  * const saved = rng.state();
- * const again = Rng.fromState(saved); // continues exactly where rng is
+ * const again = Rng.fromState(saved);
+ * console.log(again.float() === rng.float()); // true: continues where rng is
  * ```
  */
 export class Rng {

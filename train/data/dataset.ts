@@ -142,7 +142,21 @@ function pdbOfFile(file: string): string | undefined {
   return m?.[1];
 }
 
-/** The dataset of one data root. */
+/**
+ * The dataset of one data root.
+ *
+ * @example Open a data root and draw training samples
+ * ```ts
+ * import { Dataset } from "denofold";
+ *
+ * const ds = await Dataset.open("data/sample", { minLength: 32 });
+ * console.log(ds.entries.length, "chains;", ds.split("val").length, "in validation");
+ * for await (const { entry, example } of ds.samples("train", 0, { cropSize: 64 })) {
+ *   console.log(entry.id, example.meta.numRes);
+ *   break;
+ * }
+ * ```
+ */
 export class Dataset {
   /** Every kept chain, in a deterministic order (backbone then fullatom manifest order). */
   readonly entries: ChainEntry[];

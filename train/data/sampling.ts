@@ -91,6 +91,15 @@ export interface SampleDraw {
 /**
  * The infinite weighted stream of samples for a seed. Sample `k` depends only on
  * `(seed, k)`: resume a run by starting at the recorded position.
+ *
+ * @example
+ * ```ts
+ * import { WeightedSampler } from "denofold";
+ *
+ * const sampler = new WeightedSampler([1, 1, 2], 0); // chain 2 twice as likely
+ * const first = sampler.at(0), again = sampler.at(0);
+ * console.log(first.index === again.index); // true: a position always draws the same
+ * ```
  */
 export class WeightedSampler {
   readonly #table: AliasTable;

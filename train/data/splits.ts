@@ -41,7 +41,16 @@ export const SplitConfigSchema = z.object({
 const _splitConfigMatches: Same<SplitConfig, z.output<typeof SplitConfigSchema>> = true;
 const _splitInputMatches: Same<SplitConfigInput, z.input<typeof SplitConfigSchema>> = true;
 
-/** The split a cluster belongs to. */
+/**
+ * The split a cluster belongs to.
+ *
+ * @example
+ * ```ts
+ * import { splitOfCluster } from "denofold";
+ *
+ * console.log(splitOfCluster("cluster_42", { valFraction: 0.05, testFraction: 0.05, seed: 0 }));
+ * ```
+ */
 export function splitOfCluster(cluster: string, cfg: SplitConfig): SplitName {
   const u = hashSeed("split", cfg.seed, cluster) / 4294967296;
   if (u < cfg.testFraction) return "test";

@@ -41,3 +41,5 @@ export * from "./figures/plotly_spec.ts";
 export * from "./figures/learning_figures.ts";
 export * from "./figures/structure_figures.ts";
 export * from "./figures/svg_charts.ts";
+// The structure type the functions above take, so this door documents on its own.
+export type { Protein } from "../model/protein/protein.ts";

@@ -337,6 +337,7 @@ function baseOf(path: string): string {
 
 /** A opened alignment_db: its validated index and a reader of chains. */
 export interface AlignmentDb {
+  /** The validated index: chain → files → byte ranges in the db file. */
   index: AlignmentDbIndex;
   /** Chain ids in the index, sorted. */
   chains: string[];

@@ -32,3 +32,6 @@ export * from "./virtual_cb.ts";
 export * from "./structure_to_query.ts";
 export * from "./templates.ts";
 export * from "./pipeline.ts";
+// Types the functions above take from neighbouring folders, so this door documents on its own.
+export type { Protein } from "../protein/protein.ts";
+export type { Rng } from "../util/rng.ts";

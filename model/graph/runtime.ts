@@ -198,6 +198,7 @@ export class Compiled {
   readonly #key: string;
   readonly #outputs: Readonly<Record<string, Tensor>>;
 
+  /** A compiled graph around its session; made by {@link compile}, not by callers. */
   constructor(
     session: ort.InferenceSession,
     key: string,

@@ -67,6 +67,7 @@ export class Tensor {
   /** Optional name (graph inputs always have one). */
   name?: string;
 
+  /** A node of `graph`: builders construct it after checking shapes and hand it to `Graph.add`. */
   constructor(
     graph: Graph,
     op: string,

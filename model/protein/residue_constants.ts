@@ -851,17 +851,26 @@ VAL:  CG1-CB-CG2 110.9 1.6  N-CA-C 111.0 2.7  CA-C-O 120.1 2.1`;
 
 /** A bond (or a virtual 1-3 "bond" derived from an angle) with its length and stddev (Å). */
 export interface StereoBond {
+  /** First atom name (PDB name, e.g. "CA"). */
   atom1: string;
+  /** Second atom name. */
   atom2: string;
+  /** Ideal length (Å). */
   length: number;
+  /** Standard deviation of the length (Å). */
   stddev: number;
 }
 /** A bond angle (radians) with its stddev (radians). */
 export interface StereoBondAngle {
+  /** First atom name. */
   atom1: string;
+  /** The vertex atom. */
   atom2: string;
+  /** Third atom name. */
   atom3: string;
+  /** Ideal angle (radians). */
   angleRad: number;
+  /** Standard deviation of the angle (radians). */
   stddev: number;
 }
 
@@ -947,8 +956,11 @@ export const RESIDUE_VIRTUAL_BONDS: Readonly<Record<string, readonly StereoBond[
 
 /** Bounds on intra-residue atom14 distances, `[21, 14, 14]` each. */
 export interface Atom14DistBounds {
+  /** Smallest allowed distance (Å; 0 for absent atoms). */
   lower: Float32Array;
+  /** Largest allowed distance (Å; 1e10 for non-bonded pairs, 0 for absent atoms). */
   upper: Float32Array;
+  /** Standard deviation of the bonded and 1-3 distances (Å; 0 elsewhere). */
   stddev: Float32Array;
 }
 

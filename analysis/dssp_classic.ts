@@ -47,6 +47,15 @@ const COLUMNS = {
 /**
  * Parse the residue table of a classic DSSP file; break lines ('!') are skipped
  * (their positions are implied by the residues around them).
+ *
+ * @example
+ * ```ts
+ * import { parseClassicDssp } from "denofold";
+ *
+ * const text = await Deno.readTextFile("1ubq.dssp"); // mkdssp --output-format dssp 1ubq.pdb 1ubq.dssp
+ * const residues = parseClassicDssp(text, "1ubq.dssp");
+ * console.log(residues.map((r) => r.ss).join(""));
+ * ```
  */
 export function parseClassicDssp(text: string, file: string): ClassicDsspResidue[] {
   const lines = text.split(/\r?\n/);

@@ -10,9 +10,9 @@
 import { type Coords, dist } from "./geometry.ts";
 
 /** A bond counts when its energy is below this (kcal/mol). */
-export const HBOND_MAX_ENERGY = -0.5;
+export const HBOND_MAX_ENERGY: number = -0.5;
 /** Energies are clamped at this floor (kcal/mol); also used when atoms nearly overlap. */
-export const HBOND_MIN_ENERGY = -9.9;
+export const HBOND_MIN_ENERGY: number = -9.9;
 /** q1·q2·f of Kabsch & Sander: 0.42 e · 0.20 e · 332 kcal Å / (mol e²). */
 const COUPLING = 0.084 * 332;
 /** Atom pairs closer than this give {@link HBOND_MIN_ENERGY}. */

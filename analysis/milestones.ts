@@ -40,7 +40,17 @@ export interface Milestones {
   crossings: Crossing[];
 }
 
-/** Fractions reported by default. */
+/**
+ * Fractions reported by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_FRACTIONS, milestones } from "denofold";
+ *
+ * const m = milestones([1, 10, 100], [0.1, 0.5, 0.8]);
+ * console.log(DEFAULT_FRACTIONS, m.crossings.map((c) => c.sustained)); // [0.5, 0.9] [10, 100]
+ * ```
+ */
 export const DEFAULT_FRACTIONS = [0.5, 0.9] as const;
 
 /**
@@ -50,8 +60,10 @@ export const DEFAULT_FRACTIONS = [0.5, 0.9] as const;
  *
  * @example
  * ```ts
+ * import { milestones } from "denofold";
+ *
  * const m = milestones([1, 10, 100], [0.1, 0.5, 0.8]);
- * m.crossings[1].sustained; // 100: first step with ≥ 0.9 × 0.8
+ * console.log(m.crossings[1].sustained); // 100: the first step with ≥ 0.9 × 0.8
  * ```
  */
 export function milestones(

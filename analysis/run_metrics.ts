@@ -21,7 +21,17 @@ export type MetricLine = { step: number } & Record<string, number | null>;
 /** Keys that are neither loss terms nor validation metrics. */
 const BOOKKEEPING = new Set(["step", "lr", "grad_norm", "skipped"]);
 
-/** Read `metrics.jsonl`; throws {@link ParseError} naming the line of a bad record. */
+/**
+ * Read `metrics.jsonl`; throws {@link ParseError} naming the line of a bad record.
+ *
+ * @example
+ * ```ts
+ * import { readRunMetrics } from "denofold";
+ *
+ * const lines = await readRunMetrics("notebooks/study/metrics.jsonl");
+ * console.log(lines.length, "steps; last loss", lines.at(-1)?.loss);
+ * ```
+ */
 export async function readRunMetrics(path: string): Promise<MetricLine[]> {
   const out: MetricLine[] = [];
   for await (const { line, lineNo } of readLines(path)) {
@@ -45,7 +55,17 @@ export async function readRunMetrics(path: string): Promise<MetricLine[]> {
   return out;
 }
 
-/** Names of the training-loss series (`loss` first, then the terms), in first-seen order. */
+/**
+ * Names of the training-loss series (`loss` first, then the terms), in first-seen order.
+ *
+ * @example
+ * ```ts
+ * import { lossKeys, readRunMetrics } from "denofold";
+ *
+ * const lines = await readRunMetrics("notebooks/study/metrics.jsonl");
+ * console.log(lossKeys(lines)); // ["loss", "distogram", "fape", ...]
+ * ```
+ */
 export function lossKeys(lines: readonly MetricLine[]): string[] {
   const keys = new Set<string>();
   for (const l of lines) {
@@ -56,7 +76,17 @@ export function lossKeys(lines: readonly MetricLine[]): string[] {
   return [...keys].sort((a, b) => (a === "loss" ? -1 : b === "loss" ? 1 : 0));
 }
 
-/** Names of the validation series (`val_*`), in first-seen order. */
+/**
+ * Names of the validation series (`val_*`), in first-seen order.
+ *
+ * @example
+ * ```ts
+ * import { readRunMetrics, validationKeys } from "denofold";
+ *
+ * const lines = await readRunMetrics("notebooks/study/metrics.jsonl");
+ * console.log(validationKeys(lines)); // ["val_lddt_ca", ...]
+ * ```
+ */
 export function validationKeys(lines: readonly MetricLine[]): string[] {
   const keys = new Set<string>();
   for (const l of lines) for (const k of Object.keys(l)) if (k.startsWith("val_")) keys.add(k);

@@ -8,46 +8,84 @@
  */
 
 import { z } from "zod";
+import type { Same } from "../model/util/types.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../model/io/atomic.ts";
 import { readText } from "../model/io/text.ts";
+import { ParseError } from "../model/util/errors.ts";
 
-/** One probe protein with its true backbone. */
+/** One probe protein with its true backbone (`snapshots/probes.json`). */
+export interface Probe {
+  /** Chain identifier. */
+  id: string;
+  /** One-letter sequence. */
+  seq: string;
+  /** Residue numbers. */
+  residue_index: number[];
+  /** True N, CA, C, O coordinates, `[L, 4, 3]` flattened (Å). */
+  backbone: number[];
+  /** 1 where the residue's backbone is observed. */
+  mask: number[];
+  /** 8-state DSSP of the true structure ('-' for coil). */
+  dssp: string;
+}
+
+/** One probe's prediction in a {@link Snapshot}. */
+export interface SnapshotProbe {
+  /** The probe's {@link Probe.id}. */
+  id: string;
+  /** Predicted N, CA, C, O, `[L, 4, 3]` flattened (Å). */
+  backbone: number[];
+  /** Predicted lDDT per residue (0–100). */
+  plddt: number[];
+}
+
+/** One snapshot: every probe's prediction at one step (`snapshots/step_<n>.json.gz`). */
+export interface Snapshot {
+  /** The training step. */
+  step: number;
+  /** The predictions, one per probe. */
+  probes: SnapshotProbe[];
+}
+
+/** zod schema of {@link Probe}. */
 export const probeSchema = z.strictObject({
   id: z.string(),
   seq: z.string(),
-  /** Residue numbers. */
   residue_index: z.array(z.number().int()),
-  /** True N, CA, C, O coordinates, `[L, 4, 3]` flattened (Å). */
   backbone: z.array(z.number()),
-  /** 1 where the residue's backbone is observed. */
   mask: z.array(z.number()),
-  /** 8-state DSSP of the true structure ('-' for coil). */
   dssp: z.string(),
 });
 
-/** The probe set of a run. */
+/** zod schema of the probe set of a run. */
 export const probesFileSchema = z.strictObject({ probes: z.array(probeSchema) });
 
-/** One snapshot: every probe's prediction at one step. */
+/** zod schema of {@link Snapshot}. */
 export const snapshotSchema = z.strictObject({
   step: z.number().int().nonnegative(),
   probes: z.array(z.strictObject({
     id: z.string(),
-    /** Predicted N, CA, C, O, `[L, 4, 3]` flattened (Å). */
     backbone: z.array(z.number()),
-    /** Predicted lDDT per residue (0–100). */
     plddt: z.array(z.number()),
   })),
 });
 
-/** A probe protein. */
-export type Probe = z.infer<typeof probeSchema>;
-/** One snapshot. */
-export type Snapshot = z.infer<typeof snapshotSchema>;
+// The interfaces above are the schemas' types written out for the docs; these stop them drifting apart.
+const _probeMatches: Same<Probe, z.output<typeof probeSchema>> = true;
+const _snapshotMatches: Same<Snapshot, z.output<typeof snapshotSchema>> = true;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-/** Snapshot steps: `count` log-spaced steps in [1, total] (always including 1 and total). */
+/**
+ * Snapshot steps: `count` log-spaced steps in [1, total] (always including 1 and total).
+ *
+ * @example
+ * ```ts
+ * import { logSpacedSteps } from "denofold";
+ *
+ * console.log(logSpacedSteps(1000, 4)); // [1, 10, 100, 1000]
+ * ```
+ */
 export function logSpacedSteps(total: number, count: number): number[] {
   const out = new Set<number>([1, total]);
   for (let i = 0; i < count; i++) {
@@ -83,7 +121,17 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<void> 
   );
 }
 
-/** Read a run's probes and snapshots (sorted by step), validated. */
+/**
+ * Read a run's probes and snapshots (sorted by step), validated.
+ *
+ * @example
+ * ```ts
+ * import { readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * console.log(probes.length, "probes at", snapshots.map((s) => s.step));
+ * ```
+ */
 export async function readSnapshots(
   dir: string,
 ): Promise<{ probes: Probe[]; snapshots: Snapshot[] }> {
@@ -97,10 +145,10 @@ export async function readSnapshots(
   for (const f of files.sort()) {
     const r = snapshotSchema.safeParse(JSON.parse(await readText(`${dir}/snapshots/${f}`)));
     if (!r.success) {
-      throw new Error(
-        `${dir}/snapshots/${f}: field ${r.error.issues[0].path.join(".")}: ${
-          r.error.issues[0].message
-        }`,
+      const issue = r.error.issues[0];
+      throw new ParseError(
+        { file: `${dir}/snapshots/${f}` },
+        `field ${issue.path.join(".")}: ${issue.message}`,
       );
     }
     snapshots.push(r.data);

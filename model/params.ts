@@ -54,6 +54,7 @@ function listed(names: readonly string[]): string {
  * the preset it was loaded for, must change.
  */
 export class ParamStoreError extends InputError {
+  /** Lists every mismatch of the parameters from `source` at once, one line per kind. */
   constructor(
     /** The file (or description) the parameters came from. */
     readonly source: string,

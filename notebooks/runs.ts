@@ -11,6 +11,7 @@ import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
 import { latestCheckpoint } from "../model/checkpoint.ts";
 import { type RunConfig, runConfigSchema } from "../train/config.ts";
 import { type MetricLine, readRunMetrics } from "../analysis/run_metrics.ts";
+import { InputError, RunError } from "../model/util/errors.ts";
 
 const TRAIN_CLI = new URL("../train/cli/train.ts", import.meta.url).pathname;
 
@@ -72,7 +73,7 @@ export async function trainRun(
   const seconds = (performance.now() - t0) / 1000;
   const err = new TextDecoder().decode(r.stderr).trim().split("\n");
   if (r.code !== 0) {
-    throw new Error(`training ${dir} failed (exit ${r.code}): ${err.slice(-4).join(" | ")}`);
+    throw new RunError(`training ${dir} failed (exit ${r.code}): ${err.slice(-4).join(" | ")}`);
   }
   opts.log?.(`${dir}: ${err.at(-1)} (${seconds.toFixed(0)} s)`);
   return {
@@ -100,7 +101,7 @@ export interface RunModel {
 /** Load the model of a run directory's latest checkpoint (as `deno task predict --checkpoint`). */
 export async function loadRunModel(dir: string): Promise<RunModel> {
   const ckpt = await latestCheckpoint(dir);
-  if (!ckpt) throw new Error(`${dir}: no checkpoint`);
+  if (!ckpt) throw new InputError(`${dir}: no checkpoint (ckpt-*.json) in the run directory`);
   const run = runConfigSchema.parse(ckpt.sidecar.config);
   return {
     config: modelConfig(run.preset, run.model as never),

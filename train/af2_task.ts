@@ -18,7 +18,7 @@ import type { GraphDims } from "../model/af2/alphafold.ts";
 import { recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
 import { af2Plan } from "../model/exec/plan.ts";
 import { Executor } from "../model/exec/executor.ts";
-import { ATOM_ORDER, RESTYPES } from "../model/protein/residue_constants.ts";
+import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../model/protein/residue_constants.ts";
 import { buildFeatures, exampleFeeds, type FeatureExample } from "../model/features/pipeline.ts";
 import type { FeatureTensor } from "../model/features/feature_tensor.ts";
 import { hashSeed, Rng } from "../model/util/rng.ts";
@@ -32,7 +32,8 @@ import { initialState, type Sample, TrainStep } from "./step.ts";
 import type { TrainTask } from "./loop.ts";
 import type { RunConfig } from "./config.ts";
 import { type Probe, writeProbes, writeSnapshot } from "../analysis/snapshots.ts";
-import { lddt } from "../analysis/lddt.ts";
+import { caCoords } from "../analysis/protein_coords.ts";
+import { Evaluator, summarize } from "./evaluate.ts";
 import { dssp, formatSs } from "../analysis/dssp.ts";
 
 type AnyFeature = FeatureTensor<Float32Array> | FeatureTensor<Int32Array>;
@@ -99,14 +100,6 @@ function caOf(pos: ArrayLike<number>, n: number): Float64Array {
   return out;
 }
 
-/** The distogram bin (64 bins, 2.3125–21.6875 Å) of a distance, as the distogram loss. */
-function distBin(d: number): number {
-  const lo = 2.3125, hi = 21.6875, nb = 64;
-  const step = (hi - lo) / (nb - 2);
-  if (d < lo) return 0;
-  return Math.min(nb - 1, 1 + Math.floor((d - lo) / step));
-}
-
 /** The AF2 training task of a run, plus what the CLI and reports need. */
 export interface Af2Training {
   /** The task the loop runs. */
@@ -119,8 +112,10 @@ export interface Af2Training {
   initial: () => TrainState;
   /** Write the probe set's true structures into the run directory. */
   writeProbes(): Promise<void>;
-  /** Predict validation chain `index` (Cα, truth, mask, pLDDT) for reports. */
+  /** Predict validation chain `index` whole (Cα, truth, mask, pLDDT) for reports. */
   predictVal(state: TrainState, index: number): Promise<ValPrediction>;
+  /** The whole-chain validation set (held-out clusters, at most `val_max_length` long). */
+  valChains: ChainEntry[];
 }
 
 /** One validation chain predicted. */
@@ -166,14 +161,25 @@ export async function af2Training(
     maxExtraMsa: cfg.extra_msa,
     msaSamples: cfg.max_recycles + 1,
   };
-  // Validation: the first chains of the held-out clusters, one fixed contiguous crop each.
-  const evalConfig = { ...featureConfig, spatialCropProb: 0, msaSamples: 1 };
+  // Validation: whole chains of the first held-out clusters (at most val_max_length long).
+  const valChains = dataset.split("val").filter((e) => e.length <= cfg.val_max_length)
+    .slice(0, cfg.val_chains);
+  const evaluator = new Evaluator(model, {
+    recycles: cfg.max_recycles,
+    msaClusters: cfg.msa_clusters,
+    extraMsa: cfg.extra_msa,
+    seed: cfg.seed,
+    chunkBudget: cfg.chunk_budget,
+  }, compile);
+  const evalParams = (state: TrainState) => cfg.eval_params === "ema" ? state.ema : state.params;
+  // Probes of the learning-dynamics snapshots: one fixed contiguous crop each.
+  const probeConfig = { ...featureConfig, spatialCropProb: 0, msaSamples: 1 };
   const valExamples: { entry: ChainEntry; example: FeatureExample }[] = [];
-  for (const entry of dataset.split("val").slice(0, Math.max(cfg.val_chains, cfg.probes))) {
+  for (const entry of dataset.split("val").slice(0, cfg.probes)) {
     const rng = new Rng(hashSeed("eval", cfg.seed, entry.key));
     valExamples.push({
       entry,
-      example: buildFeatures(await dataset.loadInput(entry), evalConfig, rng),
+      example: buildFeatures(await dataset.loadInput(entry), probeConfig, rng),
     });
   }
   /** The example of the run's `g`-th sample (0-based over the whole run). */
@@ -204,9 +210,9 @@ export async function af2Training(
         compile,
       ));
 
-  const predict = async (state: TrainState, ex: FeatureExample) => {
+  const predict = async (params: ReadonlyMap<string, Float32Array>, ex: FeatureExample) => {
     const r = await (await inference(ex)).infer(
-      state.params,
+      params,
       (i) => exampleFeeds(ex, i),
       cfg.max_recycles,
     );
@@ -256,44 +262,27 @@ export async function af2Training(
       return { executor, feeds, index: k };
     },
     async validate(state) {
-      let lddtSum = 0, baseSum = 0, hits = 0, pairs = 0;
-      const evals = valExamples.slice(0, cfg.val_chains);
-      for (const { example: ex } of evals) {
-        const p = await predict(state, ex);
-        const n = ex.meta.numRes, np = ex.meta.paddedLength;
-        lddtSum += lddt(p.ca, p.truth, p.mask).global;
-        baseSum += lddt(extendedChain(n), p.truth, p.mask).global;
-        const f = ex.features as unknown as Record<string, AnyFeature>;
-        const pb = f.pseudo_beta.data, pbm = f.pseudo_beta_mask.data;
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < n; j++) {
-            if (i === j || !pbm[i] || !pbm[j]) continue;
-            const d = Math.hypot(
-              pb[3 * i] - pb[3 * j],
-              pb[3 * i + 1] - pb[3 * j + 1],
-              pb[3 * i + 2] - pb[3 * j + 2],
-            );
-            const o = (i * np + j) * 64;
-            let best = 0;
-            for (let b = 1; b < 64; b++) if (p.dgram[o + b] > p.dgram[o + best]) best = b;
-            hits += best === distBin(d) ? 1 : 0;
-            pairs++;
-          }
-        }
+      const rows = [];
+      for (const entry of valChains) {
+        rows.push(
+          (await evaluator.chain(evalParams(state), await dataset.loadInput(entry))).metrics,
+        );
       }
-      const k = Math.max(1, evals.length);
+      const sum = summarize(rows);
       return {
-        val_lddt_ca: lddtSum / k,
-        val_lddt_ca_extended_baseline: baseSum / k,
-        val_distogram_acc: hits / Math.max(1, pairs),
-        val_score: lddtSum / k,
+        val_lddt_ca: sum.lddt_ca_mean,
+        val_lddt_ca_extended_baseline: sum.baseline_lddt_ca_mean,
+        val_tm_score: sum.tm_score_mean,
+        val_gdt_ts: sum.gdt_ts_mean,
+        val_plddt: sum.plddt_mean,
+        val_score: sum.lddt_ca_mean,
       };
     },
     async snapshot(state, n) {
       if (cfg.probes === 0) return; // no probe set, nothing to record
       const probes = [];
       for (const { entry, example: ex } of valExamples.slice(0, cfg.probes)) {
-        const p = await predict(state, ex);
+        const p = await predict(evalParams(state), ex);
         probes.push({
           id: entry.id,
           backbone: backboneOf(p.positions, ex.meta.numRes),
@@ -333,22 +322,21 @@ export async function af2Training(
       await writeProbes(dir, probes);
     },
     async predictVal(state, index) {
-      const { entry, example: ex } = valExamples[index];
-      const p = await predict(state, ex);
+      const entry = valChains[index];
+      const input = await dataset.loadInput(entry);
+      const { predicted, truth } = await evaluator.chain(evalParams(state), input);
+      const t = caCoords(truth);
       return {
         id: entry.id,
-        pred: p.ca,
-        truth: p.truth,
-        mask: p.mask,
-        plddt: p.plddt.slice(0, ex.meta.numRes),
+        pred: caCoords(predicted).xyz,
+        truth: t.xyz,
+        mask: Float64Array.from(t.mask),
+        plddt: Float32Array.from(
+          { length: predicted.aatype.length },
+          (_, i) => predicted.bFactors[i * ATOM_TYPE_NUM],
+        ),
       };
     },
+    valChains,
   };
-}
-
-/** An ideal extended chain (Cα every 3.8 Å on a line): the trivial baseline. */
-export function extendedChain(n: number): Float64Array {
-  const out = new Float64Array(3 * n);
-  for (let i = 0; i < n; i++) out[3 * i] = 3.8 * i;
-  return out;
 }

@@ -63,8 +63,15 @@ export const runConfigSchema = z.strictObject({
   checkpoint_every: posInt().default(50),
   keep_last: posInt().default(3),
   validate_every: posInt().default(50),
-  /** Validation chains (held-out clusters), evaluated cropped to `crop`. */
+  /** Validation chains (held-out clusters), predicted and scored whole. */
   val_chains: posInt().default(8),
+  /** Longest validation chain (residues): whole-chain prediction costs grow as L². */
+  val_max_length: posInt().default(256),
+  /**
+   * Which parameters validation and snapshots use: the EMA (AF2's evaluation
+   * weights) or the raw ones.
+   */
+  eval_params: z.enum(["ema", "raw"]).default("ema"),
   /** Probe proteins for the learning-dynamics snapshots. */
   probes: z.number().int().nonnegative().default(4),
   /** Snapshot steps: log-spaced (`count` of them) or every `every` steps. */

@@ -217,7 +217,7 @@ export class Evaluator {
   async chain(
     params: ReadonlyMap<string, Float32Array>,
     input: FeatureInput,
-  ): Promise<{ metrics: ChainMetrics; predicted: Protein }> {
+  ): Promise<{ metrics: ChainMetrics; predicted: Protein; truth: Protein }> {
     const ex = this.features(input);
     const e = await this.#executor(ex);
     const r = await e.infer(params, (i) => exampleFeeds(ex, i), this.settings.recycles);
@@ -267,6 +267,7 @@ export class Evaluator {
         coil: (observed - helix - strand) / Math.max(1, observed),
       },
       predicted,
+      truth,
     };
   }
 

@@ -42,7 +42,7 @@ function validationFigure(lines: Awaited<ReturnType<typeof readRunMetrics>>): Pl
       lineTrace("extended-chain baseline", x, y("val_lddt_ca_extended_baseline"), "#7f7f7f", {
         line: { dash: "dash", color: "#7f7f7f" },
       }),
-      lineTrace("distogram accuracy", x, y("val_distogram_acc"), "#1f77b4"),
+      lineTrace("val TM-score", x, y("val_tm_score"), "#1f77b4"),
     ],
     layout: {
       title: { text: "Validation on held-out clusters" },
@@ -109,9 +109,9 @@ export async function writeTrainingReport(
             "loss, first 20 steps → last 20 steps",
             `${firstLoss.toFixed(3)} → ${lastLoss.toFixed(3)}`,
           ],
-          ["val lDDT-Cα (last)", lastVal?.val_lddt_ca ?? null],
+          ["val lDDT-Cα, whole chains (last)", lastVal?.val_lddt_ca ?? null],
           ["extended-chain baseline lDDT-Cα", lastVal?.val_lddt_ca_extended_baseline ?? null],
-          ["val distogram accuracy (last)", lastVal?.val_distogram_acc ?? null],
+          ["val TM-score (last)", lastVal?.val_tm_score ?? null],
           [
             `${p.id}: lDDT-Cα / TM-score of the shown prediction`,
             `${lddt(p.pred, p.truth, p.mask).global.toFixed(3)} / ${tm.tmScore.toFixed(3)}`,
@@ -119,8 +119,9 @@ export async function writeTrainingReport(
         ], // deno-fmt-ignore
       }],
       text: [
-        `Validation is on the first ${c.val_chains} chains of held-out 30 % identity clusters, ` +
-        `each a fixed contiguous crop of up to ${c.crop} residues, predicted with ${c.max_recycles} recycles. ` +
+        `Validation is on WHOLE chains: the first ${c.val_chains} chains of held-out 30 % identity ` +
+        `clusters at most ${c.val_max_length} residues long, predicted with ${c.max_recycles} recycles ` +
+        `from the ${c.eval_params === "ema" ? "EMA" : "raw"} parameters. ` +
         "The baseline is an ideal extended chain (Cα every 3.8 Å on a line).",
         `Last logged step: ${last.step}.`,
       ],

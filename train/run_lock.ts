@@ -15,6 +15,7 @@ import { RunError } from "../model/util/errors.ts";
  * since the same command succeeds once the other trainer ends.
  */
 export class RunLockedError extends RunError {
+  /** The run directory `dir` is held by process `pid`. */
   constructor(dir: string, pid: number) {
     super(`run directory ${dir} is in use by process ${pid} (lock file ${dir}/LOCK)`);
   }
@@ -69,5 +70,5 @@ export async function lockRun(dir: string): Promise<() => Promise<void>> {
       await Deno.remove(path).catch(() => {});
     }
   }
-  throw new Error(`could not take the lock of ${dir}`);
+  throw new RunError(`could not take the lock of ${dir} (${dir}/LOCK kept reappearing)`);
 }

@@ -22,6 +22,14 @@ import {
 /**
  * Training loss and its terms (left axis, logarithmic when all are positive) and
  * validation metrics (right axis) against step, from the lines of `metrics.jsonl`.
+ *
+ * @example
+ * ```ts
+ * import { learningCurvesFigure, readRunMetrics, writeReport } from "denofold";
+ *
+ * const fig = learningCurvesFigure(await readRunMetrics("notebooks/study/metrics.jsonl"));
+ * await writeReport("curves.html", { title: "Study run", sections: [{ title: "Loss", figures: [fig] }] });
+ * ```
  */
 export function learningCurvesFigure(
   lines: readonly MetricLine[],
@@ -59,7 +67,18 @@ export function learningCurvesFigure(
   };
 }
 
-/** lDDT-Cα (global and per true SS class) against step. */
+/**
+ * lDDT-Cα (global and per true SS class) against step.
+ *
+ * @example
+ * ```ts
+ * import { lddtByClassFigure, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const fig = lddtByClassFigure(learningDynamics(probes, snapshots), { logX: true });
+ * console.log(fig.data.length, "traces");
+ * ```
+ */
 export function lddtByClassFigure(
   dyn: DynamicsResult,
   opts: CurveFigureOptions = {},
@@ -87,6 +106,15 @@ export function lddtByClassFigure(
  * prediction's own DSSP calls helix (strand), the predicted composition against
  * the true composition (dashed horizontal lines), and the fraction of collapsed
  * predicted residues (see `dynamics.ts`).
+ *
+ * @example
+ * ```ts
+ * import { learningDynamics, readSnapshots, ssFormedFigure } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const fig = ssFormedFigure(learningDynamics(probes, snapshots));
+ * console.log(fig.data.length, "traces");
+ * ```
  */
 export function ssFormedFigure(dyn: DynamicsResult, opts: CurveFigureOptions = {}): PlotlyFigure {
   const s = dyn.steps;
@@ -134,7 +162,18 @@ export function ssFormedFigure(dyn: DynamicsResult, opts: CurveFigureOptions = {
   };
 }
 
-/** Top-L/5 contact precision at short, medium and long separation against step. */
+/**
+ * Top-L/5 contact precision at short, medium and long separation against step.
+ *
+ * @example
+ * ```ts
+ * import { contactPrecisionFigure, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const fig = contactPrecisionFigure(learningDynamics(probes, snapshots));
+ * console.log(fig.data.length, "traces"); // short, medium, long
+ * ```
+ */
 export function contactPrecisionFigure(
   dyn: DynamicsResult,
   opts: CurveFigureOptions = {},
@@ -160,6 +199,15 @@ export function contactPrecisionFigure(
 /**
  * Extent of each principal axis of the predictions relative to the truth's
  * (left axis) and the effective dimension (right axis) against step.
+ *
+ * @example
+ * ```ts
+ * import { dimensionalityFigure, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const fig = dimensionalityFigure(learningDynamics(probes, snapshots), { title: "Axes" });
+ * console.log(fig.data.length, "traces");
+ * ```
  */
 export function dimensionalityFigure(
   dyn: DynamicsResult,

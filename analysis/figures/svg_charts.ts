@@ -44,7 +44,16 @@ export interface LineChartOptions {
   height?: number;
 }
 
-/** Escape text for XML content and attribute values. */
+/**
+ * Escape text for XML content and attribute values.
+ *
+ * @example
+ * ```ts
+ * import { xmlEscape } from "denofold";
+ *
+ * console.log(xmlEscape(`lDDT < 0.5 & "coil"`)); // lDDT &lt; 0.5 &amp; &quot;coil&quot;
+ * ```
+ */
 export function xmlEscape(s: string): string {
   return s.replace(
     /[&<>"']/g,
@@ -54,7 +63,20 @@ export function xmlEscape(s: string): string {
 
 const fmt = (v: number) => String(Math.round(v * 100) / 100);
 
-/** A line chart as an SVG document string. */
+/**
+ * A line chart as an SVG document string.
+ *
+ * @example
+ * ```ts
+ * import { lineChartSvg } from "denofold";
+ *
+ * const svg = lineChartSvg(
+ *   [{ name: "lDDT-Cα", x: [1, 10, 100, 1000], y: [0.1, 0.12, 0.3, 0.45], color: "#1f77b4" }],
+ *   { title: "Validation", xLabel: "step", yLabel: "lDDT-Cα", logX: true },
+ * );
+ * await Deno.writeTextFile("lddt.svg", svg);
+ * ```
+ */
 export function lineChartSvg(series: readonly SvgSeries[], opts: LineChartOptions): string {
   const width = opts.width ?? 640, height = opts.height ?? 400;
   const m = { top: 36, right: 150, bottom: 48, left: 58 };
@@ -145,7 +167,17 @@ export function lineChartSvg(series: readonly SvgSeries[], opts: LineChartOption
   return out.join("\n");
 }
 
-/** lDDT-Cα by true SS class against step (log x), as SVG. */
+/**
+ * lDDT-Cα by true SS class against step (log x), as SVG.
+ *
+ * @example
+ * ```ts
+ * import { lddtByClassSvg, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * await Deno.writeTextFile("lddt_by_ss.svg", lddtByClassSvg(learningDynamics(probes, snapshots)));
+ * ```
+ */
 export function lddtByClassSvg(dyn: DynamicsResult): string {
   const s = dyn.steps;
   return lineChartSvg([
@@ -162,7 +194,17 @@ export function lddtByClassSvg(dyn: DynamicsResult): string {
   });
 }
 
-/** Relative extent of each principal axis against step (log x), as SVG. */
+/**
+ * Relative extent of each principal axis against step (log x), as SVG.
+ *
+ * @example
+ * ```ts
+ * import { dimensionalitySvg, learningDynamics, readSnapshots } from "denofold";
+ *
+ * const { probes, snapshots } = await readSnapshots("notebooks/study");
+ * await Deno.writeTextFile("axes.svg", dimensionalitySvg(learningDynamics(probes, snapshots)));
+ * ```
+ */
 export function dimensionalitySvg(dyn: DynamicsResult): string {
   const s = dyn.steps;
   return lineChartSvg(
@@ -184,6 +226,14 @@ export function dimensionalitySvg(dyn: DynamicsResult): string {
 /**
  * A contact map as SVG: true contacts (`[L,L]`, 1/0/−1) below the diagonal, a
  * predicted map (values in [0, 1], drawn as shade) above it when given.
+ *
+ * @example
+ * ```ts
+ * import { contactMapSvg, proteinContactMap, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * await Deno.writeTextFile("contacts.svg", contactMapSvg(proteinContactMap(p), undefined, { size: 300 }));
+ * ```
  */
 export function contactMapSvg(
   truth: Int8Array,

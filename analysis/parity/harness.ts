@@ -16,6 +16,7 @@ import type { Tensor, TypedArray } from "../../model/graph/mod.ts";
 import { fp32Noise, type ParityMeta, parityMeta, readNpz } from "../../model/io/npz.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
 import { ModelBuilder } from "../../model/nn/scope.ts";
+import { InputError, ParseError, RunError } from "../../model/util/errors.ts";
 
 /** Relative tolerance on max |error| / max |reference|. */
 export const PARITY_RTOL = 1e-4;
@@ -51,13 +52,13 @@ export interface OutputError {
 /** The `in/`, `param/` or other array `key` of a case, or an error naming it. */
 export function arrayOf(c: ParityCase, key: string): NdArray {
   const a = c.arrays.get(key);
-  if (!a) throw new Error(`${c.file}: no array "${key}"`);
+  if (!a) throw new ParseError({ file: c.file }, `no array "${key}"`);
   return a;
 }
 
 /** Typed data of a numeric fixture array in the dtype a graph input wants. */
 export function feedOf(a: NdArray): TypedArray {
-  if (a.dtype === "unicode") throw new Error("unicode arrays cannot be fed");
+  if (a.dtype === "unicode") throw new InputError("a fixture array of strings cannot be fed");
   return a.data as TypedArray;
 }
 
@@ -68,7 +69,7 @@ function graphDtype(a: NdArray): G.DType {
     return a.dtype;
   }
   if (a.dtype === "bool" || a.dtype === "uint8") return "bool";
-  throw new Error(`cannot feed ${a.dtype}`);
+  throw new InputError(`a fixture array of dtype ${a.dtype} cannot be fed`);
 }
 
 /**
@@ -94,16 +95,18 @@ export async function runModule(
   const fixtureParams = [...c.arrays.keys()].filter((k) => k.startsWith(prefix));
   for (const p of b.params) {
     const a = c.arrays.get(prefix + p.name);
-    if (!a) throw new Error(`${c.file}: our parameter "${p.name}" is not in the fixture`);
+    if (!a) throw new RunError(`${c.file}: our parameter "${p.name}" is not in the fixture`);
     if (a.shape.join() !== p.shape.join()) {
-      throw new Error(`${c.file}: parameter "${p.name}" is [${a.shape}] there, [${p.shape}] here`);
+      throw new RunError(
+        `${c.file}: parameter "${p.name}" is [${a.shape}] there, [${p.shape}] here`,
+      );
     }
     feeds[p.name] = feedOf(a);
   }
   const used = new Set(b.params.map((p) => prefix + p.name));
   const unused = fixtureParams.filter((k) => !used.has(k));
   if (unused.length) {
-    throw new Error(`${c.file}: fixture parameters not used: ${unused.join(", ")}`);
+    throw new RunError(`${c.file}: fixture parameters not used: ${unused.join(", ")}`);
   }
   const compiled = await G.compile(outs);
   for (const name of compiled.inputs.keys()) {
@@ -153,7 +156,7 @@ export function compareOutputs(c: ParityCase, ours: ParityOutputs): OutputError[
       continue;
     }
     if (mine.data.length !== r.length) {
-      throw new Error(
+      throw new RunError(
         `${c.file}: output ${key} has ${mine.data.length} values, reference ${r.length}`,
       );
     }

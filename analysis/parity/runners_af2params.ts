@@ -13,6 +13,7 @@ import type { NdArray } from "../../model/io/ndarray.ts";
 import { convertAf2Params, modelParamSpecs, type ParamValues } from "../../model/params.ts";
 import type { ParityCase, Runner } from "./harness.ts";
 import { runFullModel } from "./runners_model.ts";
+import { ParseError } from "../../model/util/errors.ts";
 
 const AF2_PREFIX = "af2param/";
 
@@ -27,7 +28,9 @@ export async function fixtureAf2Arrays(c: ParityCase): Promise<Map<string, NdArr
   }
   if (out.size) return out;
   const named = /[\w.-]+_af2format\.npz/.exec(JSON.stringify(c.meta))?.[0];
-  if (!named) throw new Error(`${c.file}: no af2param/ arrays and no *_af2format.npz named`);
+  if (!named) {
+    throw new ParseError({ file: c.file }, "no af2param/ arrays and no *_af2format.npz named");
+  }
   const dir = c.file.slice(0, c.file.lastIndexOf("/") + 1);
   return await readNpz(dir + named);
 }

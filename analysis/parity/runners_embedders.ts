@@ -30,6 +30,7 @@ import {
   runModule,
   type Runner,
 } from "./harness.ts";
+import { InputError } from "../../model/util/errors.ts";
 
 type Json = Record<string, unknown>;
 /** Builds a module graph over a fixture's inputs (the second argument of `runModule`). */
@@ -43,7 +44,7 @@ const callOf = (c: ParityCase) => (c.meta.call ?? {}) as Json;
 function num(o: Json, k: string): number {
   const v = o[k];
   if (typeof v !== "number") {
-    throw new Error(`meta field "${k}" is ${JSON.stringify(v)}, not a number`);
+    throw new InputError(`fixture meta field "${k}" is ${JSON.stringify(v)}, not a number`);
   }
   return v;
 }
@@ -63,7 +64,7 @@ function templateInputs(i: Record<string, Tensor>): TemplateInputs {
     "template_pseudo_beta",
     "template_pseudo_beta_mask",
   ] as const;
-  for (const k of names) if (!i[k]) throw new Error(`fixture has no input in/${k}`);
+  for (const k of names) if (!i[k]) throw new InputError(`the fixture has no input in/${k}`);
   return Object.fromEntries(names.map((k) => [k, i[k]])) as unknown as TemplateInputs;
 }
 

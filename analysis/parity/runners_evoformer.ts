@@ -24,6 +24,7 @@ import {
 import { extraMsaBlock, extraMsaStack } from "../../model/af2/extra_msa.ts";
 import { transition } from "../../model/nn/transition.ts";
 import { type ParityCase, runModule, type Runner } from "./harness.ts";
+import { ParseError, RunError } from "../../model/util/errors.ts";
 
 type Ctor = Record<string, number | boolean | null>;
 
@@ -35,7 +36,9 @@ export type ModuleBuild = (b: ModelBuilder, inputs: Record<string, Tensor>) => R
 
 const num = (c: ParityCase, key: string): number => {
   const v = (c.meta.ctor as Ctor)[key];
-  if (typeof v !== "number") throw new Error(`${c.file}: meta.ctor.${key} is not a number`);
+  if (typeof v !== "number") {
+    throw new ParseError({ file: c.file }, `meta.ctor.${key} is not a number`);
+  }
   return v;
 };
 
@@ -66,7 +69,7 @@ function blockConfig(c: ParityCase): EvoformerBlockConfig {
   // Variants outside AF2 monomer (OpenFold flags) must fail loudly, not run as something else.
   for (const flag of ["opm_first", "no_column_attention", "fuse_projection_weights"]) {
     if ((c.meta.ctor as Ctor)[flag] === true) {
-      throw new Error(`${c.file}: ${flag}=true is not implemented (AF2 monomer only)`);
+      throw new RunError(`${c.file}: ${flag}=true is not implemented (AF2 monomer only)`);
     }
   }
   const keys = [

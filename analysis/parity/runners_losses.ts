@@ -33,11 +33,12 @@ import {
 } from "../../model/af2/alphafold.ts";
 import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
 import type { ModelBuilder } from "../../model/nn/scope.ts";
+import { InputError, ParseError, RunError } from "../../model/util/errors.ts";
 
 /** The fixture's `meta.call`, validated against a zod schema. */
 function callOf<T extends z.ZodType>(c: ParityCase, schema: T): z.infer<T> {
   const r = schema.safeParse(c.meta.call);
-  if (!r.success) throw new Error(`${c.file}: meta.call: ${r.error.message}`);
+  if (!r.success) throw new ParseError({ file: c.file }, `meta.call: ${r.error.message}`);
   return r.data;
 }
 
@@ -261,7 +262,7 @@ const LOSS_BATCH_KEYS = [
 export function lossBatchOf(inputs: Record<string, G.Tensor>): LossBatch {
   const pick = (k: string) => {
     const t = inputs[k];
-    if (!t) throw new Error(`loss batch: no input "${k}"`);
+    if (!t) throw new InputError(`loss batch: the fixture has no input in/${k}`);
     return t;
   };
   const batch = Object.fromEntries(
@@ -276,7 +277,7 @@ export function lossConfigOf(c: ParityCase): LossConfig {
   const ctor = z.object({ loss_config: z.record(z.string(), z.unknown()) }).parse(c.meta.ctor);
   const { chain_center_of_mass: com, ...rest } = ctor.loss_config;
   if (com && (com as { enabled?: boolean }).enabled) {
-    throw new Error(`${c.file}: chain_center_of_mass loss (multimer) is not supported`);
+    throw new RunError(`${c.file}: chain_center_of_mass loss (multimer) is not supported`);
   }
   return lossConfigSchema.parse(rest);
 }
@@ -325,7 +326,7 @@ export const alphafoldLossOnRecordedOutputs: Runner = (c) => {
   return runModule(c, (_b, i) => {
     const o = (k: string) => {
       const t = i[`model_out/${k}`];
-      if (!t) throw new Error(`${c.file}: no in/model_out/${k}`);
+      if (!t) throw new ParseError({ file: c.file }, `no in/model_out/${k}`);
       return t;
     };
     const out: LossModelOutputs = {

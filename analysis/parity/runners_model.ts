@@ -13,6 +13,7 @@ import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
 import { arrayOf, feedOf, type ParityCase, type ParityOutputs, type Runner } from "./harness.ts";
 import type { TypedArray } from "../../model/graph/mod.ts";
+import { RunError } from "../../model/util/errors.ts";
 
 /** Mask of entries whose residue axes (`axes` of `shape`) are all valid. */
 function residueValid(shape: number[], axes: number[], seqMask: ArrayLike<number>): Uint8Array {
@@ -52,7 +53,7 @@ export async function runFullModel(
   const ours = new Set(model.params.map((p) => p.name));
   const unused = [...params.keys()].filter((k) => !ours.has(k));
   if (unused.length) {
-    throw new Error(`${c.file}: fixture parameters not used: ${unused.join(", ")}`);
+    throw new RunError(`${c.file}: fixture parameters not used: ${unused.join(", ")}`);
   }
   const feeds: Record<string, TypedArray> = {};
   for (const name of model.inputs.keys()) {

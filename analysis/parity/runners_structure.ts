@@ -40,11 +40,12 @@ import {
 } from "../../model/af2/heads.ts";
 import { type ParityCase, runModule } from "./harness.ts";
 import type { Runner } from "./harness.ts";
+import { ParseError } from "../../model/util/errors.ts";
 
 /** The fixture's `meta.ctor`, validated against a zod schema. */
 function ctorOf<T extends z.ZodType>(c: ParityCase, schema: T): z.infer<T> {
   const r = schema.safeParse(c.meta.ctor);
-  if (!r.success) throw new Error(`${c.file}: meta.ctor: ${r.error.message}`);
+  if (!r.success) throw new ParseError({ file: c.file }, `meta.ctor: ${r.error.message}`);
   return r.data;
 }
 

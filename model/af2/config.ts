@@ -7,12 +7,230 @@
  */
 
 import { z } from "zod";
+import { InputError } from "../util/errors.ts";
+import type { Same } from "../util/types.ts";
 
 const pos = () => z.number().int().positive();
 const nonneg = () => z.number().int().nonnegative();
 const rate = () => z.number().min(0).max(1);
 
-/** The model hyperparameters. */
+/**
+ * The model hyperparameters (OpenFold's `model_config` names). Channel counts
+ * are `c_*`, head counts `no_heads_*`, block counts `no_blocks`; `inf` and
+ * `eps` are the large value used for masking and the small value guarding
+ * divisions in that module.
+ */
+export interface ModelConfig {
+  /** MSA representation channels (AF2: 256). */
+  c_m: number;
+  /** Pair representation channels (AF2: 128). */
+  c_z: number;
+  /** Single representation channels (AF2: 384). */
+  c_s: number;
+  /** Template pair representation channels (AF2: 64). */
+  c_t: number;
+  /** Extra-MSA representation channels (AF2: 64). */
+  c_e: number;
+  /** The input embedder (Algorithm 3). */
+  input_embedder: {
+    /** Channels of `target_feat` (22). */
+    tf_dim: number;
+    /** Channels of `msa_feat` (49). */
+    msa_dim: number;
+    /** Relative positions are clipped to ±`relpos_k` (Algorithm 4; 32). */
+    relpos_k: number;
+  };
+  /** The recycling embedder (Algorithm 32): a distogram of the previous pseudo-β positions. */
+  recycling_embedder: {
+    /** Lower edge of the first distance bin, Å. */
+    min_bin: number;
+    /** Lower edge of the last distance bin, Å. */
+    max_bin: number;
+    /** Number of distance bins. */
+    no_bins: number;
+    /** Upper edge of the last bin. */
+    inf: number;
+  };
+  /** The template embedding (supplement 1.7.1). */
+  template: {
+    /** Embed templates at all. */
+    enabled: boolean;
+    /** Embed the template torsion angles as extra MSA rows (Algorithm 2 lines 7–8). */
+    embed_angles: boolean;
+    /** Include the backbone-frame unit vectors in the template pair features (AF2: false). */
+    use_unit_vector: boolean;
+    /** The template pseudo-β distogram. */
+    distogram: {
+      /** Lower edge of the first bin, Å. */
+      min_bin: number;
+      /** Lower edge of the last bin, Å. */
+      max_bin: number;
+      /** Number of bins. */
+      no_bins: number;
+    };
+    /** Channels of the template angle features (57). */
+    angle_feat_dim: number;
+    /** Channels of the template pair features (88). */
+    pair_feat_dim: number;
+    /** The template pair stack (Algorithm 16). */
+    pair_stack: {
+      /** Hidden channels per head of triangle attention. */
+      c_hidden_tri_att: number;
+      /** Hidden channels of triangle multiplication. */
+      c_hidden_tri_mul: number;
+      /** Number of blocks. */
+      no_blocks: number;
+      /** Attention heads. */
+      no_heads: number;
+      /** Pair transition widening factor. */
+      pair_transition_n: number;
+      /** Dropout rate (rows and columns). */
+      dropout_rate: number;
+      /** Masking value. */
+      inf: number;
+    };
+    /** The template point-wise attention (Algorithm 17). */
+    pointwise_attention: {
+      /** Hidden channels per head. */
+      c_hidden: number;
+      /** Attention heads. */
+      no_heads: number;
+      /** Masking value. */
+      inf: number;
+    };
+    /** Masking value. */
+    inf: number;
+    /** Division guard. */
+    eps: number;
+  };
+  /** The extra-MSA stack (Algorithm 18). */
+  extra_msa: {
+    /** Embed extra MSA rows at all. */
+    enabled: boolean;
+    /** Channels of `extra_msa_feat` (25). */
+    c_in: number;
+    /** Hidden channels per head of MSA attention. */
+    c_hidden_msa_att: number;
+    /** Hidden channels of the outer product mean. */
+    c_hidden_opm: number;
+    /** Hidden channels of triangle multiplication. */
+    c_hidden_mul: number;
+    /** Hidden channels per head of triangle attention. */
+    c_hidden_pair_att: number;
+    /** MSA attention heads. */
+    no_heads_msa: number;
+    /** Triangle attention heads. */
+    no_heads_pair: number;
+    /** Number of blocks (AF2: 4). */
+    no_blocks: number;
+    /** Transition widening factor. */
+    transition_n: number;
+    /** Dropout rate of the MSA updates. */
+    msa_dropout: number;
+    /** Dropout rate of the pair updates. */
+    pair_dropout: number;
+    /** Masking value. */
+    inf: number;
+    /** Division guard. */
+    eps: number;
+  };
+  /** The Evoformer stack (Algorithm 6). */
+  evoformer: {
+    /** Hidden channels per head of MSA attention. */
+    c_hidden_msa_att: number;
+    /** Hidden channels of the outer product mean. */
+    c_hidden_opm: number;
+    /** Hidden channels of triangle multiplication. */
+    c_hidden_mul: number;
+    /** Hidden channels per head of triangle attention. */
+    c_hidden_pair_att: number;
+    /** MSA attention heads. */
+    no_heads_msa: number;
+    /** Triangle attention heads. */
+    no_heads_pair: number;
+    /** Number of blocks (AF2: 48). */
+    no_blocks: number;
+    /** Transition widening factor. */
+    transition_n: number;
+    /** Dropout rate of the MSA updates. */
+    msa_dropout: number;
+    /** Dropout rate of the pair updates. */
+    pair_dropout: number;
+    /** Masking value. */
+    inf: number;
+    /** Division guard. */
+    eps: number;
+  };
+  /** The structure module (Algorithm 20). */
+  structure_module: {
+    /** Hidden channels per head of invariant point attention. */
+    c_ipa: number;
+    /** Hidden channels of the angle resnet. */
+    c_resnet: number;
+    /** IPA heads. */
+    no_heads_ipa: number;
+    /** IPA query/key points per head. */
+    no_qk_points: number;
+    /** IPA value points per head. */
+    no_v_points: number;
+    /** Dropout rate. */
+    dropout_rate: number;
+    /** Layers (shared weights; AF2: 8). */
+    no_blocks: number;
+    /** Layers of the single transition. */
+    no_transition_layers: number;
+    /** Blocks of the angle resnet. */
+    no_resnet_blocks: number;
+    /** Torsion angles predicted per residue (7). */
+    no_angles: number;
+    /** Ångström per unit of the internal translations (10). */
+    trans_scale_factor: number;
+    /** Division guard. */
+    epsilon: number;
+    /** Masking value. */
+    inf: number;
+  };
+  /** The auxiliary heads (supplement 1.9). */
+  heads: {
+    /** The pLDDT head (Algorithm 29). */
+    lddt: {
+      /** Bins of lDDT. */
+      no_bins: number;
+      /** Hidden channels. */
+      c_hidden: number;
+    };
+    /** The distogram head. */
+    distogram: {
+      /** Number of bins. */
+      no_bins: number;
+      /** First bin edge, Å. */
+      first_break: number;
+      /** Last bin edge, Å. */
+      last_break: number;
+    };
+    /** The predicted-aligned-error / pTM head. */
+    tm: {
+      /** Build the head at all (the `_ptm` models). */
+      enabled: boolean;
+      /** Number of error bins. */
+      no_bins: number;
+      /** Largest error bin edge, Å. */
+      max_bin: number;
+    };
+    /** The masked-MSA head. */
+    masked_msa: {
+      /** Output classes (23). */
+      c_out: number;
+    };
+    /** The experimentally-resolved head. */
+    experimentally_resolved: {
+      /** Output atoms (37). */
+      c_out: number;
+    };
+  };
+}
+
+/** zod schema of {@link ModelConfig}: every field validated, errors name the field. */
 export const modelConfigSchema = z.strictObject({
   c_m: pos(),
   c_z: pos(),
@@ -100,10 +318,19 @@ export const modelConfigSchema = z.strictObject({
   }),
 });
 
-/** A validated model configuration. */
-export type ModelConfig = z.infer<typeof modelConfigSchema>;
+// The interface above is the schema's type written out for the docs; this stops them drifting apart.
+const _modelConfigMatches: Same<ModelConfig, z.output<typeof modelConfigSchema>> = true;
 
-/** AF2 model_1 (OpenFold `model_config("model_1")`): 93,229,082 parameters. */
+/**
+ * AF2 model_1 (OpenFold `model_config("model_1")`): 93,229,082 parameters.
+ *
+ * @example
+ * ```ts
+ * import { AF2_MODEL_1 } from "denofold";
+ *
+ * console.log(AF2_MODEL_1.evoformer.no_blocks, AF2_MODEL_1.c_m); // 48 256
+ * ```
+ */
 export const AF2_MODEL_1: ModelConfig = {
   c_m: 256,
   c_z: 128,
@@ -211,7 +438,16 @@ const TINY_DIMS: DeepPartial<ModelConfig> = {
   evoformer: { no_blocks: 2 },
 };
 
-/** Named presets. */
+/**
+ * Named presets.
+ *
+ * @example
+ * ```ts
+ * import { PRESETS } from "denofold";
+ *
+ * for (const [name, cfg] of Object.entries(PRESETS)) console.log(name, cfg.evoformer.no_blocks);
+ * ```
+ */
 export const PRESETS: Readonly<Record<string, ModelConfig>> = {
   af2: AF2_MODEL_1,
   /** AF2 with the pTM head (model_1_ptm). */
@@ -235,11 +471,26 @@ export const PRESETS: Readonly<Record<string, ModelConfig>> = {
   }),
 };
 
-/** A preset with overrides, validated; a bad field raises a zod error naming its path. */
+/**
+ * A preset with overrides, validated; a bad field raises a zod error naming its path.
+ *
+ * @example The tiny preset with two more Evoformer blocks and the pTM head
+ * ```ts
+ * import { modelConfig } from "denofold";
+ *
+ * const cfg = modelConfig("tiny", {
+ *   evoformer: { no_blocks: 4 },
+ *   heads: { tm: { enabled: true } },
+ * });
+ * console.log(cfg.c_m, cfg.evoformer.no_blocks); // 32 4
+ * ```
+ */
 export function modelConfig(preset: string, overrides?: DeepPartial<ModelConfig>): ModelConfig {
   const base = PRESETS[preset];
   if (!base) {
-    throw new Error(`unknown preset "${preset}" (have: ${Object.keys(PRESETS).join(", ")})`);
+    throw new InputError(
+      `unknown model preset "${preset}" (have: ${Object.keys(PRESETS).join(", ")})`,
+    );
   }
   return modelConfigSchema.parse(merge(base, overrides));
 }

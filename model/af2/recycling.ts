@@ -24,7 +24,7 @@ export function pickOutput(out: AlphaFoldOutputs, name: OutputName): Tensor {
     const t = (out as unknown as Record<string, Tensor | undefined>)[name];
     if (t && t instanceof G.Tensor) return t;
   }
-  throw new Error(`the model has no output "${name}"`);
+  throw new G.GraphError("outputs", `the model has no output "${name}"`);
 }
 
 /** The recycled-state feeds before the first iteration: zeros (Algorithm 2). */

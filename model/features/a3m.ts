@@ -48,8 +48,10 @@ export function splitA3mRow(row: string): { aligned: string; deletions: number[]
  *
  * @example
  * ```ts
+ * import { parseA3m } from "denofold";
+ *
  * const msa = parseA3m(">query\nMKV\n>hit\nMkkK-\n", "x.a3m");
- * // msa.sequences[1] === "MK-"; msa.deletions[1] is [0, 2, 0]
+ * console.log(msa.sequences[1], msa.deletions[1]); // "MK-" Int32Array [0, 2, 0]
  * ```
  */
 export function parseA3m(text: string, file = "<string>", options: A3mOptions = {}): Msa {
@@ -82,7 +84,19 @@ export function parseA3m(text: string, file = "<string>", options: A3mOptions = 
   return msa;
 }
 
-/** Reads and parses an A3M file (gzip-aware). */
+/**
+ * Reads and parses an A3M file (gzip-aware).
+ *
+ * @example
+ * ```ts
+ * import { readA3m } from "denofold";
+ *
+ * const msa = await readA3m("data/sample/msa/openfold/1psm_A/bfd_uniclust_hits.a3m.gz", {
+ *   maxSequences: 100,
+ * });
+ * console.log(msa.sequences.length, "rows of", msa.sequences[0].length, "columns");
+ * ```
+ */
 export async function readA3m(path: string, options: A3mOptions = {}): Promise<Msa> {
   return parseA3m(await readText(path), path, options);
 }

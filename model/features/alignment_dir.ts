@@ -25,6 +25,7 @@ export interface AlignmentFileSpec {
   file: string;
   /** Database the search ran against. */
   database: "uniref90" | "bfd" | "mgnify" | "uniprot" | "pdb70" | "pdb_seqres";
+  /** The file format: A3M, Stockholm or an HHsearch report. */
   format: "a3m" | "sto" | "hhr";
   /** `msa`: merged into the main MSA; `pairing`: multimer species pairing; `templates`. */
   role: AlignmentRole;
@@ -65,14 +66,17 @@ export const ALIGNMENT_FILES: readonly AlignmentFileSpec[] = [
 
 /** One database's MSA of a chain. */
 export interface DatabaseMsa {
+  /** The database the search ran against. */
   database: AlignmentFileSpec["database"];
   /** The file it came from (path, or `index.json:chain/name` for an alignment_db). */
   source: string;
+  /** The alignment, cut to the file's row limit. */
   msa: Msa;
 }
 
 /** Everything found for one chain. */
 export interface ChainAlignments {
+  /** The chain directory's name (`<pdb>_<chain>`). */
   chainId: string;
   /** The ungapped query sequence (row 0 of every MSA; all files must agree). */
   query: string;
@@ -191,7 +195,16 @@ function parseChain(
   return out;
 }
 
-/** Chain directories under an alignment directory, sorted. */
+/**
+ * Chain directories under an alignment directory, sorted.
+ *
+ * @example
+ * ```ts
+ * import { listAlignmentChains } from "denofold";
+ *
+ * console.log(await listAlignmentChains("data/sample/msa/openfold")); // ["1hf9_A", "1psm_A", ...]
+ * ```
+ */
 export async function listAlignmentChains(alignmentDir: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const e of Deno.readDir(alignmentDir)) if (e.isDirectory) ids.push(e.name);
@@ -221,6 +234,14 @@ export async function chainFiles(chainDir: string): Promise<Map<string, string>>
  * or gzipped) parsed, main MSAs in AF2's merge order with the row limits of
  * {@link ALIGNMENT_FILES}. Throws {@link ParseError} for malformed files and for
  * query rows that disagree between files.
+ *
+ * @example A chain's MSAs in AF2's merge order
+ * ```ts
+ * import { readAlignmentDir } from "denofold";
+ *
+ * const a = await readAlignmentDir("data/sample/msa/openfold", "1psm_A");
+ * for (const m of a.msas) console.log(m.database, m.msa.sequences.length, "rows");
+ * ```
  */
 export async function readAlignmentDir(
   alignmentDir: string,
@@ -316,6 +337,7 @@ function baseOf(path: string): string {
 
 /** A opened alignment_db: its validated index and a reader of chains. */
 export interface AlignmentDb {
+  /** The validated index: chain → files → byte ranges in the db file. */
   index: AlignmentDbIndex;
   /** Chain ids in the index, sorted. */
   chains: string[];

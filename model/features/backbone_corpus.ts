@@ -108,7 +108,19 @@ export interface CorpusReadOptions {
   limit?: number;
 }
 
-/** Stream the chains of `pm3_backbone.jsonl(.gz)`. */
+/**
+ * Stream the chains of `pm3_backbone.jsonl(.gz)`.
+ *
+ * @example
+ * ```ts
+ * import { readBackboneCorpus } from "denofold";
+ *
+ * const path = "data/sample/backbone/pm3_backbone.jsonl.gz";
+ * for await (const c of readBackboneCorpus(path, { limit: 3 })) {
+ *   console.log(c.id, c.seq.length, c.dssp);
+ * }
+ * ```
+ */
 export async function* readBackboneCorpus(
   path: string,
   opts: CorpusReadOptions = {},
@@ -162,7 +174,18 @@ export function parseProfileLine(
   return { id: r.data.id, profile };
 }
 
-/** Stream the profiles of `pm3_profiles.jsonl(.gz)`, optionally only some ids. */
+/**
+ * Stream the profiles of `pm3_profiles.jsonl(.gz)`, optionally only some ids.
+ *
+ * @example
+ * ```ts
+ * import { readProfiles } from "denofold";
+ *
+ * for await (const p of readProfiles("data/sample/backbone/pm3_profiles.jsonl.gz", { limit: 1 })) {
+ *   console.log(p.id, p.profile.length / 20, "residues");
+ * }
+ * ```
+ */
 export async function* readProfiles(
   path: string,
   opts: CorpusReadOptions = {},
@@ -179,7 +202,19 @@ export async function* readProfiles(
   }
 }
 
-/** A backbone chain as an atom37 {@link Protein} (only N, CA, C, O present). */
+/**
+ * A backbone chain as an atom37 {@link Protein} (only N, CA, C, O present).
+ *
+ * @example
+ * ```ts
+ * import { backboneToProtein, dsspProtein, readBackboneCorpus } from "denofold";
+ *
+ * const path = "data/sample/backbone/pm3_backbone.jsonl.gz";
+ * for await (const c of readBackboneCorpus(path, { limit: 1 })) {
+ *   console.log(dsspProtein(backboneToProtein(c)).ss);
+ * }
+ * ```
+ */
 export function backboneToProtein(c: BackboneChain): Protein {
   const n = c.seq.length;
   const atomPositions = new Float32Array(n * ATOM_TYPE_NUM * 3);

@@ -29,6 +29,7 @@
 
 import type { Rng } from "../util/rng.ts";
 import { type FeatureTensor, shapeSize } from "./feature_tensor.ts";
+import { RunError } from "../util/errors.ts";
 
 /** A float32 or int32 feature tensor. */
 export type AnyTensor = FeatureTensor<Float32Array> | FeatureTensor<Int32Array>;
@@ -170,7 +171,9 @@ export function padAlong<T extends AnyTensor>(
 ): T {
   const dim = t.shape[axis];
   if (dim === size) return t;
-  if (dim > size) throw new Error(`cannot pad axis ${axis} of size ${dim} down to ${size}`);
+  if (dim > size) {
+    throw new RunError(`padAlong: cannot pad axis ${axis} of size ${dim} down to ${size}`);
+  }
   const shape = t.shape.slice();
   shape[axis] = size;
   const outer = shapeSize(t.shape.slice(0, axis));

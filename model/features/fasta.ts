@@ -35,8 +35,10 @@ const SEQUENCE_CHARS = /^[A-Za-z.*-]*$/;
  *
  * @example
  * ```ts
+ * import { parseFasta } from "denofold";
+ *
  * const [rec] = parseFasta(">q1 demo\nMKV\nLA\n", "q.fasta");
- * // rec.sequence === "MKVLA", rec.description === "q1 demo"
+ * console.log(rec.description, rec.sequence); // "q1 demo" "MKVLA"
  * ```
  */
 export function parseFasta(
@@ -85,13 +87,36 @@ export function parseFasta(
   return records;
 }
 
-/** Reads and parses a FASTA file (gzip-aware, by the `.gz` suffix). */
+/**
+ * Reads and parses a FASTA file (gzip-aware, by the `.gz` suffix).
+ *
+ * @example
+ * ```ts
+ * import { readFasta } from "denofold";
+ *
+ * await Deno.writeTextFile("query.fasta", ">q1 demo\nMKV\nLA\n");
+ * const records = await readFasta("query.fasta");
+ * console.log(records.map((r) => `${r.description}: ${r.sequence.length} residues`));
+ * ```
+ */
 export async function readFasta(path: string, options: FastaOptions = {}): Promise<FastaRecord[]> {
   return parseFasta(await readText(path), path, options);
 }
 
-/** Formats records as FASTA text, sequences wrapped at `width` letters (0: no wrap). */
-export function formatFasta(records: { description: string; sequence: string }[], width = 60) {
+/**
+ * Formats records as FASTA text, sequences wrapped at `width` letters (0: no wrap).
+ *
+ * @example
+ * ```ts
+ * import { formatFasta } from "denofold";
+ *
+ * console.log(formatFasta([{ description: "q1", sequence: "MKVLA" }], 3)); // ">q1\nMKV\nLA\n"
+ * ```
+ */
+export function formatFasta(
+  records: { description: string; sequence: string }[],
+  width = 60,
+): string {
   const out: string[] = [];
   for (const r of records) {
     out.push(`>${r.description}`);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { RunError } from "../util/errors.ts";
+
 /** A dense row-major tensor: `data.length` equals the product of `shape`. */
 export interface FeatureTensor<A extends Float32Array | Int32Array = Float32Array> {
   /** Flat row-major values. */
@@ -36,7 +38,7 @@ export function tensorOf<A extends Float32Array | Int32Array>(
   shape: number[],
 ): FeatureTensor<A> {
   if (data.length !== shapeSize(shape)) {
-    throw new Error(`buffer of ${data.length} values does not fit shape [${shape}]`);
+    throw new RunError(`tensorOf: ${data.length} values do not fit shape [${shape}]`);
   }
   return { data, shape };
 }

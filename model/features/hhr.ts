@@ -28,11 +28,13 @@ export interface TemplateHit {
   alignedCols: number;
   /** Sum of posterior probabilities of the aligned pairs (NaN where absent). */
   sumProbs: number;
-  /** First and last aligned query residue, 1-based inclusive. */
+  /** First aligned query residue, 1-based. */
   queryStart: number;
+  /** Last aligned query residue, 1-based inclusive. */
   queryEnd: number;
-  /** First and last aligned template residue, 1-based inclusive. */
+  /** First aligned template residue, 1-based. */
   templateStart: number;
+  /** Last aligned template residue, 1-based inclusive. */
   templateEnd: number;
   /** The template's full length as printed `(<length>)`, or -1 if unknown. */
   templateLength: number;
@@ -52,6 +54,7 @@ export interface HhrResult {
   queryName: string;
   /** From `Match_columns` (-1 if absent). */
   matchColumns: number;
+  /** The hits, in report order. */
   hits: TemplateHit[];
 }
 
@@ -221,6 +224,14 @@ function parseHit(lines: string[], first: number, last: number, file: string): T
  * Throws {@link ParseError} (file:line) on malformed summary or alignment lines,
  * blocks whose residue count disagrees with their start/end, or Q/T blocks of
  * unequal width.
+ *
+ * @example
+ * ```ts
+ * import { parseHhr } from "denofold";
+ *
+ * const report = parseHhr(await Deno.readTextFile("pdb70_hits.hhr"), "pdb70_hits.hhr");
+ * for (const hit of report.hits) console.log(hit.name, hit.probability, hit.alignedCols);
+ * ```
  */
 export function parseHhr(text: string, file = "<string>"): HhrResult {
   const lines = text.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
@@ -247,7 +258,17 @@ export function parseHhr(text: string, file = "<string>"): HhrResult {
   return { queryName, matchColumns, hits };
 }
 
-/** Reads and parses an HHR file (gzip-aware). */
+/**
+ * Reads and parses an HHR file (gzip-aware).
+ *
+ * @example
+ * ```ts
+ * import { readHhr } from "denofold";
+ *
+ * const { queryName, hits } = await readHhr("pdb70_hits.hhr");
+ * console.log(queryName, hits.length, "template hits");
+ * ```
+ */
 export async function readHhr(path: string): Promise<HhrResult> {
   return parseHhr(await readText(path), path);
 }

@@ -24,6 +24,7 @@ import {
   HHBLITS_AA_TO_ID,
   MAP_HHBLITS_AATYPE_TO_OUR_AATYPE,
 } from "../protein/residue_constants.ts";
+import { InputError } from "../util/errors.ts";
 
 /** MSA token of an unknown residue. */
 export const MSA_UNKNOWN = 20;
@@ -50,7 +51,9 @@ for (const [letter, id] of Object.entries(HHBLITS_AA_TO_ID)) {
 export function msaToken(ch: string): number {
   const code = ch.charCodeAt(0);
   const t = code < 128 ? LETTER_TOKEN[code] : -1;
-  if (t < 0) throw new Error(`character ${JSON.stringify(ch)} is not in the HHblits alphabet`);
+  if (t < 0) {
+    throw new InputError(`MSA character ${JSON.stringify(ch)} is not in the HHblits alphabet`);
+  }
   return t;
 }
 
@@ -105,7 +108,7 @@ export function mergeMsas(
     for (let i = 0; i < n; i++) {
       const seq = msa.sequences[i];
       if (seq.length !== length) {
-        throw new Error(
+        throw new InputError(
           `MSA ${k} row ${i} (${
             msa.descriptions[i] ?? "?"
           }) has ${seq.length} columns, query has ${length}`,
@@ -464,7 +467,7 @@ export function nearestClusters(
 function widenProfile(profile: Float32Array, L: number): Float32Array {
   const k = profile.length / L;
   if (k !== 20 && k !== 22) {
-    throw new Error(`profile has ${profile.length} values, want ${L} x 20 or 22`);
+    throw new InputError(`profile has ${profile.length} values, want ${L} x 20 or 22`);
   }
   const out = new Float32Array(L * 22);
   for (let r = 0; r < L; r++) {

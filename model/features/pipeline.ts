@@ -19,32 +19,108 @@
  */
 
 import { z } from "zod";
+import type { Same } from "../util/types.ts";
 import type { Msa } from "./msa.ts";
 import type { Protein } from "../protein/protein.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../protein/residue_constants.ts";
 import type { Rng } from "../util/rng.ts";
 import { type FeatureTensor, tensorOf } from "./feature_tensor.ts";
-import { mergeMsas, sampleMsaFeatures, targetFeat } from "./msa_features.ts";
+import {
+  type BlockDeletionConfig,
+  type MaskedMsaConfig,
+  mergeMsas,
+  sampleMsaFeatures,
+  targetFeat,
+} from "./msa_features.ts";
 import { profilePseudoMsa } from "./profile_msa.ts";
 import { chooseCrop, type CropKind, lengthBucket, padAlong, takeAlong } from "./crop.ts";
 import { type GroundTruthFeatures, groundTruthFeatures } from "../protein/gt_transforms.ts";
 import { fillVirtualCb } from "./virtual_cb.ts";
+import { InputError } from "../util/errors.ts";
 
 const probability = z.number().min(0).max(1);
 
-/** zod schema of the feature-pipeline settings; defaults are AF2's initial training. */
-export const FeatureConfigSchema = z.object({
+/** Feature-pipeline settings, defaults filled (see {@link FeatureConfigInput} for the defaults). */
+export interface FeatureConfig {
   /** Residues per training crop (AF2: 256; fine-tuning 384). */
-  cropSize: z.number().int().positive().default(256),
+  cropSize: number;
   /** Crop residues at all (training); off for inference on whole chains. */
-  crop: z.boolean().default(true),
+  crop: boolean;
   /** Probability of a spatial crop (see crop.ts). */
-  spatialCropProb: probability.default(0.5),
+  spatialCropProb: number;
   /** Cluster centres N_clust (AF2: 128 training, 512 fine-tuning/eval). */
-  maxMsaClusters: z.number().int().positive().default(128),
+  maxMsaClusters: number;
   /** Extra MSA rows N_extra (AF2: 1024 training, 5120 fine-tuning). */
-  maxExtraMsa: z.number().int().nonnegative().default(1024),
+  maxExtraMsa: number;
   /** BERT masking (AF2 `masked_msa` and `masked_msa_replace_fraction`). */
+  maskedMsa: MaskedMsaConfig;
+  /** MSA block deletion (AF2 config `block_delete_msa`); null disables it. */
+  blockDeletion: BlockDeletionConfig | null;
+  /** Gap agreement weight of the nearest-cluster assignment (AF2: 0). */
+  gapAgreementWeight: number;
+  /** Per database (in merge order), rows kept before merging (AF2: uniref90 10000, mgnify 501). */
+  maxRowsPerMsa: (number | null)[];
+  /**
+   * Rows of the pseudo-MSA drawn from a profile (query included); null = exactly
+   * `maxMsaClusters + maxExtraMsa`, every row used.
+   */
+  profileMsaDepth: number | null;
+  /** Pad residues to the length bucket and MSA rows to their maxima. */
+  pad: boolean;
+  /** Probability that a sample uses clamped FAPE (AF2 supplement 1.11.5: 0.9). */
+  clampedFapeProb: number;
+  /**
+   * Independent MSA samples per example (same crop): AF2 draws new cluster
+   * centres, masks and extra rows for every recycling iteration
+   * (`resample_msa_in_recycling`), so set this to the number of passes.
+   */
+  msaSamples: number;
+}
+
+/**
+ * Feature-pipeline settings as written: every field may be left out for its
+ * default, which is AF2's initial training (cropSize 256, crop true,
+ * spatialCropProb 0.5, maxMsaClusters 128, maxExtraMsa 1024, masking
+ * 0.1/0.1/0.1 of 0.15, block deletion of 5 blocks of 0.3, gapAgreementWeight 0,
+ * maxRowsPerMsa none, profileMsaDepth null, pad true, clampedFapeProb 0.9,
+ * msaSamples 1).
+ */
+export interface FeatureConfigInput {
+  /** See {@link FeatureConfig.cropSize}. */
+  cropSize?: number;
+  /** See {@link FeatureConfig.crop}. */
+  crop?: boolean;
+  /** See {@link FeatureConfig.spatialCropProb}. */
+  spatialCropProb?: number;
+  /** See {@link FeatureConfig.maxMsaClusters}. */
+  maxMsaClusters?: number;
+  /** See {@link FeatureConfig.maxExtraMsa}. */
+  maxExtraMsa?: number;
+  /** See {@link FeatureConfig.maskedMsa}; each field defaults on its own. */
+  maskedMsa?: Partial<MaskedMsaConfig>;
+  /** See {@link FeatureConfig.blockDeletion}; given, it is given whole. */
+  blockDeletion?: BlockDeletionConfig | null;
+  /** See {@link FeatureConfig.gapAgreementWeight}. */
+  gapAgreementWeight?: number;
+  /** See {@link FeatureConfig.maxRowsPerMsa}. */
+  maxRowsPerMsa?: (number | null)[];
+  /** See {@link FeatureConfig.profileMsaDepth}. */
+  profileMsaDepth?: number | null;
+  /** See {@link FeatureConfig.pad}. */
+  pad?: boolean;
+  /** See {@link FeatureConfig.clampedFapeProb}. */
+  clampedFapeProb?: number;
+  /** See {@link FeatureConfig.msaSamples}. */
+  msaSamples?: number;
+}
+
+/** zod schema of {@link FeatureConfig}; defaults are AF2's initial training. */
+export const FeatureConfigSchema = z.object({
+  cropSize: z.number().int().positive().default(256),
+  crop: z.boolean().default(true),
+  spatialCropProb: probability.default(0.5),
+  maxMsaClusters: z.number().int().positive().default(128),
+  maxExtraMsa: z.number().int().nonnegative().default(1024),
   maskedMsa: z.object({
     uniformProb: probability.default(0.1),
     profileProb: probability.default(0.1),
@@ -53,37 +129,34 @@ export const FeatureConfigSchema = z.object({
   }).refine((m) => m.uniformProb + m.profileProb + m.sameProb <= 1, {
     message: "uniformProb + profileProb + sameProb must not exceed 1",
   }).default({ uniformProb: 0.1, profileProb: 0.1, sameProb: 0.1, replaceFraction: 0.15 }),
-  /** MSA block deletion (AF2 config `block_delete_msa`); null disables it. */
   blockDeletion: z.object({
     msaFractionPerBlock: probability,
     numBlocks: z.number().int().nonnegative(),
     randomizeNumBlocks: z.boolean(),
   }).nullable().default({ msaFractionPerBlock: 0.3, numBlocks: 5, randomizeNumBlocks: false }),
-  /** Gap agreement weight of the nearest-cluster assignment (AF2: 0). */
   gapAgreementWeight: z.number().min(0).default(0),
-  /** Per database (in merge order), rows kept before merging (AF2: uniref90 10000, mgnify 501). */
   maxRowsPerMsa: z.array(z.number().int().positive().nullable()).default([]),
-  /**
-   * Rows of the pseudo-MSA drawn from a profile (query included); null = exactly
-   * `maxMsaClusters + maxExtraMsa`, every row used.
-   */
   profileMsaDepth: z.number().int().positive().nullable().default(null),
-  /** Pad residues to the length bucket and MSA rows to their maxima. */
   pad: z.boolean().default(true),
-  /** Probability that a sample uses clamped FAPE (AF2 supplement 1.11.5: 0.9). */
   clampedFapeProb: probability.default(0.9),
-  /**
-   * Independent MSA samples per example (same crop): AF2 draws new cluster
-   * centres, masks and extra rows for every recycling iteration
-   * (`resample_msa_in_recycling`), so set this to the number of passes.
-   */
   msaSamples: z.number().int().positive().default(1),
 });
 
-/** Validated feature-pipeline settings. */
-export type FeatureConfig = z.infer<typeof FeatureConfigSchema>;
+// The interfaces above are the schema's types written out for the docs; these stop them drifting apart.
+const _featureConfigMatches: Same<FeatureConfig, z.output<typeof FeatureConfigSchema>> = true;
+const _featureInputMatches: Same<FeatureConfigInput, z.input<typeof FeatureConfigSchema>> = true;
 
-/** Parse and validate settings (unknown JSON in, defaults filled); throws a zod error. */
+/**
+ * Parse and validate settings (unknown JSON in, defaults filled); throws a zod error.
+ *
+ * @example
+ * ```ts
+ * import { parseFeatureConfig } from "denofold";
+ *
+ * const cfg = parseFeatureConfig({ cropSize: 64, maxMsaClusters: 16, maxExtraMsa: 32 });
+ * console.log(cfg.blockDeletion); // the default: 5 blocks of 30 %
+ * ```
+ */
 export function parseFeatureConfig(json: unknown = {}): FeatureConfig {
   return FeatureConfigSchema.parse(json);
 }
@@ -95,6 +168,14 @@ export function parseFeatureConfig(json: unknown = {}): FeatureConfig {
  * - `af2Finetune`: fine-tuning — 384-residue crops, 512 clusters, 5120 extra;
  * - `inference`: whole chains, 512 clusters, 5120 extra, no block deletion (AF2
  *   keeps the 15 % BERT replacement at inference too, `masked_msa_replace_fraction`).
+ *
+ * @example
+ * ```ts
+ * import { FEATURE_PRESETS } from "denofold";
+ *
+ * const { crop, maxMsaClusters } = FEATURE_PRESETS.inference;
+ * console.log(crop, maxMsaClusters); // false 512
+ * ```
  */
 export const FEATURE_PRESETS: Readonly<Record<string, FeatureConfig>> = {
   af2Initial: parseFeatureConfig({}),
@@ -205,6 +286,18 @@ export type MsaSampleFeatures = Pick<
  * The flat arrays of an example by feature name, with the MSA features of
  * sample `k` (AF2 gives each recycling iteration its own MSA sample; past the
  * last sample the last one is reused).
+ *
+ * @example
+ * ```ts
+ * import { buildFeatures, exampleFeeds, readStructure, Rng } from "denofold";
+ *
+ * const structure = await readStructure(
+ *   "data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz",
+ * );
+ * const ex = buildFeatures({ id: "1ubi", structure }, { crop: false, msaSamples: 2 }, new Rng(0));
+ * const feeds = exampleFeeds(ex, 1); // the arrays of MSA sample 1
+ * console.log(Object.keys(feeds).length);
+ * ```
  */
 export function exampleFeeds(
   ex: FeatureExample,
@@ -242,7 +335,9 @@ const EXTRA_ROW_FEATURES = [
 
 function sequenceOf(input: FeatureInput): string {
   if (input.sequence !== undefined) return input.sequence.toUpperCase();
-  if (!input.structure) throw new Error(`${input.id}: neither a sequence nor a structure`);
+  if (!input.structure) {
+    throw new InputError(`${input.id}: the feature input has neither a sequence nor a structure`);
+  }
   return Array.from(input.structure.aatype, (a) => a < 20 ? RESTYPES[a] : "X").join("");
 }
 
@@ -265,10 +360,20 @@ function residueIndexOf(L: number, structure?: Protein): Int32Array {
  * alone), sequence features, ground-truth atom37 when a structure is given, one
  * training crop (when `config.crop`), and padding (when `config.pad`). All random
  * choices come from `rng`.
+ *
+ * @example Features of one chain with its MSA, cropped to 64 residues
+ * ```ts
+ * import { buildFeatures, Dataset, Rng } from "denofold";
+ *
+ * const ds = await Dataset.open("data/sample");
+ * const entry = ds.entries.find((e) => e.id === "3zee_A")!; // a chain with OpenFold MSAs
+ * const ex = buildFeatures(await ds.loadInput(entry), { cropSize: 64 }, new Rng(0));
+ * console.log(ex.meta, ex.features.aatype.shape);
+ * ```
  */
 export function buildFeatures(
   input: FeatureInput,
-  config: z.input<typeof FeatureConfigSchema>,
+  config: FeatureConfigInput,
   rng: Rng,
 ): FeatureExample {
   const cfg = FeatureConfigSchema.parse(config);
@@ -276,10 +381,12 @@ export function buildFeatures(
   const L = seq.length;
   const s = input.structure;
   if (s && s.aatype.length !== L) {
-    throw new Error(`${input.id}: structure has ${s.aatype.length} residues, sequence ${L}`);
+    throw new InputError(`${input.id}: structure has ${s.aatype.length} residues, sequence ${L}`);
   }
   if (input.profile && input.profile.length !== L * 20) {
-    throw new Error(`${input.id}: profile has ${input.profile.length} values, want ${L} x 20`);
+    throw new InputError(
+      `${input.id}: profile has ${input.profile.length} values, want ${L} x 20`,
+    );
   }
 
   // Evolutionary input.

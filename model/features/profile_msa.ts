@@ -28,6 +28,7 @@
 
 import type { Rng } from "../util/rng.ts";
 import { type EncodedMsa, msaToken } from "./msa_features.ts";
+import { InputError, RunError } from "../util/errors.ts";
 
 /**
  * The query plus `depth - 1` pseudo-sequences drawn column by column from a
@@ -42,9 +43,11 @@ export function profilePseudoMsa(
 ): EncodedMsa {
   const L = query.length;
   if (profile.length !== L * 20) {
-    throw new Error(`profile has ${profile.length} values, want ${L} x 20 for the query`);
+    throw new InputError(
+      `profile has ${profile.length} values, want ${L} x 20 for the query`,
+    );
   }
-  if (!(depth >= 1)) throw new Error(`pseudo-MSA depth must be >= 1, got ${depth}`);
+  if (!(depth >= 1)) throw new RunError(`profilePseudoMsa: depth must be >= 1, got ${depth}`);
   // Per-column cumulative distribution for inverse-CDF draws.
   const cdf = new Float64Array(L * 20);
   const total = new Float64Array(L);

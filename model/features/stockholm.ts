@@ -197,7 +197,17 @@ function validateLengths(
   }
 }
 
-/** Parses the first alignment of Stockholm text; see {@link parseStockholmAll}. */
+/**
+ * Parses the first alignment of Stockholm text; see {@link parseStockholmAll}.
+ *
+ * @example
+ * ```ts
+ * import { parseStockholm } from "denofold";
+ *
+ * const aln = parseStockholm("# STOCKHOLM 1.0\nquery MKV-L\nhit   MRVAL\n//\n", "x.sto");
+ * console.log(aln.names, aln.rows); // ["query", "hit"] ["MKV-L", "MRVAL"]
+ * ```
+ */
 export function parseStockholm(text: string, file = "<string>"): StockholmAlignment {
   const all = parseStockholmAll(text, file);
   if (all.length === 0) throw new ParseError({ file }, "no alignment in Stockholm file");
@@ -216,6 +226,15 @@ export interface StockholmToMsaOptions {
  * columns as deletions before the next kept column (residues after the last kept
  * column are dropped), upper-case, and write every gap as `-`. Descriptions are the
  * sequence names, as in AF2.
+ *
+ * @example Columns where the query has a gap become deletions
+ * ```ts
+ * import { parseStockholm, stockholmToMsa } from "denofold";
+ *
+ * const aln = parseStockholm("# STOCKHOLM 1.0\nquery MKV-L\nhit   MRVAL\n//\n", "x.sto");
+ * const msa = stockholmToMsa(aln, "x.sto");
+ * console.log(msa.sequences, msa.deletions[1]); // ["MKVL", "MRVL"] Int32Array [0, 0, 0, 1]
+ * ```
  */
 export function stockholmToMsa(
   aln: StockholmAlignment,
@@ -297,7 +316,19 @@ export function truncateStockholm(
   };
 }
 
-/** Reads a Stockholm file (gzip-aware) and converts its first alignment, query first. */
+/**
+ * Reads a Stockholm file (gzip-aware) and converts its first alignment, query first.
+ *
+ * @example
+ * ```ts
+ * import { readStockholmMsa } from "denofold";
+ *
+ * const msa = await readStockholmMsa("data/sample/msa/openfold/1psm_A/uniref90_hits.sto.gz", {
+ *   maxSequences: 10000,
+ * });
+ * console.log(msa.sequences.length, "rows");
+ * ```
+ */
 export async function readStockholmMsa(
   path: string,
   options: StockholmToMsaOptions = {},

@@ -29,6 +29,7 @@ import { type Protein, selectResidues } from "../protein/protein.ts";
 import { readStructure } from "../protein/structure_file.ts";
 import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
 import { templateGtFeatures } from "../protein/gt_transforms.ts";
+import { InputError } from "../util/errors.ts";
 
 /** AF2's `max_subsequence_ratio`: a hit that is a query substring longer than this is a duplicate. */
 export const DEFAULT_MAX_SUBSEQUENCE_RATIO = 0.95;
@@ -86,6 +87,7 @@ export interface TemplateFeatures {
 
 /** What {@link templateFeatures} did with each hit. */
 export interface TemplateFeatureResult {
+  /** The template tensors, padded to `maxTemplates`. */
   features: TemplateFeatures;
   /** The hits used, in template order, with the number of query residues given coordinates. */
   used: { name: string; index: number; mappedResidues: number }[];
@@ -325,10 +327,16 @@ export function mapTemplateToQuery(
  * Torsions and pseudo-β come from {@link templateGtFeatures}; padding templates
  * are all zero with `template_mask` 0.
  *
- * @example
+ * @example Template features from an HHsearch report and a directory of mmCIF files
  * ```ts
- * const { features } = await templateFeatures(query, hits, (id, ch) =>
- *   readStructure(`${mmcifDir}/${id}.cif`, { chains: [ch] }), { maxTemplates: 4 });
+ * import { mmcifDirTemplateReader, readHhr, templateFeatures } from "denofold";
+ *
+ * const { hits } = await readHhr("pdb70_hits.hhr");
+ * const query = "MKVLAAGIVALLLAAGCSSSKE";
+ * const r = await templateFeatures(query, hits, mmcifDirTemplateReader("pdb_mmcif"), {
+ *   maxTemplates: 4,
+ * });
+ * console.log(r.used, r.skipped);
  * ```
  */
 export async function templateFeatures(
@@ -441,6 +449,15 @@ const ENTRY_FILES = (id: string) =>
  * optionally gzipped or upper-case). Each entry is parsed once (model 1, all
  * chains) and kept for later hits on its other chains; a missing entry or chain
  * rejects, which {@link templateFeatures} turns into a skipped hit.
+ *
+ * @example
+ * ```ts
+ * import { mmcifDirTemplateReader } from "denofold";
+ *
+ * const read = mmcifDirTemplateReader("data/sample/fullatom/github/aqlaboratory_openfold");
+ * const chain = await read("3zee", "A");
+ * console.log(chain.aatype.length);
+ * ```
  */
 export function mmcifDirTemplateReader(dir: string): TemplateReader {
   const entries = new Map<string, Promise<Protein>>();
@@ -454,13 +471,15 @@ export function mmcifDirTemplateReader(dir: string): TemplateReader {
       }
       return await readStructure(path);
     }
-    throw new Error(`no mmCIF file for ${id} in ${dir}`);
+    throw new InputError(`no mmCIF file for ${id} in ${dir} (a template hit)`);
   };
   return async (pdbId, chain) => {
     let entry = entries.get(pdbId);
     if (!entry) entries.set(pdbId, entry = open(pdbId));
     const chainOf = selectChain(await entry, chain);
-    if (chainOf.aatype.length === 0) throw new Error(`${pdbId} has no protein chain ${chain}`);
+    if (chainOf.aatype.length === 0) {
+      throw new InputError(`template ${pdbId} (${dir}) has no protein chain ${chain}`);
+    }
     return chainOf;
   };
 }

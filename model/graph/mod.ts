@@ -8,7 +8,7 @@
 export * from "./tensor.ts";
 export * from "./build.ts";
 export { grad, unbroadcast } from "./grad.ts";
-export { broadcastShapes, type OpDef, OPS } from "./ops.ts";
+export { broadcastShapes, type Lowering, type OnnxAttr, type OpDef, OPS } from "./ops.ts";
 export { liveTensors, type OnnxOptions, OPSET, toOnnx } from "./onnx.ts";
 export {
   compile,
@@ -24,3 +24,5 @@ export {
 } from "./runtime.ts";
 export { evaluate } from "./eager.ts";
 export { optimize, type Optimized } from "./optimize.ts";
+// The bases of GraphError and CudaUnavailableError, so a caller can catch either family.
+export { DenofoldError, RunError, ToolError } from "../util/errors.ts";

@@ -25,8 +25,9 @@ import type { Attrs, Tensor, TypedArray } from "./tensor.ts";
 export interface Optimized {
   /** The outputs, rewritten (same keys). */
   outputs: Record<string, Tensor>;
-  /** Op nodes before and after. */
+  /** Op nodes before the pass. */
   nodesBefore: number;
+  /** Op nodes after the pass. */
   nodesAfter: number;
 }
 

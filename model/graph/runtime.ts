@@ -71,6 +71,7 @@ export interface NdArray {
  * provider; never a silent fallback to the CPU.
  */
 export class CudaUnavailableError extends InputError {
+  /** `detail`: what onnxruntime said when the CUDA provider was asked for. */
   constructor(detail: string) {
     super(
       `--device cuda: onnxruntime's CUDA execution provider is not available (${detail}); ` +
@@ -239,6 +240,7 @@ export class Compiled {
   readonly #key: string;
   readonly #outputs: Readonly<Record<string, Tensor>>;
 
+  /** A compiled graph around its session; made by {@link compile}, not by callers. */
   constructor(
     session: ort.InferenceSession,
     key: string,

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { RunError } from "../util/errors.ts";
+
 /** Element types the IR knows. */
 export type DType = "float32" | "float64" | "int32" | "int64" | "bool";
 
@@ -30,11 +32,14 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
-/** An error raised while a graph is built: names the op and what disagrees. */
-export class GraphError extends Error {
+/**
+ * An error raised while a graph is built: names the op and what disagrees. A
+ * {@link RunError}: a model that builds a bad graph is a bug, not bad input.
+ */
+export class GraphError extends RunError {
+  /** `op: message`, e.g. `MatMul: inner dimensions 16 and 32 differ`. */
   constructor(op: string, message: string) {
     super(`${op}: ${message}`);
-    this.name = "GraphError";
   }
 }
 
@@ -62,6 +67,7 @@ export class Tensor {
   /** Optional name (graph inputs always have one). */
   name?: string;
 
+  /** A node of `graph`: builders construct it after checking shapes and hand it to `Graph.add`. */
   constructor(
     graph: Graph,
     op: string,

@@ -33,7 +33,16 @@ export const DTYPE_BYTES: Readonly<Record<Exclude<DType, "unicode">, number>> = 
   bool: 1,
 };
 
-/** Number of elements of a shape (1 for a 0-d array). */
+/**
+ * Number of elements of a shape (1 for a 0-d array).
+ *
+ * @example
+ * ```ts
+ * import { numel } from "denofold";
+ *
+ * console.log(numel([2, 3, 4]), numel([])); // 24 1
+ * ```
+ */
 export function numel(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -46,8 +55,10 @@ export function numel(shape: readonly number[]): number {
  *
  * @example
  * ```ts
- * const x = asFloat32({ dtype: "int32", shape: [2], data: new Int32Array([1, 2]) });
- * // Float32Array [1, 2]
+ * import { asFloat32 } from "denofold";
+ *
+ * const a = asFloat32({ dtype: "int32", shape: [2], data: new Int32Array([1, 2]) });
+ * console.log(a); // Float32Array [1, 2]
  * ```
  */
 export function asFloat32(a: NdArray): Float32Array {
@@ -63,7 +74,16 @@ export function asFloat32(a: NdArray): Float32Array {
   }
 }
 
-/** The values of a numeric array as float64 (always a new array unless already float64). */
+/**
+ * The values of a numeric array as float64 (always a new array unless already float64).
+ *
+ * @example
+ * ```ts
+ * import { asFloat64 } from "denofold";
+ *
+ * console.log(asFloat64({ dtype: "float32", shape: [2], data: new Float32Array([0.5, 2]) }));
+ * ```
+ */
 export function asFloat64(a: NdArray): Float64Array {
   switch (a.dtype) {
     case "float64":
@@ -80,6 +100,14 @@ export function asFloat64(a: NdArray): Float64Array {
 /**
  * The values of an integer (or boolean) array as int32; throws a RangeError if
  * a value does not fit, and a TypeError for float or unicode arrays.
+ *
+ * @example
+ * ```ts
+ * import { asInt32 } from "denofold";
+ *
+ * const a = asInt32({ dtype: "int64", shape: [2], data: new BigInt64Array([1n, 2n]) });
+ * console.log(a); // Int32Array [1, 2]
+ * ```
  */
 export function asInt32(a: NdArray): Int32Array {
   switch (a.dtype) {

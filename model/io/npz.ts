@@ -246,6 +246,15 @@ function decodeUnicode(
 /**
  * Parse one `.npy` image. `baseOffset` is where `bytes` starts inside `file`
  * (so errors point at the right byte of an `.npz`).
+ *
+ * @example
+ * ```ts
+ * import { encodeNpy, parseNpy } from "denofold";
+ *
+ * const a = { dtype: "float32" as const, shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) };
+ * const bytes = encodeNpy(a);
+ * console.log(parseNpy(bytes).shape); // [2, 2]
+ * ```
  */
 export function parseNpy(bytes: Uint8Array, file = "<npy>", baseOffset = 0): NdArray {
   const fail = (off: number, msg: string): never => {
@@ -335,7 +344,17 @@ export function parseNpy(bytes: Uint8Array, file = "<npy>", baseOffset = 0): NdA
   );
 }
 
-/** Encode an array as a `.npy` (format 1.0, or 2.0 if the header needs it). */
+/**
+ * Encode an array as a `.npy` (format 1.0, or 2.0 if the header needs it).
+ *
+ * @example
+ * ```ts
+ * import { encodeNpy } from "denofold";
+ *
+ * const bytes = encodeNpy({ dtype: "int32", shape: [3], data: new Int32Array([1, 2, 3]) });
+ * await Deno.writeFile("x.npy", bytes); // numpy.load("x.npy") reads it
+ * ```
+ */
 export function encodeNpy(a: NdArray): Uint8Array {
   let descr: string;
   let body: Uint8Array;
@@ -373,7 +392,18 @@ export function encodeNpy(a: NdArray): Uint8Array {
   return out;
 }
 
-/** Read one `.npy` file. */
+/**
+ * Read one `.npy` file.
+ *
+ * @example
+ * ```ts
+ * import { encodeNpy, readNpy } from "denofold";
+ *
+ * await Deno.writeFile("x.npy", encodeNpy({ dtype: "int32", shape: [2], data: new Int32Array(2) }));
+ * const a = await readNpy("x.npy");
+ * console.log(a.dtype, a.shape);
+ * ```
+ */
 export async function readNpy(path: string): Promise<NdArray> {
   return parseNpy(await Deno.readFile(path), path);
 }
@@ -558,8 +588,11 @@ async function inflateExact(
  *
  * @example
  * ```ts
- * const npz = await parseNpz(await Deno.readFile("x.npz"), "x.npz");
- * const w = npz.get("param/linear.weight");
+ * import { encodeNpz, parseNpz } from "denofold";
+ *
+ * const bytes = encodeNpz({ w: { dtype: "float32", shape: [2], data: new Float32Array([1, 2]) } });
+ * const npz = await parseNpz(bytes, "mem.npz");
+ * console.log(npz.get("w")?.shape); // [2]
  * ```
  */
 export async function parseNpz(
@@ -641,12 +674,32 @@ export async function parseNpz(
   return out;
 }
 
-/** Read an `.npz` file (see {@link parseNpz}). */
+/**
+ * Read an `.npz` file (see {@link parseNpz}).
+ *
+ * @example
+ * ```ts
+ * import { readNpz } from "denofold";
+ *
+ * const arrays = await readNpz("params_model_1.npz");
+ * console.log(arrays.size, "arrays");
+ * ```
+ */
 export async function readNpz(path: string, opts: NpzOptions = {}): Promise<Map<string, NdArray>> {
   return parseNpz(await Deno.readFile(path), path, opts);
 }
 
-/** Encode arrays as an uncompressed `.npz` (zip of `.npy`, like `numpy.savez`). */
+/**
+ * Encode arrays as an uncompressed `.npz` (zip of `.npy`, like `numpy.savez`).
+ *
+ * @example
+ * ```ts
+ * import { encodeNpz } from "denofold";
+ *
+ * const bytes = encodeNpz({ x: { dtype: "float64", shape: [1], data: new Float64Array([3.5]) } });
+ * await Deno.writeFile("x.npz", bytes); // numpy.load("x.npz")["x"]
+ * ```
+ */
 export function encodeNpz(arrays: Map<string, NdArray> | Record<string, NdArray>): Uint8Array {
   const items = arrays instanceof Map ? [...arrays] : Object.entries(arrays);
   const enc = new TextEncoder();

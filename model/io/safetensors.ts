@@ -19,7 +19,9 @@ import { DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
 
 /** A safetensors file's tensors (insertion order = data order) and string metadata. */
 export interface Safetensors {
+  /** The tensors by name, in file order. */
   tensors: Map<string, NdArray>;
+  /** The header's `__metadata__` strings ({} when absent). */
   metadata: Record<string, string>;
 }
 
@@ -52,7 +54,12 @@ const metadataSchema = z.record(z.string(), z.string());
  *
  * @example
  * ```ts
- * const { tensors } = parseSafetensors(await Deno.readFile("ckpt.safetensors"), "ckpt");
+ * import { encodeSafetensors, parseSafetensors } from "denofold";
+ *
+ * const w = { dtype: "float32" as const, shape: [2], data: new Float32Array([1, 2]) };
+ * const bytes = encodeSafetensors({ w });
+ * const { tensors } = parseSafetensors(bytes, "mem.safetensors");
+ * console.log(tensors.get("w")?.data); // Float32Array [1, 2]
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Safetensors {
@@ -160,12 +167,23 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
   return { tensors, metadata };
 }
 
-/** Read a safetensors file (see {@link parseSafetensors}). */
+/**
+ * Read a safetensors file (see {@link parseSafetensors}).
+ *
+ * @example
+ * ```ts
+ * import { readSafetensors } from "denofold";
+ *
+ * const { tensors, metadata } = await readSafetensors("runs/default/ckpt-00001500.safetensors");
+ * console.log(tensors.size, metadata.step);
+ * ```
+ */
 export async function readSafetensors(path: string): Promise<Safetensors> {
   return parseSafetensors(await Deno.readFile(path), path);
 }
 
-type Input = Map<string, NdArray> | Record<string, NdArray>;
+/** Named arrays to write, as a map or a plain object (its key order is the file order). */
+export type NamedArrays = Map<string, NdArray> | Record<string, NdArray>;
 
 /**
  * The header bytes (length prefix + JSON padded to 8 bytes) and the tensors in
@@ -173,7 +191,7 @@ type Input = Map<string, NdArray> | Record<string, NdArray>;
  * on a multiple of its element size (the data area starts 8-aligned).
  */
 function layout(
-  tensors: Input,
+  tensors: NamedArrays,
   metadata: Record<string, string>,
 ): { header: Uint8Array; order: [string, NdArray][] } {
   const items = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
@@ -223,9 +241,22 @@ function bytesOf(a: NdArray): Uint8Array {
   return new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
 }
 
-/** Encode tensors (+ optional string metadata) as a safetensors image in memory. */
+/**
+ * Encode tensors (+ optional string metadata) as a safetensors image in memory.
+ *
+ * @example
+ * ```ts
+ * import { encodeSafetensors } from "denofold";
+ *
+ * const bytes = encodeSafetensors(
+ *   new Map([["b", { dtype: "float32" as const, shape: [3], data: new Float32Array(3) }]]),
+ *   { note: "zeros" },
+ * );
+ * console.log(bytes.length, "bytes");
+ * ```
+ */
 export function encodeSafetensors(
-  tensors: Input,
+  tensors: NamedArrays,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const { header, order } = layout(tensors, metadata);
@@ -244,10 +275,19 @@ export function encodeSafetensors(
 /**
  * Write tensors to `path` atomically (temp file + fsync + rename), streaming
  * each tensor so a checkpoint is never held twice in memory.
+ *
+ * @example
+ * ```ts
+ * import { writeSafetensors } from "denofold";
+ *
+ * await writeSafetensors("w.safetensors", {
+ *   w: { dtype: "float32", shape: [2, 2], data: new Float32Array([1, 0, 0, 1]) },
+ * }, { source: "identity" });
+ * ```
  */
 export async function writeSafetensors(
   path: string,
-  tensors: Input,
+  tensors: NamedArrays,
   metadata: Record<string, string> = {},
 ): Promise<void> {
   const { header, order } = layout(tensors, metadata);

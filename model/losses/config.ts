@@ -8,6 +8,7 @@
  */
 
 import { z } from "zod";
+import { InputError } from "../util/errors.ts";
 
 const nonneg = () => z.number().nonnegative();
 const pos = () => z.number().positive();
@@ -146,7 +147,11 @@ export type LossConfigOverrides = {
  */
 export function lossConfig(stage: LossStage, overrides: LossConfigOverrides = {}): LossConfig {
   const base = LOSS_STAGES[stage];
-  if (!base) throw new Error(`unknown loss stage "${stage}" (have: initial, finetune)`);
+  if (!base) {
+    throw new InputError(
+      `unknown loss stage "${stage}" (have: ${Object.keys(LOSS_STAGES).join(", ")})`,
+    );
+  }
   const merged: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(overrides)) {
     const b = (base as Record<string, unknown>)[k];

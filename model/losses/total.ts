@@ -27,6 +27,7 @@ import {
   type Violations,
 } from "./violations.ts";
 import { tmLoss } from "./tm.ts";
+import { InputError } from "../util/errors.ts";
 
 /** The model outputs the loss reads (OpenFold output names; L = structure-module layers). */
 export interface LossModelOutputs {
@@ -250,7 +251,10 @@ export function alphafoldLoss(
       cfg.tm.weight,
       () => {
         if (!out.tm_logits) {
-          throw new Error("alphafoldLoss: the TM loss is enabled but tm_logits is missing");
+          throw new InputError(
+            "alphafoldLoss: the loss config enables tm but the model has no TM head " +
+              "(heads.tm.enabled is false, so there is no tm_logits output)",
+          );
         }
         return tmLoss(
           out.tm_logits,
@@ -274,7 +278,11 @@ export function alphafoldLoss(
     const weighted = G.mul(value, weight);
     total = total ? G.add(total, weighted) : weighted;
   }
-  if (!total) throw new Error("alphafoldLoss: every loss term has weight 0");
+  if (!total) {
+    throw new InputError(
+      `alphafoldLoss: every loss term has weight 0 (${terms.map(([n]) => n).join(", ")})`,
+    );
+  }
   if (fapeParts) {
     reported.fape_backbone = finiteOrZero(fapeParts.bb);
     reported.fape_sidechain = finiteOrZero(fapeParts.sc);

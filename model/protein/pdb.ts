@@ -162,7 +162,11 @@ export function parsePdbRecords(text: string, file = "<pdb>"): PdbRecords {
  *
  * @example
  * ```ts
- * const p = parsePdb(await readText("1ubq.pdb"), { chains: ["A"], file: "1ubq.pdb" });
+ * import { parsePdb, proteinLength } from "denofold";
+ *
+ * const text = "ATOM      1  CA  GLY A   1      11.104   6.134  -6.504  1.00  0.00           C\n";
+ * const p = parsePdb(text, { chains: ["A"], file: "one.pdb" });
+ * console.log(proteinLength(p), p.residueIndex); // 1 Int32Array [1]
  * ```
  * @throws {ParseError} on malformed records, a missing model or no selected residue.
  */
@@ -176,6 +180,15 @@ export function parsePdb(text: string, options: PdbReadOptions = {}): Protein {
  * Parse every model of a PDB text (NMR ensembles, trajectories): one
  * {@link Protein} per MODEL, in file order.
  *
+ * @example
+ * ```ts
+ * import { parsePdbModels } from "denofold";
+ *
+ * const atom = "ATOM      1  CA  GLY A   1      11.104   6.134  -6.504  1.00  0.00           C\n";
+ * const text = `MODEL        1\n${atom}ENDMDL\nMODEL        2\n${atom}ENDMDL\n`;
+ * console.log(parsePdbModels(text).length); // 2
+ * ```
+ *
  * @throws {ParseError} on malformed records or a model with no selected residue.
  */
 export function parsePdbModels(text: string, options: PdbReadOptions = {}): Protein[] {
@@ -184,12 +197,33 @@ export function parsePdbModels(text: string, options: PdbReadOptions = {}): Prot
   return selectAllModels(records, options, modified, file);
 }
 
-/** Read a PDB file (gunzipped when the name ends in `.gz`); see {@link parsePdb}. */
+/**
+ * Read a PDB file (gunzipped when the name ends in `.gz`); see {@link parsePdb}.
+ *
+ * @example
+ * ```ts
+ * import { readPdb } from "denofold";
+ *
+ * const p = await readPdb("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * console.log(p.aatype.length, p.chainIds[0]);
+ * ```
+ */
 export async function readPdb(path: string, options: StructureOptions = {}): Promise<Protein> {
   return parsePdb(await readText(path), { ...options, file: path });
 }
 
-/** Read every model of a PDB file; see {@link parsePdbModels}. */
+/**
+ * Read every model of a PDB file; see {@link parsePdbModels}.
+ *
+ * @example
+ * ```ts
+ * import { readPdbModels } from "denofold";
+ *
+ * const path = "data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz";
+ * const models = await readPdbModels(path);
+ * console.log(models.length, "model(s)");
+ * ```
+ */
 export async function readPdbModels(
   path: string,
   options: StructureOptions = {},
@@ -209,6 +243,15 @@ function fixed(v: number, digits: number, width: number, what: string): string {
  *
  * Residue names come from `aatype` (so MSE read from a file is written as
  * MET); occupancies are 1.00.
+ *
+ * @example
+ * ```ts
+ * import { formatPdb, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const text = formatPdb(p, { name: "1UBI" });
+ * console.log(text.split("\n")[0]); // the HEADER line
+ * ```
  *
  * @throws {RangeError} when a chain id or insertion code is longer than one
  *   character, or a residue number, coordinate or B-factor does not fit its columns.
@@ -265,9 +308,13 @@ export function formatPdb(p: Protein, options: StructureWriteOptions = {}): stri
  * Write a {@link Protein} as a PDB file, atomically (temporary file + rename),
  * so a crash never leaves a truncated structure; see {@link formatPdb}.
  *
- * @example
+ * @example Write a structure with per-residue pLDDT in the B-factor column
  * ```ts
- * await writePdb("pred.pdb", protein, { plddt });
+ * import { readStructure, writePdb } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const plddt = new Float32Array(p.aatype.length).fill(90);
+ * await writePdb("pred.pdb", p, { plddt });
  * ```
  */
 export async function writePdb(

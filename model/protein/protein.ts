@@ -27,12 +27,33 @@ export interface Protein {
   bFactors: Float32Array;
 }
 
-/** Number of residues of a protein. */
+/**
+ * Number of residues of a protein.
+ *
+ * @example
+ * ```ts
+ * import { proteinLength, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * console.log(proteinLength(p)); // 76
+ * ```
+ */
 export function proteinLength(p: Protein): number {
   return p.aatype.length;
 }
 
-/** The residues `keep` (indices, in the given order) of a protein. */
+/**
+ * The residues `keep` (indices, in the given order) of a protein.
+ *
+ * @example The first 10 residues as a protein of their own
+ * ```ts
+ * import { proteinLength, readStructure, selectResidues } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const head = selectResidues(p, Array.from({ length: 10 }, (_, i) => i));
+ * console.log(proteinLength(head)); // 10
+ * ```
+ */
 export function selectResidues(p: Protein, keep: readonly number[]): Protein {
   const rows = (a: Float32Array, w: number) => {
     const out = new Float32Array(keep.length * w);

@@ -9,14 +9,52 @@
  * @module
  */
 
-/** The 20 standard amino acids in AF2/OpenFold order (`aatype` 0..19; 20 = UNK). */
+import { RunError } from "../util/errors.ts";
+
+/**
+ * The 20 standard amino acids in AF2/OpenFold order (`aatype` 0..19; 20 = UNK).
+ *
+ * @example
+ * ```ts
+ * import { RESTYPES } from "denofold";
+ *
+ * console.log(RESTYPES); // "ARNDCQEGHILKMFPSTWYV": aatype 0..19
+ * ```
+ */
 export const RESTYPES = "ARNDCQEGHILKMFPSTWYV";
-/** Number of standard residue types. */
+/**
+ * Number of standard residue types.
+ *
+ * @example
+ * ```ts
+ * import { RESTYPE_NUM } from "denofold";
+ *
+ * console.log(RESTYPE_NUM); // 20
+ * ```
+ */
 export const RESTYPE_NUM = 20;
-/** `aatype` index of an unknown residue. */
+/**
+ * `aatype` index of an unknown residue.
+ *
+ * @example
+ * ```ts
+ * import { aatypeOf, UNK_AATYPE } from "denofold";
+ *
+ * console.log(aatypeOf("X") === UNK_AATYPE); // true
+ * ```
+ */
 export const UNK_AATYPE = 20;
 
-/** Three-letter codes in {@link RESTYPES} order, then UNK. */
+/**
+ * Three-letter codes in {@link RESTYPES} order, then UNK.
+ *
+ * @example
+ * ```ts
+ * import { RESTYPE_3 } from "denofold";
+ *
+ * console.log(RESTYPE_3[0], RESTYPE_3[19]); // "ALA" "VAL"
+ * ```
+ */
 export const RESTYPE_3 = [
   "ALA",
   "ARG",
@@ -41,19 +79,46 @@ export const RESTYPE_3 = [
   "UNK",
 ] as const; // deno-fmt-ignore
 
-/** Map a three-letter residue name to its one-letter code ("X" when unknown). */
+/**
+ * Map a three-letter residue name to its one-letter code ("X" when unknown).
+ *
+ * @example
+ * ```ts
+ * import { oneLetter } from "denofold";
+ *
+ * console.log(oneLetter("ALA"), oneLetter("MSE")); // "A" "X"
+ * ```
+ */
 export function oneLetter(resname3: string): string {
   const i = RESTYPE_3.indexOf(resname3 as (typeof RESTYPE_3)[number]);
   return i >= 0 && i < RESTYPE_NUM ? RESTYPES[i] : "X";
 }
 
-/** `aatype` of a one-letter code (20 for anything non-standard). */
+/**
+ * `aatype` of a one-letter code (20 for anything non-standard).
+ *
+ * @example
+ * ```ts
+ * import { aatypeOf } from "denofold";
+ *
+ * console.log(Array.from("MKV", aatypeOf)); // [12, 11, 19]
+ * ```
+ */
 export function aatypeOf(letter: string): number {
   const i = RESTYPES.indexOf(letter.toUpperCase());
   return i >= 0 ? i : UNK_AATYPE;
 }
 
-/** The 37 atom names of the atom37 representation, in AF2 order. */
+/**
+ * The 37 atom names of the atom37 representation, in AF2 order.
+ *
+ * @example
+ * ```ts
+ * import { ATOM_TYPES } from "denofold";
+ *
+ * console.log(ATOM_TYPES.slice(0, 5)); // ["N", "CA", "C", "CB", "O"]
+ * ```
+ */
 export const ATOM_TYPES = [
   "N",
   "CA",
@@ -93,9 +158,30 @@ export const ATOM_TYPES = [
   "NZ",
   "OXT",
 ] as const; // deno-fmt-ignore
-/** Number of atom37 slots. */
+/**
+ * Number of atom37 slots.
+ *
+ * @example
+ * ```ts
+ * import { ATOM_TYPE_NUM, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * console.log(p.atomMask.length === p.aatype.length * ATOM_TYPE_NUM); // true: atom37
+ * ```
+ */
 export const ATOM_TYPE_NUM = 37;
-/** atom37 index of an atom name. */
+/**
+ * atom37 index of an atom name.
+ *
+ * @example The Cα of residue 0
+ * ```ts
+ * import { ATOM_ORDER, ATOM_TYPE_NUM, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const at = (0 * ATOM_TYPE_NUM + ATOM_ORDER.CA) * 3;
+ * console.log(p.atomPositions.slice(at, at + 3));
+ * ```
+ */
 export const ATOM_ORDER: Readonly<Record<string, number>> = Object.fromEntries(
   ATOM_TYPES.map((a, i) => [a, i]),
 );
@@ -110,8 +196,17 @@ export const RESTYPE_1TO3: Readonly<Record<string, string>> = Object.fromEntries
 export const RESTYPE_3TO1: Readonly<Record<string, string>> = Object.fromEntries(
   [...RESTYPES].map((c, i) => [RESTYPE_3[i], c]),
 );
-/** {@link RESTYPES} plus "X" (aatype 20). */
-export const RESTYPES_WITH_X = RESTYPES + "X";
+/**
+ * {@link RESTYPES} plus "X" (aatype 20).
+ *
+ * @example
+ * ```ts
+ * import { RESTYPES_WITH_X } from "denofold";
+ *
+ * console.log(RESTYPES_WITH_X[20]); // "X": aatype 20
+ * ```
+ */
+export const RESTYPES_WITH_X: string = RESTYPES + "X";
 
 /**
  * HHblits alphabet letter -> HHblits id (AF2 `HHBLITS_AA_TO_ID`): the 20 amino
@@ -756,17 +851,26 @@ VAL:  CG1-CB-CG2 110.9 1.6  N-CA-C 111.0 2.7  CA-C-O 120.1 2.1`;
 
 /** A bond (or a virtual 1-3 "bond" derived from an angle) with its length and stddev (Å). */
 export interface StereoBond {
+  /** First atom name (PDB name, e.g. "CA"). */
   atom1: string;
+  /** Second atom name. */
   atom2: string;
+  /** Ideal length (Å). */
   length: number;
+  /** Standard deviation of the length (Å). */
   stddev: number;
 }
 /** A bond angle (radians) with its stddev (radians). */
 export interface StereoBondAngle {
+  /** First atom name. */
   atom1: string;
+  /** The vertex atom. */
   atom2: string;
+  /** Third atom name. */
   atom3: string;
+  /** Ideal angle (radians). */
   angleRad: number;
+  /** Standard deviation of the angle (radians). */
   stddev: number;
 }
 
@@ -826,7 +930,7 @@ export const RESIDUE_VIRTUAL_BONDS: Readonly<Record<string, readonly StereoBond[
         const bond = RESIDUE_BONDS[r].find((x) =>
           (x.atom1 === a && x.atom2 === b) || (x.atom1 === b && x.atom2 === a)
         );
-        if (!bond) throw new Error(`residue_constants: no ${a}-${b} bond in ${r}`);
+        if (!bond) throw new RunError(`RESIDUE_VIRTUAL_BONDS: no ${a}-${b} bond in ${r}`);
         return bond;
       };
       return [
@@ -852,8 +956,11 @@ export const RESIDUE_VIRTUAL_BONDS: Readonly<Record<string, readonly StereoBond[
 
 /** Bounds on intra-residue atom14 distances, `[21, 14, 14]` each. */
 export interface Atom14DistBounds {
+  /** Smallest allowed distance (Å; 0 for absent atoms). */
   lower: Float32Array;
+  /** Largest allowed distance (Å; 1e10 for non-bonded pairs, 0 for absent atoms). */
   upper: Float32Array;
+  /** Standard deviation of the bonded and 1-3 distances (Å; 0 elsewhere). */
   stddev: Float32Array;
 }
 

@@ -58,9 +58,11 @@ export interface AtomRecord {
   occupancy: number;
   /** Isotropic B-factor (0 when absent). */
   bFactor: number;
-  /** Coordinates in Å. */
+  /** x coordinate (Å). */
   x: number;
+  /** y coordinate (Å). */
   y: number;
+  /** z coordinate (Å). */
   z: number;
   /** True for HETATM records. */
   hetatm: boolean;

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { InputError, RunError } from "./errors.ts";
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -20,7 +22,17 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** Hash a list of integers and strings to one 32-bit seed (FNV-1a over their text). */
+/**
+ * Hash a list of integers and strings to one 32-bit seed (FNV-1a over their text).
+ *
+ * @example
+ * ```ts
+ * import { hashSeed, Rng } from "denofold";
+ *
+ * const rng = new Rng(hashSeed("eval", 0, "1psm_A")); // a seed per (purpose, seed, chain)
+ * console.log(rng.float());
+ * ```
+ */
 export function hashSeed(...parts: (number | string)[]): number {
   let h = 0x811c9dc5;
   for (const ch of parts.join("\u0000")) {
@@ -33,12 +45,15 @@ export function hashSeed(...parts: (number | string)[]): number {
 /**
  * Seeded generator with a serialisable state.
  *
- * @example
+ * @example Draws, and a stream saved and resumed
  * ```ts
+ * import { Rng } from "denofold";
+ *
  * const rng = new Rng(42);
- * const x = rng.float(); // in [0, 1)
+ * console.log(rng.float(), rng.int(10)); // in [0, 1), in 0..9
  * const saved = rng.state();
- * const again = Rng.fromState(saved); // continues exactly where rng is
+ * const again = Rng.fromState(saved);
+ * console.log(again.float() === rng.float()); // true: continues where rng is
  * ```
  */
 export class Rng {
@@ -59,7 +74,9 @@ export class Rng {
    * about 2^16 positions.
    */
   static fromWords(words: readonly number[]): Rng {
-    if (words.length > 4) throw new Error("Rng.fromWords takes at most 4 words");
+    if (words.length > 4) {
+      throw new RunError(`Rng.fromWords takes at most 4 words, got ${words.length}`);
+    }
     const r = new Rng(0);
     // Unused words are 0, and the last one a fixed odd constant unless given, so
     // the state is never all zero (which xoshiro cannot leave).
@@ -75,7 +92,9 @@ export class Rng {
   /** Restore a generator from {@link Rng.state}. */
   static fromState(state: readonly number[]): Rng {
     if (state.length !== 4 || state.every((v) => v === 0)) {
-      throw new Error(`invalid Rng state ${JSON.stringify(state)}`);
+      throw new InputError(
+        `Rng.fromState: invalid state ${JSON.stringify(state)} (4 words, not all 0)`,
+      );
     }
     const r = new Rng(0);
     r.#s.set(state.map((v) => v >>> 0));
@@ -113,7 +132,7 @@ export class Rng {
 
   /** Uniform integer in [0, n) (n ≤ 2^32), without modulo bias. */
   int(n: number): number {
-    if (!(n >= 1)) throw new Error(`Rng.int needs n >= 1, got ${n}`);
+    if (!(n >= 1)) throw new RunError(`Rng.int needs n >= 1, got ${n}`);
     const limit = Math.floor(4294967296 / n) * n;
     let x: number;
     do x = this.nextU32(); while (x >= limit);

@@ -12,6 +12,7 @@
  */
 
 import { z } from "zod";
+import type { Same } from "../../model/util/types.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
 import {
@@ -27,15 +28,22 @@ import {
 import { fitsQuery, structureOnQuery } from "../../model/features/structure_to_query.ts";
 import {
   buildFeatures,
-  type FeatureConfigSchema,
+  type FeatureConfigInput,
   type FeatureExample,
   type FeatureInput,
 } from "../../model/features/pipeline.ts";
 import { hashSeed, Rng } from "../../model/util/rng.ts";
 import { dataPaths, readBackboneManifest, readFullatomManifest } from "./manifests.ts";
 import { clusterChains } from "./clusters.ts";
-import { type SplitConfig, SplitConfigSchema, type SplitName, splitOfCluster } from "./splits.ts";
+import {
+  type SplitConfig,
+  type SplitConfigInput,
+  SplitConfigSchema,
+  type SplitName,
+  splitOfCluster,
+} from "./splits.ts";
 import { af2SampleWeights, type SampleDraw, WeightedSampler } from "./sampling.ts";
+import { InputError } from "../../model/util/errors.ts";
 
 /** One chain of the dataset. */
 export interface ChainEntry {
@@ -64,22 +72,52 @@ export interface ChainEntry {
 /** Reads one chain of a structure file (mmCIF or PDB, gzip-aware). */
 export type StructureReader = (path: string, chain: string) => Promise<Protein>;
 
-/** zod schema of the dataset options. */
-export const DatasetOptionsSchema = z.object({
+/** Which chains of a data root the dataset keeps, and how it splits them. */
+export interface DatasetOptions {
   /** Cluster split settings. */
-  split: SplitConfigSchema.default({ valFraction: 0.05, testFraction: 0.05, seed: 0 }),
+  split: SplitConfig;
   /** Shortest chain kept. */
-  minLength: z.number().int().positive().default(16),
+  minLength: number;
   /** Longest chain kept (longer chains are cropped anyway; this bounds memory). */
-  maxLength: z.number().int().positive().default(2000),
+  maxLength: number;
   /** Include the fullatom chains. */
-  fullatom: z.boolean().default(true),
+  fullatom: boolean;
   /**
    * Drop chains in which one amino acid makes up more than this fraction of the
    * sequence (AF2 supplement 1.2.5 filtering: 0.8).
    */
+  maxSingleResidueFraction: number;
+}
+
+/**
+ * Dataset options as written; each field defaults on its own (split 0.05/0.05
+ * seed 0, minLength 16, maxLength 2000, fullatom true, maxSingleResidueFraction 0.8).
+ */
+export interface DatasetOptionsInput {
+  /** See {@link DatasetOptions.split}. */
+  split?: SplitConfigInput;
+  /** See {@link DatasetOptions.minLength}. */
+  minLength?: number;
+  /** See {@link DatasetOptions.maxLength}. */
+  maxLength?: number;
+  /** See {@link DatasetOptions.fullatom}. */
+  fullatom?: boolean;
+  /** See {@link DatasetOptions.maxSingleResidueFraction}. */
+  maxSingleResidueFraction?: number;
+}
+
+/** zod schema of {@link DatasetOptions}. */
+export const DatasetOptionsSchema = z.object({
+  split: SplitConfigSchema.default({ valFraction: 0.05, testFraction: 0.05, seed: 0 }),
+  minLength: z.number().int().positive().default(16),
+  maxLength: z.number().int().positive().default(2000),
+  fullatom: z.boolean().default(true),
   maxSingleResidueFraction: z.number().min(0).max(1).default(0.8),
 });
+
+// The interfaces above are the schema's types written out for the docs; these stop them drifting apart.
+const _optionsMatch: Same<DatasetOptions, z.output<typeof DatasetOptionsSchema>> = true;
+const _inputMatches: Same<DatasetOptionsInput, z.input<typeof DatasetOptionsSchema>> = true;
 
 /** The largest fraction of a sequence taken by one residue type. */
 export function dominantResidueFraction(seq: string): number {
@@ -93,9 +131,6 @@ export function dominantResidueFraction(seq: string): number {
   return seq.length ? max / seq.length : 0;
 }
 
-/** Validated dataset options. */
-export type DatasetOptions = z.infer<typeof DatasetOptionsSchema>;
-
 /** Fullatom chains kept parsed in memory. */
 const FULLATOM_CACHE = 256;
 
@@ -107,7 +142,21 @@ function pdbOfFile(file: string): string | undefined {
   return m?.[1];
 }
 
-/** The dataset of one data root. */
+/**
+ * The dataset of one data root.
+ *
+ * @example Open a data root and draw training samples
+ * ```ts
+ * import { Dataset } from "denofold";
+ *
+ * const ds = await Dataset.open("data/sample", { minLength: 32 });
+ * console.log(ds.entries.length, "chains;", ds.split("val").length, "in validation");
+ * for await (const { entry, example } of ds.samples("train", 0, { cropSize: 64 })) {
+ *   console.log(entry.id, example.meta.numRes);
+ *   break;
+ * }
+ * ```
+ */
 export class Dataset {
   /** Every kept chain, in a deterministic order (backbone then fullatom manifest order). */
   readonly entries: ChainEntry[];
@@ -137,7 +186,7 @@ export class Dataset {
    */
   static async open(
     root: string,
-    options: z.input<typeof DatasetOptionsSchema> = {},
+    options: DatasetOptionsInput = {},
     readStructure: StructureReader = readChain,
   ): Promise<Dataset> {
     const opts = DatasetOptionsSchema.parse(options);
@@ -203,7 +252,9 @@ export class Dataset {
   /** The AF2-weighted sample stream of a split for a seed. */
   sampler(name: SplitName, seed: number): { chains: ChainEntry[]; sampler: WeightedSampler } {
     const chains = this.split(name);
-    if (chains.length === 0) throw new Error(`split ${name} is empty`);
+    if (chains.length === 0) {
+      throw new InputError(`${this.#root}: split ${name} has no chains (see the split fractions)`);
+    }
     return { chains, sampler: new WeightedSampler(af2SampleWeights(chains), seed) };
   }
 
@@ -211,7 +262,11 @@ export class Dataset {
   async loadInput(entry: ChainEntry): Promise<FeatureInput> {
     if (entry.source === "backbone") {
       const bb = (await this.#loadBackbone()).get(entry.id);
-      if (!bb) throw new Error(`${entry.id} is not in ${this.#root}/backbone`);
+      if (!bb) {
+        throw new InputError(
+          `${entry.id} is in the backbone manifest but not in ${this.#root}/backbone's chains`,
+        );
+      }
       return {
         id: entry.id,
         sequence: bb.seq,
@@ -247,7 +302,7 @@ export class Dataset {
   async *samples(
     name: SplitName,
     seed: number,
-    config: z.input<typeof FeatureConfigSchema>,
+    config: FeatureConfigInput,
     start = 0,
   ): AsyncGenerator<{ draw: SampleDraw; entry: ChainEntry; example: FeatureExample }> {
     const { chains, sampler } = this.sampler(name, seed);
@@ -266,7 +321,7 @@ export class Dataset {
   async *examples(
     name: SplitName,
     seed: number,
-    config: z.input<typeof FeatureConfigSchema>,
+    config: FeatureConfigInput,
   ): AsyncGenerator<{ entry: ChainEntry; example: FeatureExample }> {
     for (const entry of this.split(name)) {
       const input = await this.loadInput(entry);

@@ -14,6 +14,7 @@
  */
 
 import { Rng } from "../../model/util/rng.ts";
+import { RunError } from "../../model/util/errors.ts";
 
 /** AF2 supplement 1.2.5 length factor: max(min(L, 512), 256) / 512, in [0.5, 1]. */
 export function lengthFactor(length: number): number {
@@ -42,10 +43,14 @@ export class AliasTable {
     const n = weights.length;
     let total = 0;
     for (let i = 0; i < n; i++) {
-      if (!(weights[i] >= 0)) throw new Error(`weight ${i} is ${weights[i]}`);
+      if (!(weights[i] >= 0)) {
+        throw new RunError(`AliasTable: weight ${i} is ${weights[i]}, not >= 0`);
+      }
       total += weights[i];
     }
-    if (!(total > 0)) throw new Error("no positive weight to sample from");
+    if (!(total > 0)) {
+      throw new RunError(`AliasTable: none of the ${n} weights is positive`);
+    }
     this.#prob = new Float64Array(n);
     this.#alias = new Int32Array(n);
     const scaled = Float64Array.from({ length: n }, (_, i) => weights[i] * n / total);
@@ -86,6 +91,15 @@ export interface SampleDraw {
 /**
  * The infinite weighted stream of samples for a seed. Sample `k` depends only on
  * `(seed, k)`: resume a run by starting at the recorded position.
+ *
+ * @example
+ * ```ts
+ * import { WeightedSampler } from "denofold";
+ *
+ * const sampler = new WeightedSampler([1, 1, 2], 0); // chain 2 twice as likely
+ * const first = sampler.at(0), again = sampler.at(0);
+ * console.log(first.index === again.index); // true: a position always draws the same
+ * ```
  */
 export class WeightedSampler {
   readonly #table: AliasTable;

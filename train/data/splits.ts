@@ -9,27 +9,48 @@
  */
 
 import { z } from "zod";
+import type { Same } from "../../model/util/types.ts";
 import { hashSeed } from "../../model/util/rng.ts";
 
 /** The three splits. */
 export type SplitName = "train" | "val" | "test";
 
-/** zod schema of the split settings. */
-export const SplitConfigSchema = z.object({
+/** Split settings: which share of the identity clusters goes to validation and test. */
+export interface SplitConfig {
   /** Fraction of clusters for validation. */
-  valFraction: z.number().min(0).max(1).default(0.05),
+  valFraction: number;
   /** Fraction of clusters for test. */
-  testFraction: z.number().min(0).max(1).default(0.05),
+  testFraction: number;
   /** Seed of the cluster hash. */
+  seed: number;
+}
+
+/** Split settings as written; each field defaults on its own (0.05, 0.05, seed 0). */
+export type SplitConfigInput = Partial<SplitConfig>;
+
+/** zod schema of {@link SplitConfig}. */
+export const SplitConfigSchema = z.object({
+  valFraction: z.number().min(0).max(1).default(0.05),
+  testFraction: z.number().min(0).max(1).default(0.05),
   seed: z.number().int().default(0),
 }).refine((c) => c.valFraction + c.testFraction <= 1, {
   message: "valFraction + testFraction must not exceed 1",
 });
 
-/** Validated split settings. */
-export type SplitConfig = z.infer<typeof SplitConfigSchema>;
+// The types above are the schema's written out for the docs; these stop them drifting apart.
+const _splitConfigMatches: Same<SplitConfig, z.output<typeof SplitConfigSchema>> = true;
+const _splitInputMatches: Same<SplitConfigInput, z.input<typeof SplitConfigSchema>> = true;
 
-/** The split a cluster belongs to. */
+/**
+ * The split a cluster belongs to.
+ *
+ * @example
+ * ```ts
+ * import { splitOfCluster } from "denofold";
+ *
+ * console.log(splitOfCluster("cluster_42", { valFraction: 0.05, testFraction: 0.05, seed: 0 }));
+ * ```
+ */
 export function splitOfCluster(cluster: string, cfg: SplitConfig): SplitName {
   const u = hashSeed("split", cfg.seed, cluster) / 4294967296;
   if (u < cfg.testFraction) return "test";

@@ -7,8 +7,9 @@
  */
 
 import { existsSync } from "node:fs";
-import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
-import { latestCheckpoint } from "../model/checkpoint.ts";
+import type { ModelConfig } from "../model/af2/config.ts";
+import { latestCheckpoint, listCheckpoints } from "../model/checkpoint.ts";
+import { loadTrainedModel, type ParamsKind } from "../model/trained.ts";
 import { type RunConfig, runConfigSchema } from "../train/config.ts";
 import { type MetricLine, readRunMetrics } from "../analysis/run_metrics.ts";
 import { InputError, RunError } from "../model/util/errors.ts";
@@ -98,15 +99,21 @@ export interface RunModel {
   params: Map<string, Float32Array>;
 }
 
-/** Load the model of a run directory's latest checkpoint (as `deno task predict --checkpoint`). */
-export async function loadRunModel(dir: string): Promise<RunModel> {
-  const ckpt = await latestCheckpoint(dir);
-  if (!ckpt) throw new InputError(`${dir}: no checkpoint (ckpt-*.json) in the run directory`);
-  const run = runConfigSchema.parse(ckpt.sidecar.config);
+/**
+ * Load the model of a run directory's latest checkpoint (as `deno task predict
+ * --checkpoint`): EMA parameters by default.
+ */
+export async function loadRunModel(
+  dir: string,
+  params: ParamsKind = "ema",
+): Promise<RunModel> {
+  const last = (await listCheckpoints(dir)).at(-1);
+  if (!last) throw new InputError(`${dir}: no checkpoint (ckpt-*.json) in the run directory`);
+  const m = await loadTrainedModel(last, { params });
   return {
-    config: modelConfig(run.preset, run.model as never),
-    run,
-    step: ckpt.sidecar.step,
-    params: ckpt.state.params,
+    config: m.config,
+    run: runConfigSchema.parse(m.sidecar.config),
+    step: m.sidecar.step,
+    params: m.params,
   };
 }

@@ -13,7 +13,8 @@
  */
 
 import type { CompileOptions, TypedArray } from "../model/graph/mod.ts";
-import { type ModelConfig, modelConfig } from "../model/af2/config.ts";
+import type { ModelConfig } from "../model/af2/config.ts";
+import { runModelConfig } from "../model/trained.ts";
 import type { GraphDims } from "../model/af2/alphafold.ts";
 import { recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
 import { af2Plan } from "../model/exec/plan.ts";
@@ -151,7 +152,7 @@ export async function af2Training(
   engine: EngineOptions = {},
 ): Promise<Af2Training> {
   const compile: CompileOptions = { device: cfg.device, threads: engine.threads };
-  const model = modelConfig(cfg.preset, cfg.model as never);
+  const model = runModelConfig(cfg);
   const dataset = await Dataset.open(cfg.data);
   const chains = trainingChains(dataset, cfg);
   const sampler = new WeightedSampler(af2SampleWeights(chains), cfg.seed);

@@ -34,6 +34,12 @@ export const runConfigSchema = z.strictObject({
   batch_size: posInt().default(1),
   /** Residues per training crop (graphs are built per 32-residue bucket up to this). */
   crop: posInt().default(64),
+  /**
+   * Templates per example (AF2: 4). 0: the run trains, validates and predicts
+   * without the template stack (its parameters are then not part of the model).
+   */
+  max_templates: z.number().int().min(0).max(0, "templates in training are not supported yet")
+    .default(0),
   /** MSA cluster rows N_clust and extra rows N_extra per example. */
   msa_clusters: posInt().default(16),
   extra_msa: z.number().int().nonnegative().default(32),

@@ -16,7 +16,7 @@ import { predictStructure } from "../../model/predict.ts";
 import { writePdb } from "../../model/protein/pdb.ts";
 import { writeMmcif } from "../../model/protein/mmcif.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
-import { readSidecar } from "../../model/checkpoint.ts";
+import { loadTrainedModel } from "../../model/trained.ts";
 import { ParseError } from "../../model/util/errors.ts";
 import { checkQuery, type CliSpec, inputPath, intFlag, runCli, textFlag } from "./kit.ts";
 
@@ -53,6 +53,7 @@ randomly initialised (a smoke test; a warning says so).`,
     "msa-clusters": { value: "N", help: "MSA cluster rows (default 128)" },
     "extra-msa": { value: "N", help: "extra MSA rows (default 1024)" },
     seed: { value: "N", help: "seed of MSA sampling and of random weights (default 0)" },
+    params: { value: "KIND", help: "of a checkpoint .json: ema (default) or raw parameters" },
     out: { value: "FILE", help: "the structure to write: .pdb or .cif" },
   },
   schema: z.object({
@@ -70,6 +71,7 @@ randomly initialised (a smoke test; a warning says so).`,
     msaClusters: intFlag({ min: 1 }).default(128),
     extraMsa: intFlag({ min: 0 }).default(1024),
     seed: intFlag().default(0),
+    params: z.enum(["ema", "raw"], { error: "must be ema or raw" }).default("ema"),
   }),
 } satisfies CliSpec;
 
@@ -89,14 +91,8 @@ async function predict(a: z.output<typeof PREDICT_CLI.schema>): Promise<void> {
   let config: ModelConfig;
   let params: Map<string, Float32Array>;
   if (a.checkpoint?.endsWith(".json")) {
-    const side = await readSidecar(a.checkpoint);
-    const run = side.config as { preset?: string; model?: Record<string, unknown> };
-    config = modelConfig(a.preset ?? run.preset ?? "small", run.model as never);
-    const dir = a.checkpoint.slice(0, a.checkpoint.lastIndexOf("/") + 1);
-    params = await loadParams(dir + side.tensors, modelParamSpecs(config), {
-      prefix: "param/",
-      allowUnexpected: true,
-    });
+    // A checkpoint or model file: its run config gives the model; EMA parameters by default.
+    ({ config, params } = await loadTrainedModel(a.checkpoint, { params: a.params }));
   } else {
     config = modelConfig(a.preset ?? "small");
     const specs = modelParamSpecs(config);

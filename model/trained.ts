@@ -1,0 +1,136 @@
+/**
+ * A trained model: its configuration (the run config a checkpoint's sidecar
+ * carries: preset and overrides) and its parameters — by default the
+ * exponential moving average AF2 evaluates with (supplement 1.11.7), or the
+ * raw weights. A model file is a checkpoint reduced to one kind of
+ * parameters (a few MB for `small`), what `data/models/` ships.
+ *
+ * @module
+ */
+
+import { type ModelConfig, modelConfig } from "./af2/config.ts";
+import { loadParams, modelParamSpecs } from "./params.ts";
+import { readSidecar, type Sidecar } from "./checkpoint.ts";
+import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
+import { writeTextFileAtomic } from "./io/atomic.ts";
+import type { NdArray } from "./io/ndarray.ts";
+import { InputError } from "./util/errors.ts";
+
+/** Which parameters of a checkpoint: the EMA (AF2's evaluation weights) or the raw ones. */
+export type ParamsKind = "ema" | "raw";
+
+/** The tensor-name prefix of each kind in a checkpoint's safetensors file. */
+const PREFIX: Record<ParamsKind, string> = { ema: "ema/", raw: "param/" };
+
+/** A model ready to predict with. */
+export interface TrainedModel {
+  /** The model configuration (preset and the run's overrides). */
+  config: ModelConfig;
+  /** Parameters by OpenFold name. */
+  params: Map<string, Float32Array>;
+  /** Which parameters were loaded. */
+  kind: ParamsKind;
+  /** The sidecar (step, run config, last metrics). */
+  sidecar: Sidecar;
+}
+
+/** What of a run config decides its model (the run config's own fields). */
+export interface RunModelFields {
+  /** Model preset (model/af2/config.ts). */
+  preset: string;
+  /** Overrides of the preset's config. */
+  model?: Record<string, unknown>;
+  /** Templates per training example; 0 (or absent): the run trains and predicts without. */
+  max_templates?: number;
+}
+
+/**
+ * The model a run trains: its preset with the run's overrides, and without
+ * the template stack when the run uses no templates — so the parameters a
+ * checkpoint holds are exactly the model's, and predict and eval rebuild the
+ * same model from the run config alone.
+ */
+export function runModelConfig(run: RunModelFields): ModelConfig {
+  const overrides = { ...(run.model ?? {}) } as Record<string, unknown>;
+  if (!run.max_templates) {
+    overrides.template = { ...(overrides.template as object ?? {}), enabled: false };
+  }
+  return modelConfig(run.preset, overrides as never);
+}
+
+/** The safetensors path a sidecar names (beside it). */
+function tensorsPath(sidecarPath: string, sidecar: Sidecar): string {
+  return (sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./") + sidecar.tensors;
+}
+
+/**
+ * Load the model of checkpoint or model file `sidecarPath` (`.json`): its
+ * config from the run config it carries, and its `kind` parameters (EMA by
+ * default), checked against the model's own parameter shapes.
+ *
+ * @example
+ * ```ts
+ * import { loadTrainedModel } from "./trained.ts";
+ *
+ * const m = await loadTrainedModel("data/models/small.json");
+ * console.log(m.kind, m.params.size, "tensors at step", m.sidecar.step);
+ * ```
+ */
+export async function loadTrainedModel(
+  sidecarPath: string,
+  opts: { params?: ParamsKind } = {},
+): Promise<TrainedModel> {
+  const kind = opts.params ?? "ema";
+  const sidecar = await readSidecar(sidecarPath);
+  const run = sidecar.config as Partial<RunModelFields>;
+  if (typeof run.preset !== "string") {
+    throw new InputError(`${sidecarPath}: its run config names no model preset`);
+  }
+  const config = runModelConfig(run as RunModelFields);
+  const path = tensorsPath(sidecarPath, sidecar);
+  const { tensors } = await readSafetensors(path);
+  const has = (k: ParamsKind) => [...tensors.keys()].some((n) => n.startsWith(PREFIX[k]));
+  if (!has(kind)) {
+    const other = kind === "ema" ? "raw" : "ema";
+    throw new InputError(
+      `${sidecarPath} holds no ${kind} parameters` +
+        (has(other) ? ` (it has ${other}: pass --params ${other})` : ""),
+    );
+  }
+  const params = await loadParams(path, modelParamSpecs(config), {
+    prefix: PREFIX[kind],
+    allowUnexpected: true,
+  });
+  return { config, params, kind, sidecar };
+}
+
+/**
+ * Write the `kind` parameters (EMA by default) of checkpoint `sidecarPath` as
+ * a model file: `<out>.safetensors` and the sidecar `<out>.json` (run config,
+ * step, last metrics), atomically. Returns the sidecar path.
+ */
+export async function exportTrainedModel(
+  sidecarPath: string,
+  out: string,
+  kind: ParamsKind = "ema",
+): Promise<string> {
+  const m = await loadTrainedModel(sidecarPath, { params: kind });
+  const base = out.replace(/\.json$/, "");
+  const name = base.slice(base.lastIndexOf("/") + 1);
+  const tensors = new Map<string, NdArray>();
+  for (const [k, v] of m.params) {
+    tensors.set(PREFIX[kind] + k, { dtype: "float32", shape: m.sidecar.shapes[k], data: v });
+  }
+  await writeSafetensors(`${base}.safetensors`, tensors, {
+    step: String(m.sidecar.step),
+    params: kind,
+  });
+  const sidecar: Sidecar = {
+    ...m.sidecar,
+    tensors: `${name}.safetensors`,
+    trainer: {},
+    shapes: Object.fromEntries([...m.params.keys()].map((k) => [k, m.sidecar.shapes[k]])),
+  };
+  await writeTextFileAtomic(`${base}.json`, JSON.stringify(sidecar, null, 1) + "\n");
+  return `${base}.json`;
+}

@@ -240,3 +240,64 @@ Deno.test("mpi: detectLaunch reads Hydra's and srun's PMI variables and refuses 
     "Open MPI",
   );
 });
+
+mpiTest(
+  "train: mpirun -np 2 with batch 2 (interrupted after 2 steps, resumed to 3) equals one process with batch 2, bit for bit; rank 0 alone writes",
+  async () => {
+    const cli = new URL("../../train/cli/train.ts", import.meta.url).pathname;
+    const root = await Deno.makeTempDir({ prefix: "denofold-mpi-train-" });
+    const config = {
+      preset: "tiny",
+      steps: 3,
+      batch_size: 2,
+      crop: 32,
+      msa_clusters: 4,
+      extra_msa: 8,
+      checkpoint_every: 1,
+      validate_every: 1000,
+      val_chains: 1,
+      val_max_length: 64,
+      probes: 0,
+      seed: 4,
+    };
+    await Deno.writeTextFile(`${root}/config.json`, JSON.stringify(config));
+    const args = (dir: string, extra: string[] = []) =>
+      ["run", "-A", cli, "--config", `${root}/config.json`, "--out", dir, "--quiet", "--no-report"]
+        .concat(extra);
+    // One thread, as each of the two ranks on this node: the same float summation order.
+    const one = await run(
+      Deno.execPath(),
+      args(`${root}/one`, ["--threads", "1"]),
+      plainEnv(),
+      300_000,
+    );
+    assertEquals(one.code, 0, one.stderr);
+    const mpi = (extra: string[]) =>
+      run(
+        "mpirun",
+        ["-np", "2", Deno.execPath(), ...args(`${root}/two`, extra)],
+        plainEnv(),
+        300_000,
+      );
+    const first = await mpi(["--steps", "2"]);
+    assertEquals(first.code, 0, first.stderr);
+    assert(first.stderr.includes("2 processes"), first.stderr);
+    const second = await mpi(["--resume", "--steps", "3"]);
+    assertEquals(second.code, 0, second.stderr);
+    const { listCheckpoints, loadCheckpoint } = await import("../../model/checkpoint.ts");
+    const last = async (dir: string) =>
+      (await loadCheckpoint((await listCheckpoints(dir)).at(-1)!)).state;
+    const [a, b] = [await last(`${root}/one`), await last(`${root}/two`)];
+    assertEquals(b.step, 3);
+    for (const [k, v] of a.params) assertEquals(b.params.get(k), v, k);
+    for (const [k, v] of a.ema) assertEquals(b.ema.get(k), v, k);
+    // One metrics line per step: rank 1 wrote nothing.
+    const lines = (await Deno.readTextFile(`${root}/two/metrics.jsonl`)).trim().split("\n");
+    assertEquals(lines.map((l) => JSON.parse(l).step), [1, 2, 3]);
+    // A batch that does not split over the ranks is refused, in one line per job.
+    const odd = await mpi(["--resume", "--steps", "4", "--batch-size", "3"]);
+    assert(odd.code === 2, `exit ${odd.code}: ${odd.stderr}`);
+    assert(odd.stderr.includes("batch_size 3 does not split over 2 processes"), odd.stderr);
+    await Deno.remove(root, { recursive: true });
+  },
+);

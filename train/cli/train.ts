@@ -17,7 +17,9 @@ import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { writeTrainingReport } from "../report.ts";
 import { lockRun } from "../run_lock.ts";
 import { PRESETS } from "../../model/af2/config.ts";
-import { ParseError, RunError, UsageError } from "../../model/util/errors.ts";
+import { InputError, ParseError, RunError, UsageError } from "../../model/util/errors.ts";
+import { requireDevice } from "../../model/graph/runtime.ts";
+import { type Communicator, runDistributed } from "../dist/mpi.ts";
 import {
   type CliSpec,
   inputPath,
@@ -57,6 +59,20 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
     config: { value: "FILE.json", help: "a run config (train/config.ts); flags override it" },
     seed: { value: "N", help: "the run's seed (default 0)" },
     "max-recycles": { value: "N", help: "recycling iterations sampled per step, 0..N (default 0)" },
+    "batch-size": {
+      value: "N",
+      help: "samples per optimizer update (default 1); under mpirun split over the ranks",
+    },
+    plan: { value: "KIND", help: "single (one graph) or blocks (one per block); default by depth" },
+    "chunk-budget": {
+      value: "ELEMENTS",
+      help: "memory budget: the largest intermediate of every chunked op, in elements",
+    },
+    device: { value: "NAME", help: "cpu (default) or cuda" },
+    threads: {
+      value: "N",
+      help: "onnxruntime threads per process (default: the node's cores over its ranks)",
+    },
     "no-report": { help: "do not write report.html at the end" },
     quiet: { help: "no progress bar or per-step lines" },
   },
@@ -72,6 +88,11 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
     config: inputPath("file").optional(),
     seed: intFlag().optional(),
     maxRecycles: intFlag().optional(),
+    batchSize: intFlag().optional(),
+    plan: z.enum(["single", "blocks"], { error: "must be single or blocks" }).optional(),
+    chunkBudget: intFlag().optional(),
+    device: z.enum(["cpu", "cuda"], { error: "must be cpu or cuda" }).optional(),
+    threads: intFlag({ min: 1 }).optional(),
     noReport: z.boolean().default(false),
     quiet: z.boolean().default(false),
   }).refine((a) => a.snapshotEvery === undefined || a.snapshotSchedule === undefined, {
@@ -105,6 +126,10 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     crop: flags.crop,
     seed: flags.seed,
     max_recycles: flags.maxRecycles,
+    batch_size: flags.batchSize,
+    plan: flags.plan,
+    chunk_budget: flags.chunkBudget,
+    device: flags.device,
   };
   if (flags.snapshotEvery !== undefined) {
     fromFlags.snapshots = { schedule: "every", every: flags.snapshotEvery };
@@ -138,16 +163,20 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
 
 async function trainCommand(flags: TrainFlags): Promise<void> {
   const config = await runConfigOf(flags);
-  // Lock before touching the run directory: a second trainer refuses at once.
-  const release = await lockRun(flags.out);
-  try {
-    await train(config, flags);
-  } finally {
-    await release();
-  }
+  await requireDevice(config.device);
+  // One process, or every rank of an MPI job (mpirun / srun): one code path.
+  await runDistributed(async (comm) => {
+    // Rank 0 locks before touching the run directory: a second trainer refuses at once.
+    const release = comm.isRoot ? await lockRun(flags.out) : async () => {};
+    try {
+      await train(config, flags, comm);
+    } finally {
+      await release();
+    }
+  });
 }
 
-async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
+async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): Promise<void> {
   const { out: dir, resume } = flags;
   const existing = await listCheckpoints(dir);
   if (existing.length > 0 && !resume) {
@@ -155,15 +184,28 @@ async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
       `${dir} already has checkpoints: pass --resume to continue it, or another --out`,
     );
   }
-  await Deno.mkdir(dir, { recursive: true });
-  await writeTextFileAtomic(`${dir}/config.json`, JSON.stringify(config, null, 2) + "\n");
+  if (existing.length === 0 && resume) {
+    // Starting over would truncate metrics.jsonl and rewrite config.json: refuse instead.
+    throw new InputError(`--resume: ${dir} has no checkpoint to resume from`);
+  }
+  if (comm.isRoot) {
+    await Deno.mkdir(dir, { recursive: true });
+    await writeTextFileAtomic(`${dir}/config.json`, JSON.stringify(config, null, 2) + "\n");
+  }
 
-  const log = (m: string) => console.error(m);
+  const log = comm.isRoot ? (m: string) => console.error(m) : () => {};
   log(
-    `denofold train: preset ${config.preset}, ${config.steps} steps, crop ${config.crop}, data ${config.data}`,
+    `denofold train: preset ${config.preset}, ${config.steps} steps of ${config.batch_size} ` +
+      `sample(s), crop ${config.crop}, data ${config.data}` +
+      (comm.size > 1 ? `, ${comm.size} processes` : ""),
   );
   const t0 = performance.now();
-  const af2 = await af2Training(config, dir);
+  // Ranks sharing a node share its cores.
+  const threads = flags.threads ??
+    (comm.localSize > 1
+      ? Math.max(1, Math.floor(navigator.hardwareConcurrency / comm.localSize))
+      : undefined);
+  const af2 = await af2Training(config, dir, { threads });
   log(
     `dataset: ${af2.dataset.split("train").length} train / ${
       af2.dataset.split("val").length
@@ -172,7 +214,7 @@ async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,
   );
-  if (config.probes > 0) await af2.writeProbes();
+  if (config.probes > 0 && comm.isRoot) await af2.writeProbes();
 
   const snapshotSteps = config.snapshots.schedule === "log"
     ? logSpacedSteps(config.steps, config.snapshots.count)
@@ -180,10 +222,12 @@ async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
       { length: Math.floor(config.steps / config.snapshots.every) },
       (_, i) => (i + 1) * config.snapshots.every,
     );
-  const bar = flags.quiet || !Deno.stderr.isTerminal() ? undefined : new cliProgress.SingleBar({
-    format: "step {value}/{total} [{bar}] loss {loss} | {rate} steps/s | ETA {eta_formatted}",
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
+  const bar = flags.quiet || !comm.isRoot || !Deno.stderr.isTerminal()
+    ? undefined
+    : new cliProgress.SingleBar({
+      format: "step {value}/{total} [{bar}] loss {loss} | {rate} steps/s | ETA {eta_formatted}",
+      hideCursor: true,
+    }, cliProgress.Presets.shades_classic);
   const started = performance.now();
   let startStep = -1;
   const { end, state } = await trainLoop(af2.task, af2.initial, {
@@ -199,6 +243,7 @@ async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
     maxConsecutiveSkips: config.max_consecutive_skips,
     config: config as unknown as Record<string, unknown>,
     log,
+    comm,
     onStep(n, r) {
       if (startStep < 0) {
         startStep = n - 1;
@@ -206,14 +251,14 @@ async function train(config: RunConfig, flags: TrainFlags): Promise<void> {
       }
       const rate = (n - startStep) / ((performance.now() - started) / 1000);
       if (bar) bar.update(n, { loss: r.loss.toFixed(3), rate: rate.toFixed(2) });
-      else if (!flags.quiet && (n % 10 === 0 || n === config.steps)) {
+      else if (!flags.quiet && comm.isRoot && (n % 10 === 0 || n === config.steps)) {
         log(`step ${n}/${config.steps} loss ${r.loss.toFixed(3)} ${rate.toFixed(2)} steps/s`);
       }
     },
   });
   bar?.stop();
   log(`training ${end} at step ${state.step} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  if (!flags.noReport) {
+  if (!flags.noReport && comm.isRoot) {
     const parameters = af2.task.step.params.reduce(
       (n, p) => n + p.shape.reduce((a, b) => a * b, 1),
       0,

@@ -168,6 +168,50 @@ export function chainsCsv(rows: readonly ChainMetrics[]): string {
 }
 
 /**
+ * The figures of one chain: `predicted` against `truth` (atom37, residues
+ * paired by number), with per-residue pLDDT `plddt` (0–100).
+ */
+export function scoreChain(
+  id: string,
+  predicted: Protein,
+  truth: Protein,
+  plddt: ArrayLike<number>,
+): ChainMetrics {
+  const n = truth.aatype.length;
+  const cmp = compareStructures(predicted, truth);
+  // The baseline: an extended chain over the same observed residues.
+  const ca: number[] = [], caMask: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = (i * ATOM_TYPE_NUM + ATOM_ORDER.CA) * 3;
+    ca.push(truth.atomPositions[at], truth.atomPositions[at + 1], truth.atomPositions[at + 2]);
+    caMask.push(truth.atomMask[i * ATOM_TYPE_NUM + ATOM_ORDER.CA]);
+  }
+  const baseline = lddt(extendedChain(n), Float64Array.from(ca), Float64Array.from(caMask));
+  const ss = toThreeState(dsspProtein(truth).ss);
+  let helix = 0, strand = 0, observed = 0;
+  for (let i = 0; i < n; i++) {
+    if (!caMask[i]) continue;
+    observed++;
+    if (ss[i] === "H") helix++;
+    else if (ss[i] === "E") strand++;
+  }
+  return {
+    id,
+    length: n,
+    observed,
+    lddt_ca: cmp.lddtCa,
+    tm_score: cmp.tm.tmScore,
+    gdt_ts: cmp.tm.gdtTs,
+    rmsd_ca: cmp.rmsdCa,
+    plddt_mean: mean(Array.from(plddt)) / 100,
+    baseline_lddt_ca: baseline.global,
+    helix: helix / Math.max(1, observed),
+    strand: strand / Math.max(1, observed),
+    coil: (observed - helix - strand) / Math.max(1, observed),
+  };
+}
+
+/**
  * Predicts and scores whole chains, keeping one compiled inference plan per
  * length bucket (so repeated validation reuses them).
  */
@@ -234,38 +278,8 @@ export class Evaluator {
         (_, k) => plddt[Math.floor(k / ATOM_TYPE_NUM)],
       ),
     };
-    const cmp = compareStructures(predicted, truth);
-    // The baseline: an extended chain over the same observed residues.
-    const ca: number[] = [], caMask: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const at = (i * ATOM_TYPE_NUM + ATOM_ORDER.CA) * 3;
-      ca.push(truth.atomPositions[at], truth.atomPositions[at + 1], truth.atomPositions[at + 2]);
-      caMask.push(truth.atomMask[i * ATOM_TYPE_NUM + ATOM_ORDER.CA]);
-    }
-    const baseline = lddt(extendedChain(n), Float64Array.from(ca), Float64Array.from(caMask));
-    const ss = toThreeState(dsspProtein(truth).ss);
-    let helix = 0, strand = 0, observed = 0;
-    for (let i = 0; i < n; i++) {
-      if (!caMask[i]) continue;
-      observed++;
-      if (ss[i] === "H") helix++;
-      else if (ss[i] === "E") strand++;
-    }
     return {
-      metrics: {
-        id: input.id,
-        length: n,
-        observed,
-        lddt_ca: cmp.lddtCa,
-        tm_score: cmp.tm.tmScore,
-        gdt_ts: cmp.tm.gdtTs,
-        rmsd_ca: cmp.rmsdCa,
-        plddt_mean: mean(Array.from(plddt)) / 100,
-        baseline_lddt_ca: baseline.global,
-        helix: helix / Math.max(1, observed),
-        strand: strand / Math.max(1, observed),
-        coil: (observed - helix - strand) / Math.max(1, observed),
-      },
+      metrics: scoreChain(input.id, predicted, truth, plddt),
       predicted,
       truth,
     };

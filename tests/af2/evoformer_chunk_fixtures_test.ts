@@ -1,7 +1,7 @@
 /**
- * The Evoformer-family fixtures of ../shared/parity again, this time with the
- * graph chunked (Slice … Concat): OpenFold's unchunked outputs must still be
- * matched within the parity tolerance.
+ * The Evoformer-family parity fixtures (../shared/parity, else the bundled
+ * data/parity) again, this time with the graph chunked (Slice … Concat):
+ * OpenFold's unchunked outputs must still be matched within the parity tolerance.
  */
 import { SHARED_PARITY } from "../shared_data.ts";
 import { compareOutputs, loadCase, runModule } from "../../analysis/parity/harness.ts";
@@ -15,7 +15,7 @@ for (const file of await fixtureFiles(SHARED_PARITY)) {
   if (!build) continue;
   const name = file.split("/").pop()!;
   for (const chunkSize of [1, 4]) {
-    Deno.test(`shared data: ${name} chunked by ${chunkSize} matches OpenFold`, async () => {
+    Deno.test(`${name} chunked by ${chunkSize} matches OpenFold`, async () => {
       const ours = await runModule(c, build(c), { chunkSize });
       for (const e of compareOutputs(c, ours)) {
         assert(e.pass, `${e.key}: max abs ${e.maxAbs}, rel ${e.rel}`);

@@ -55,7 +55,7 @@ for name, t in head.items():
 print(json.dumps(out))
 `;
 
-Deno.test("shared data: 15a's OpenFold parameters survive save → python reader → load, bit for bit", async () => {
+Deno.test("15a's OpenFold parameters survive save → python reader → load, bit for bit", async () => {
   const c = await loadCase(`${SHARED_PARITY}/15a_alphafold_tiny.npz`);
   const cfg = fromOpenFoldModelConfig((c.meta.ctor as { config: { model: unknown } }).config.model);
   const specs = modelParamSpecs(cfg);

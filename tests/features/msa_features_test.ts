@@ -242,7 +242,7 @@ Deno.test("real OpenFold MSAs (bundled 3u8v_A, 3zee_A): AF2 shapes, ranges, nump
   }
 });
 
-Deno.test("shared data: target_feat equals OpenFold's in the full-model parity fixture (15a)", async () => {
+Deno.test("target_feat equals OpenFold's in the full-model parity fixture (15a)", async () => {
   const npz = await readNpz(`${SHARED_PARITY}/15a_alphafold_tiny.npz`);
   const aatype = npz.get("in/aatype")!, expected = npz.get("in/target_feat")!;
   assertEquals(expected.shape, [11, 22]);

@@ -9,7 +9,12 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { PARITY_NOISE_FACTOR, PARITY_RTOL } from "../../analysis/parity/harness.ts";
-import { fixtureFiles, formatResult, runFixture } from "../../analysis/parity/run.ts";
+import {
+  defaultFixtureDir,
+  fixtureFiles,
+  formatResult,
+  runFixture,
+} from "../../analysis/parity/run.ts";
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,14 +24,14 @@ async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log("usage: deno task parity [DIR|FILE.npz ...]   (default ../shared/parity)");
+    console.log(
+      "usage: deno task parity [DIR|FILE.npz ...]   (default ../shared/parity, else data/parity)",
+    );
     return 0;
   }
   const given = targetsSchema.safeParse(positionals);
   if (!given.success) throw new UsageError(`arguments: ${given.error.issues[0].message}`);
-  const targets = given.data.length
-    ? given.data
-    : [new URL("../../../shared/parity", import.meta.url).pathname];
+  const targets = given.data.length ? given.data : [defaultFixtureDir()];
   const files: string[] = [];
   for (const t of targets) {
     let st;

@@ -4,10 +4,10 @@
  *
  * - `SHARED_DATA`: `../shared/data` beside the clone (`DENOFOLD_SHARED_DATA`
  *   moves it). CI always has it; a fresh clone does not. Tests that read it are
- *   named `shared data: …` and registered with {@link sharedDataTest}: without
- *   the folder they are ignored (one line says why, once per run), unless
- *   `DENOFOLD_REQUIRE_SHARED=1` (CI), which makes each of them fail naming the
- *   missing path.
+ *   named `shared data: …` and registered with {@link sharedData}`.test`:
+ *   without the folder they are ignored (one line says why, once per run),
+ *   unless `DENOFOLD_REQUIRE_SHARED=1` (CI), which makes them fail, with one
+ *   more failing test that names the missing folder.
  * - `SHARED_PARITY`: OpenFold's parity fixtures: `../shared/parity` when present
  *   (`DENOFOLD_SHARED_PARITY` moves it), else the copy bundled in `data/parity`.
  * - `TEST_DATA`: `data/testdata`, single real files some tests read, copied
@@ -47,44 +47,40 @@ export const HAVE_SHARED_DATA: boolean = isDirectory(SHARED_DATA);
 /** `DENOFOLD_REQUIRE_SHARED=1`: a missing shared data folder fails its tests instead of skipping them. */
 export const REQUIRE_SHARED: boolean = Deno.env.get("DENOFOLD_REQUIRE_SHARED") === "1";
 
-const PREFIX = "shared data:";
-/** Set once the skip reason was printed (the environment is shared by every test module of a run). */
-const NOTICE_ENV = "DENOFOLD_SHARED_SKIP_NOTICE_PRINTED";
+/** Set once the skip notice was printed (one environment for every test module of a run). */
+const NOTICE_ENV = "DENOFOLD_SHARED_NOTICE_DONE";
 
 type TestFn = (t: Deno.TestContext) => void | Promise<void>;
+/** The `Deno.test` forms the shared-data tests use. */
+interface Register {
+  (name: string, fn: TestFn): void;
+  (def: Deno.TestDefinition): void;
+}
 
 /**
- * `Deno.test` for a test that reads {@link SHARED_DATA}; its name must start
- * with `shared data:`. Registered as is when the folder is there; otherwise
- * ignored, or, under `DENOFOLD_REQUIRE_SHARED=1`, failing with the missing path.
+ * `sharedData.test(…)` registers a test that reads {@link SHARED_DATA} (its
+ * name starts with `shared data:`): `Deno.test` when the folder is there,
+ * `Deno.test.ignore` when it is missing, and `Deno.test` again under
+ * `DENOFOLD_REQUIRE_SHARED=1`, where the test then fails on the missing files.
+ * (It is `Deno.test` itself, not a wrapper, so failures point at the test.)
  */
-export function sharedDataTest(name: string, fn: TestFn): void;
-export function sharedDataTest(def: Deno.TestDefinition): void;
-export function sharedDataTest(a: string | Deno.TestDefinition, fn?: TestFn): void {
-  const def: Deno.TestDefinition = typeof a === "string" ? { name: a, fn: fn! } : a;
-  if (!def.name.startsWith(PREFIX)) {
-    throw new Error(`a test that reads the shared data must be named "${PREFIX} …": ${def.name}`);
-  }
-  if (HAVE_SHARED_DATA) {
-    Deno.test(def);
-  } else if (REQUIRE_SHARED) {
-    Deno.test({
-      ...def,
-      fn: () => {
-        throw new Error(
-          `DENOFOLD_REQUIRE_SHARED=1, but the shared data folder is missing: ${SHARED_DATA}`,
-        );
-      },
+export const sharedData: { readonly test: Register } = {
+  test: (HAVE_SHARED_DATA || REQUIRE_SHARED ? Deno.test : Deno.test.ignore) as Register,
+};
+
+if (!HAVE_SHARED_DATA && !Deno.env.get(NOTICE_ENV)) {
+  Deno.env.set(NOTICE_ENV, "1");
+  if (REQUIRE_SHARED) {
+    Deno.test("shared data: DENOFOLD_REQUIRE_SHARED=1 and the shared data folder is there", () => {
+      throw new Error(
+        `DENOFOLD_REQUIRE_SHARED=1, but the shared data folder is missing: ${SHARED_DATA}`,
+      );
     });
   } else {
-    if (!Deno.env.get(NOTICE_ENV)) {
-      Deno.env.set(NOTICE_ENV, "1");
-      console.log(
-        `skipped: every "${PREFIX} …" test, because ${SHARED_DATA} is missing ` +
-          `(place ../shared beside the clone or set DENOFOLD_SHARED_DATA; ` +
-          `DENOFOLD_REQUIRE_SHARED=1 makes them fail instead)`,
-      );
-    }
-    Deno.test({ ...def, ignore: true });
+    console.log(
+      `skipped: every "shared data: …" test, because ${SHARED_DATA} is missing ` +
+        `(place ../shared beside the clone or set DENOFOLD_SHARED_DATA; ` +
+        `DENOFOLD_REQUIRE_SHARED=1 makes them fail instead)`,
+    );
   }
 }

@@ -6,12 +6,15 @@
  * @module
  */
 
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, TEST_DATA } from "../shared_data.ts";
+import { CORPUS_CHAINS } from "../../data/build_testdata.ts";
 import { type BackboneChain, readBackboneCorpus } from "../../model/features/backbone_corpus.ts";
 import { RESTYPE_3, RESTYPES } from "../../model/protein/residue_constants.ts";
 
 /** The backbone corpus file. */
 export const CORPUS = `${SHARED_DATA}/backbone/pm3_backbone.jsonl.gz`;
+/** Its first {@link CORPUS_CHAINS} chains, bundled in data/testdata (data/build_testdata.ts). */
+const BUNDLED_CORPUS = `${TEST_DATA}/backbone/pm3_backbone.jsonl.gz`;
 
 /** Cα `[L,3]` of a corpus chain. */
 export function caOfChain(c: BackboneChain): Float64Array {
@@ -22,10 +25,14 @@ export function caOfChain(c: BackboneChain): Float64Array {
   );
 }
 
-/** The first `limit` chains of the corpus. */
+/**
+ * The first `limit` chains of the corpus: from the bundled copy of its first
+ * lines when `limit` is at most {@link CORPUS_CHAINS}, else from the shared data.
+ */
 export async function corpusChains(limit: number): Promise<BackboneChain[]> {
   const out: BackboneChain[] = [];
-  for await (const c of readBackboneCorpus(CORPUS, { limit })) out.push(c);
+  const file = limit > CORPUS_CHAINS ? CORPUS : BUNDLED_CORPUS;
+  for await (const c of readBackboneCorpus(file, { limit })) out.push(c);
   return out;
 }
 

@@ -3,7 +3,7 @@ import { main, parseMsaArgs, UsageError } from "../../train/cli/msa.ts";
 import { parseStockholm, stockholmToMsa } from "../../model/features/stockholm.ts";
 import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 const CLI = new URL("../../train/cli/msa.ts", import.meta.url).pathname;
 
@@ -37,7 +37,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-Deno.test({
+sharedData.test({
   name: "shared data: msa task builds uniref90_hits.sto in the OpenProteinSet layout",
   ignore: jackhmmer !== "",
   async fn() {
@@ -106,7 +106,7 @@ const hhsuite = await Promise.all(
 ).then((r) => r.filter((x) => x).join(", "));
 if (hhsuite) console.log(`skipping the hhblits run: ${hhsuite} (apt-get install hhsuite)`);
 
-Deno.test({
+sharedData.test({
   name: "shared data: msa task with --hhsuite-db also builds bfd_uniclust_hits.a3m",
   ignore: hhsuite !== "" || jackhmmer !== "",
   async fn() {

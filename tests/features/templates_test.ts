@@ -20,7 +20,7 @@ import {
   RESTYPE_3,
   RESTYPES,
 } from "../../model/protein/residue_constants.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
 const MMCIF_DIR = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold`;
@@ -138,7 +138,7 @@ const REAL_CASES: [string, string, [number, number]?][] = [
 
 for (const [queryId, templateId, unobserved] of REAL_CASES) {
   const loop = unobserved ? `, residues ${unobserved.join("-")} unobserved,` : "";
-  Deno.test(
+  sharedData.test(
     `shared data: template features of ${queryId} from its hmmsearch hit ${templateId}${loop} match the mmCIF by label_seq_id`,
     async () => {
       const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, queryId);
@@ -236,7 +236,7 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
   );
 }
 
-Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 observes the hit residues", async () => {
+sharedData.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 observes the hit residues", async () => {
   const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, "2crb_A");
   const hits = hmmsearchHits!.filter((h) => h.name.startsWith("5kc1_"));
   assertEquals(hits.length, 12);
@@ -259,7 +259,7 @@ Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 obse
   assertEquals(Array.from(f.template_mask.data), [0]);
 });
 
-Deno.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_probs first, missing entries skipped, 2q2k placed by label_seq_id", async () => {
+sharedData.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_probs first, missing entries skipped, 2q2k placed by label_seq_id", async () => {
   const { hits } = parseHhr(REPORT, "hhr_fixture");
   // Reverse the report order: sorting by Sum_probs must restore 4zey_A (78.9) first.
   const reads: string[] = [];
@@ -315,7 +315,7 @@ Deno.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_
   }
 });
 
-Deno.test("shared data: the mmCIF-directory reader gives each chain as readStructure does, and rejects unknown entries", async () => {
+sharedData.test("shared data: the mmCIF-directory reader gives each chain as readStructure does, and rejects unknown entries", async () => {
   const read = mmcifDirTemplateReader(MMCIF_DIR);
   for (const chain of ["A", "F", "L"]) {
     const ours = await read("5kc1", chain);
@@ -334,7 +334,7 @@ Deno.test("shared data: the mmCIF-directory reader gives each chain as readStruc
   assert(error.includes("no protein chain Z"), error);
 });
 
-Deno.test("shared data: every hmmsearch hit of every OpenFold chain is used or skipped with a reason", async () => {
+sharedData.test("shared data: every hmmsearch hit of every OpenFold chain is used or skipped with a reason", async () => {
   const read = mmcifDirTemplateReader(MMCIF_DIR);
   const counts = new Map<string, number>();
   let usedTotal = 0;

@@ -4,11 +4,12 @@ import { parseStockholm, stockholmToMsa } from "../../model/features/stockholm.t
 import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, REQUIRE_TOOLS } from "../tools.ts";
 
 const CLI = new URL("../../train/cli/msa.ts", import.meta.url).pathname;
 
-const jackhmmer = await new Deno.Command("jackhmmer", { args: ["-h"], stdout: "null" }).output()
-  .then((o) => (o.success ? "" : "jackhmmer -h failed"), () => "jackhmmer not installed");
+// A missing tool skips its runs (fails them under DENOFOLD_REQUIRE_TOOLS=1).
+const jackhmmer = haveProgram("jackhmmer") || REQUIRE_TOOLS ? "" : "jackhmmer not installed";
 if (jackhmmer) console.log(`skipping the jackhmmer runs: ${jackhmmer} (apt-get install hmmer)`);
 
 /** ~200 real chains of the backbone corpus as a FASTA database, and two queries from it. */
@@ -96,14 +97,8 @@ sharedData.test({
   },
 });
 
-const hhsuite = await Promise.all(
-  ["hhblits", "hhmake", "ffindex_build"].map((t) =>
-    new Deno.Command(t, { args: ["-h"], stdout: "null", stderr: "null" }).output().then(
-      () => "",
-      () => `${t} not installed`,
-    )
-  ),
-).then((r) => r.filter((x) => x).join(", "));
+const hhsuite = REQUIRE_TOOLS ? "" : ["hhblits", "hhmake", "ffindex_build"]
+  .filter((t) => !haveProgram(t)).map((t) => `${t} not installed`).join(", ");
 if (hhsuite) console.log(`skipping the hhblits run: ${hhsuite} (apt-get install hhsuite)`);
 
 sharedData.test({

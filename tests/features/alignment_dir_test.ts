@@ -11,6 +11,7 @@ import {
 import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 import { REPORT } from "./hhr_fixture.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
@@ -22,7 +23,11 @@ async function python(script: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 const biopython = await python("import Bio", []).then(() => "", (e) => String(e).slice(0, 120));
-if (biopython) console.log(`skipping the mmCIF entity sequence check: ${biopython}`);
+if (biopython) {
+  toolMissing(
+    `the mmCIF entity sequence check: no /usr/bin/python3 with Biopython (apt-get install python3-biopython): ${biopython}`,
+  );
+}
 
 /** Drops where each MSA came from, so a directory and an alignment_db compare equal. */
 function withoutSources(c: ChainAlignments) {

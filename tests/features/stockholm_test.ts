@@ -13,6 +13,7 @@ import { readA3m } from "../../model/features/a3m.ts";
 import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 
 async function python(script: string, args: string[]): Promise<string> {
   const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", script, ...args] })
@@ -21,7 +22,11 @@ async function python(script: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 const biopython = await python("import Bio", []).then(() => "", (e) => String(e).slice(0, 120));
-if (biopython) console.log(`skipping Biopython cross-checks: ${biopython}`);
+if (biopython) {
+  toolMissing(
+    `Biopython cross-checks: no /usr/bin/python3 with Biopython (apt-get install python3-biopython): ${biopython}`,
+  );
+}
 
 async function sha256(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

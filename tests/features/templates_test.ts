@@ -21,6 +21,7 @@ import {
   RESTYPES,
 } from "../../model/protein/residue_constants.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
 const MMCIF_DIR = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold`;
@@ -61,6 +62,11 @@ out = {k: {"res": v["res"], "ca": v["CA"], "n": v.get("N"), "c": v.get("C")}
        for k, v in out.items() if "CA" in v}
 print(json.dumps(out))
 `;
+
+/** Why the python reference cannot run here, or "". */
+const noPython = haveProgram("/usr/bin/python3")
+  ? ""
+  : "/usr/bin/python3 is not installed (apt-get install python3)";
 
 async function referenceCa(path: string, chain: string) {
   const out = await new Deno.Command("/usr/bin/python3", {
@@ -141,6 +147,7 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
   sharedData.test(
     `shared data: template features of ${queryId} from its hmmsearch hit ${templateId}${loop} match the mmCIF by label_seq_id`,
     async () => {
+      if (noPython) return toolMissing(noPython);
       const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, queryId);
       const hit = hmmsearchHits!.find((h) => h.name === templateId)!;
       assert(hit, `no ${templateId} hit`);
@@ -237,6 +244,7 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
 }
 
 sharedData.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 observes the hit residues", async () => {
+  if (noPython) return toolMissing(noPython);
   const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, "2crb_A");
   const hits = hmmsearchHits!.filter((h) => h.name.startsWith("5kc1_"));
   assertEquals(hits.length, 12);
@@ -260,6 +268,7 @@ sharedData.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc
 });
 
 sharedData.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_probs first, missing entries skipped, 2q2k placed by label_seq_id", async () => {
+  if (noPython) return toolMissing(noPython);
   const { hits } = parseHhr(REPORT, "hhr_fixture");
   // Reverse the report order: sorting by Sum_probs must restore 4zey_A (78.9) first.
   const reads: string[] = [];

@@ -4,6 +4,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
 import { ATOM_TYPE_NUM, ATOM_TYPES, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 
 interface RefResidue {
   chain: string;
@@ -67,8 +68,7 @@ const key = (chain: string, num: number, icode: string) => `${chain}|${num}|${ic
 sharedData.test("shared data: PDB and mmCIF coordinates and atoms match Biopython", async () => {
   const exe = await findPython();
   if (!exe) {
-    console.log("SKIPPED: no python3 with Biopython (apt-get install python3-biopython)");
-    return;
+    return toolMissing("no python3 with Biopython (apt-get install python3-biopython)");
   }
   const paths = await sample();
   assert(paths.length >= 30, `sample has ${paths.length} files`);

@@ -8,6 +8,7 @@ import { ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 const FULLATOM = `${SHARED_DATA}/fullatom`;
 
@@ -85,14 +86,7 @@ function dsspResidues(text: string): string[] {
 }
 
 sharedData.test("shared data: mkdssp reads our PDB and mmCIF files and assigns the reference DSSP", async (t) => {
-  const has = await new Deno.Command("mkdssp", { args: ["--version"] }).output().then(
-    (o) => o.success,
-    () => false,
-  );
-  if (!has) {
-    console.log("SKIPPED: mkdssp not installed (apt-get install dssp)");
-    return;
-  }
+  if (!haveProgram("mkdssp")) return toolMissing("mkdssp is not installed (apt-get install dssp)");
   const dir = await Deno.makeTempDir({ prefix: "denofold_dssp_" });
   try {
     for (const name of ["PF00013_1WVN_A", "PF00018_2O9S_A", "PF00041_1TEN_A"]) {

@@ -35,6 +35,21 @@ export async function runFixture(file: string): Promise<FixtureResult> {
   }
 }
 
+/** `../shared/parity` beside the clone. */
+const SHARED_FIXTURES = new URL("../../../shared/parity", import.meta.url).pathname;
+/** The copy of the fixtures bundled in the repository. */
+const BUNDLED_FIXTURES = new URL("../../data/parity", import.meta.url).pathname;
+
+/** The default fixture directory: `../shared/parity` when present, else the bundled `data/parity`. */
+export function defaultFixtureDir(): string {
+  try {
+    if (Deno.statSync(SHARED_FIXTURES).isDirectory) return SHARED_FIXTURES;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return BUNDLED_FIXTURES;
+}
+
 /** The `.npz` fixtures of a directory, sorted (the af2-format raw parameter files excluded). */
 export async function fixtureFiles(dir: string): Promise<string[]> {
   const files: string[] = [];

@@ -68,7 +68,7 @@ const MODULE_FIXTURES = [
 ];
 
 for (const name of MODULE_FIXTURES) {
-  Deno.test(`shared data: ${name} gradients match finite differences (chunked by 4)`, async () => {
+  Deno.test(`${name} gradients match finite differences (chunked by 4)`, async () => {
     const c = await loadCase(`${SHARED_PARITY}/${name}.npz`);
     const { b, withGrads, lossOnly, feeds } = await gradGraph(
       c,
@@ -106,7 +106,7 @@ for (const name of MODULE_FIXTURES) {
 }
 
 for (const name of ["07a_evoformer_block", "08a_extra_msa_block"]) {
-  Deno.test(`shared data: ${name} gradients chunked by 3 equal unchunked`, async () => {
+  Deno.test(`${name} gradients chunked by 3 equal unchunked`, async () => {
     const c = await loadCase(`${SHARED_PARITY}/${name}.npz`);
     const build = EVOFORMER_BUILDS[String(c.meta.module)](c);
     const plain = await gradGraph(c, build), chunked = await gradGraph(c, build, 1 << 10);

@@ -55,7 +55,7 @@ function built(
   return b.paramCount();
 }
 
-Deno.test("shared data: parameter count formulas equal OpenFold's num_params of fixtures 02–08", async () => {
+Deno.test("parameter count formulas equal OpenFold's num_params of fixtures 02–08", async () => {
   const ctorOf = async (f: string) => {
     const c = await loadCase(`${SHARED_PARITY}/${f}.npz`);
     return { ctor: c.meta.ctor as Record<string, number>, n: Number(c.meta.num_params) };

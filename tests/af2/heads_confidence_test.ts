@@ -17,9 +17,9 @@ import { lddt } from "../../analysis/lddt.ts";
 import { tmScore } from "../../analysis/tm_score.ts";
 import { rng } from "../graph/fd.ts";
 import { assert } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { TEST_DATA } from "../shared_data.ts";
 
-const FILE = `${SHARED_DATA}/fullatom/debian/t-coffee-examples/1AE5A.pdb.gz`;
+const FILE = `${TEST_DATA}/fullatom/debian/t-coffee-examples/1AE5A.pdb.gz`;
 const MAX_BIN = 31, NO_BINS = 64, LDDT_BINS = 50;
 
 /** Truth and a "prediction": every atom moved by a rigid motion plus N(0, σ²) noise. */
@@ -59,7 +59,7 @@ function deltaLogits(bins: number[], noBins: number): Float32Array {
   return out;
 }
 
-Deno.test("shared data: pLDDT of one-hot logits at the true lDDT-Ca bin returns the true lDDT-Ca", async () => {
+Deno.test("pLDDT of one-hot logits at the true lDDT-Ca bin returns the true lDDT-Ca", async () => {
   const { caTrue, caPred } = await truthAndPrediction(1.0);
   const n = caTrue.length / 3;
   const truth = lddt(caPred, caTrue).perResidue;
@@ -84,7 +84,7 @@ Deno.test("shared data: pLDDT of one-hot logits at the true lDDT-Ca bin returns 
   assert(spread > 0.2, "the perturbation should spread lDDT over several bins");
 });
 
-Deno.test("shared data: PAE and pTM of one-hot logits at the true aligned-error bins", async () => {
+Deno.test("PAE and pTM of one-hot logits at the true aligned-error bins", async () => {
   const { caTrue, caPred, framesTrue, framesPred } = await truthAndPrediction(1.0);
   const n = framesTrue.length;
   // Aligned error e_ij: residue j's CA in residue i's frame, prediction vs truth.

@@ -44,7 +44,7 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return ua.every((v, i) => v === ub[i]);
 }
 
-Deno.test("shared data: importing 15b's DeepMind-format params reproduces 15a's OpenFold state dict bit for bit", async () => {
+Deno.test("importing 15b's DeepMind-format params reproduces 15a's OpenFold state dict bit for bit", async () => {
   const { ref, specs } = await fixture15a();
   assertEquals(specs.map((p) => p.name).sort(), [...ref.keys()].sort());
   const fromRaw = await importAf2Npz(RAW, specs);
@@ -76,7 +76,7 @@ Deno.test("shared data: importing 15b's DeepMind-format params reproduces 15a's 
   assertEquals(fromRaw.size, ref.size);
 });
 
-Deno.test("shared data: AF2 layouts by explicit index: incoming tri-mul swap, [in,H,C] heads, OPM [C,C,out]", async () => {
+Deno.test("AF2 layouts by explicit index: incoming tri-mul swap, [in,H,C] heads, OPM [C,C,out]", async () => {
   const { specs } = await fixture15a();
   const raw = await readNpz(RAW);
   const ref = convertAf2Params(raw, specs);
@@ -128,7 +128,7 @@ Deno.test("shared data: AF2 layouts by explicit index: incoming tri-mul swap, [i
   }
 });
 
-Deno.test("shared data: missing, unexpected and mis-shaped AF2 keys are reported together in one error", async () => {
+Deno.test("missing, unexpected and mis-shaped AF2 keys are reported together in one error", async () => {
   const { specs } = await fixture15a();
   const raw = await readNpz(RAW);
   const arrays = new Map(raw);
@@ -175,7 +175,7 @@ Deno.test("a model parameter with no AlphaFold2 equivalent is named in the error
   assertEquals(e.unmapped, [spec.name]);
 });
 
-Deno.test("shared data: the af2 preset (model_1, 93,229,082 values) maps onto exactly DeepMind's key set, blocks stacked 48/4/2", async () => {
+Deno.test("the af2 preset (model_1, 93,229,082 values) maps onto exactly DeepMind's key set, blocks stacked 48/4/2", async () => {
   const specs = modelParamSpecs(modelConfig("af2"));
   assertEquals(specs.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0), 93_229_082);
   const blocks = new Map<string, number>();
@@ -281,7 +281,7 @@ Deno.test("AF2 widths with other block counts: a DeepMind-shaped file imports, e
   console.log(`${specs.length} tensors, ${next} values imported`);
 });
 
-Deno.test("shared data: the 15b runner's fallback reads the raw *_af2format.npz its metadata names", async () => {
+Deno.test("the 15b runner's fallback reads the raw *_af2format.npz its metadata names", async () => {
   const c = await loadCase(`${SHARED_PARITY}/15b_alphafold_tiny_af2params.npz`);
   const inner = await fixtureAf2Params(c);
   const stripped = {

@@ -5,6 +5,7 @@
  * with OpenFold's own parameters of fixture 15a.
  */
 import { SHARED_PARITY } from "../shared_data.ts";
+import { pythonWith } from "../io/python_ref.ts";
 import { loadCase } from "../../analysis/parity/harness.ts";
 import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
 import { modelConfig } from "../../model/af2/config.ts";
@@ -55,17 +56,19 @@ for name, t in head.items():
 print(json.dumps(out))
 `;
 
-Deno.test("shared data: 15a's OpenFold parameters survive save → python reader → load, bit for bit", async () => {
+Deno.test("15a's OpenFold parameters survive save → python reader → load, bit for bit", async () => {
   const c = await loadCase(`${SHARED_PARITY}/15a_alphafold_tiny.npz`);
   const cfg = fromOpenFoldModelConfig((c.meta.ctor as { config: { model: unknown } }).config.model);
   const specs = modelParamSpecs(cfg);
   const ref = new Map<string, NdArray>();
   for (const [k, a] of c.arrays) if (k.startsWith("param/")) ref.set(k.slice(6), a);
   const params = new Map([...ref].map(([k, a]) => [k, a.data as Float32Array]));
+  const exe = pythonWith(["numpy"]);
+  if (!exe) return;
   await withDir(async (dir) => {
     const path = `${dir}/tiny.safetensors`;
     await saveParams(path, params, specs, { source: "15a" });
-    const py = new Deno.Command("python3", { args: ["-c", PY_READER, path] }).outputSync();
+    const py = new Deno.Command(exe, { args: ["-c", PY_READER, path] }).outputSync();
     assert(py.success, new TextDecoder().decode(py.stderr));
     const seen = JSON.parse(new TextDecoder().decode(py.stdout)) as Record<
       string,

@@ -23,11 +23,11 @@ import {
 } from "../../model/af2/torsion_to_atoms.ts";
 import { fromTensor4x4, toTensor4x4 } from "../../model/af2/rigid.ts";
 import { assert } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { TEST_DATA } from "../shared_data.ts";
 
-const FILE = `${SHARED_DATA}/fullatom/debian/t-coffee-examples/1AE5A.pdb.gz`;
+const FILE = `${TEST_DATA}/fullatom/debian/t-coffee-examples/1AE5A.pdb.gz`;
 
-Deno.test("shared data: torsions -> frames -> atom14/atom37 rebuild a real chain (1AE5 A)", async () => {
+Deno.test("torsions -> frames -> atom14/atom37 rebuild a real chain (1AE5 A)", async () => {
   const p = await readStructure(FILE, { chains: ["A"] });
   const n = p.aatype.length;
   const gt = groundTruthFeatures(p.aatype, p.atomPositions, p.atomMask);

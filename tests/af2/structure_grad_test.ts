@@ -96,7 +96,7 @@ function picks(an: Float32Array, rand: () => number): number[] {
 }
 
 Deno.test(
-  "shared data: structure module grad of final positions matches central differences (float32)",
+  "structure module grad of final positions matches central differences (float32)",
   async () => {
     // One layer: no StopGradient sits on any path, so grad must equal the derivative.
     const { c, cfg, feeds } = await fixture(1);
@@ -142,7 +142,7 @@ Deno.test(
 );
 
 Deno.test(
-  "shared data: two layers: grad = derivative with layer-1 rotations held constant (stop_rot_gradient)",
+  "two layers: grad = derivative with layer-1 rotations held constant (stop_rot_gradient)",
   async () => {
     const { c, cfg, feeds } = await fixture(2);
     // Graph A: the module's own two-layer wiring (stopRotationGradient between layers).

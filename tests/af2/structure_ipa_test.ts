@@ -21,7 +21,7 @@ import { SHARED_PARITY } from "../shared_data.ts";
 import { rng } from "../graph/fd.ts";
 import { assert } from "../assert.ts";
 
-Deno.test("shared data: IPA output is invariant to a global rigid motion of all frames", async () => {
+Deno.test("IPA output is invariant to a global rigid motion of all frames", async () => {
   const c = await loadCase(`${SHARED_PARITY}/10a_invariant_point_attention.npz`);
   const ctor = c.meta.ctor as Record<string, number>;
   const b = new ModelBuilder();

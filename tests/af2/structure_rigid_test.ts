@@ -37,7 +37,7 @@ const f64 = (data: ArrayLike<number>, shape: number[]): NdArray => ({
   shape,
 });
 
-Deno.test("shared data: quaternion -> rotation and 4x4 layout match OpenFold (fixture 10a)", async () => {
+Deno.test("quaternion -> rotation and 4x4 layout match OpenFold (fixture 10a)", async () => {
   const c = await loadCase(`${SHARED_PARITY}/10a_invariant_point_attention.npz`);
   const quat = arrayOf(c, "in/rigid_quat"), trans = arrayOf(c, "in/rigid_trans");
   const ref = feedOf(arrayOf(c, "in/rigid_4x4")) as Float32Array;
@@ -50,7 +50,7 @@ Deno.test("shared data: quaternion -> rotation and 4x4 layout match OpenFold (fi
   assert(err < 2e-6, `4x4 differs from OpenFold's by ${err}`);
 });
 
-Deno.test("shared data: compose / apply / invert-apply agree with the plain-TS rigid maths", async () => {
+Deno.test("compose / apply / invert-apply agree with the plain-TS rigid maths", async () => {
   // Real-scale frames: fixture 10d's backbone frames (translations ~10 Å).
   const c = await loadCase(`${SHARED_PARITY}/10d_torsion_angles_to_atoms.npz`);
   const m = arrayOf(c, "in/backbone_4x4");
@@ -99,7 +99,7 @@ Deno.test("shared data: compose / apply / invert-apply agree with the plain-TS r
   assert(worst < 1e-9, `in-graph vs plain-TS rigid maths differ by ${worst}`);
 });
 
-Deno.test("shared data: backbone quaternion update agrees with the plain-TS update (fixture 10b frames)", async () => {
+Deno.test("backbone quaternion update agrees with the plain-TS update (fixture 10b frames)", async () => {
   const c = await loadCase(`${SHARED_PARITY}/10b_backbone_update.npz`);
   const q = arrayOf(c, "in/rigid_quat"), t = arrayOf(c, "in/rigid_trans");
   const n = q.shape[0];

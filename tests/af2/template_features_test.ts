@@ -124,7 +124,7 @@ Deno.test("template pair features on ubiquitin: unit vectors, one-hots and backb
   }
 });
 
-Deno.test("shared data: every 13c output within 1e-4 of OpenFold by itself (no float32-noise allowance)", async () => {
+Deno.test("every 13c output within 1e-4 of OpenFold by itself (no float32-noise allowance)", async () => {
   // The harness may accept 10x the fixture's float32 noise; for the masked
   // torsions that estimate (~0.9) covers garbage entries we exclude, so hold
   // every output of 13c to the plain relative tolerance here.

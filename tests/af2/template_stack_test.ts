@@ -18,7 +18,7 @@ const FIXTURES = [
 ];
 
 for (const name of FIXTURES) {
-  Deno.test(`shared data: ${name} chunked (3 and 4 rows) matches OpenFold`, async () => {
+  Deno.test(`${name} chunked (3 and 4 rows) matches OpenFold`, async () => {
     const c = await loadCase(`${SHARED_PARITY}/${name}`);
     const build = EMBEDDER_BUILDS[String(c.meta.module)](c);
     // The chunked graph really is a different (sliced and concatenated) graph.
@@ -45,7 +45,7 @@ for (const name of FIXTURES) {
   });
 }
 
-Deno.test("shared data: a masked template has no influence on pointwise attention (13b)", async () => {
+Deno.test("a masked template has no influence on pointwise attention (13b)", async () => {
   const c = await loadCase(`${SHARED_PARITY}/13b_template_pointwise_attention.npz`);
   const build = EMBEDDER_BUILDS[String(c.meta.module)](c);
   const mask = feedOf(c.arrays.get("in/template_mask")!);
@@ -69,7 +69,7 @@ Deno.test("shared data: a masked template has no influence on pointwise attentio
   assert(maxDiff(base, await perturbed(kept)) > 0.1, "the kept template matters");
 });
 
-Deno.test("shared data: template pair stack training graph: row/column dropout masks, keep-all reproduces 13a", async () => {
+Deno.test("template pair stack training graph: row/column dropout masks, keep-all reproduces 13a", async () => {
   const c = await loadCase(`${SHARED_PARITY}/13a_template_pair_stack.npz`);
   const ctor = c.meta.ctor as Record<string, number>;
   const tIn = c.arrays.get("in/t")!, mIn = c.arrays.get("in/mask")!;

@@ -3,7 +3,7 @@ import { contactMap, contactPrecision, proteinContactMap } from "../../analysis/
 import { atomCoords } from "../../analysis/protein_coords.ts";
 import { aatypeOf, ATOM_ORDER } from "../../model/protein/residue_constants.ts";
 import { readPdb } from "../../model/protein/pdb.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SAMPLE_DATA } from "../features/sample_data.ts";
 import { caOfChain, corpusChains, runTool, seededRng } from "./fixtures.ts";
 
 /** Independent reference in plain Python (no numpy): top-k precision per range. */
@@ -25,7 +25,7 @@ for name, lo, hi in [("short", 6, 11), ("medium", 12, 23), ("long", 24, 10**9)]:
 print(json.dumps(out))
 `;
 
-Deno.test("shared data: contact precision matches an independent Python count on a real chain", async () => {
+Deno.test("contact precision matches an independent Python count on a real chain", async () => {
   const [, c] = await corpusChains(2);
   const ca = caOfChain(c), n = c.seq.length;
   // "Prediction": a logistic of the distances in a noisy copy (σ = 2 Å).
@@ -69,7 +69,7 @@ Deno.test("shared data: contact precision matches an independent Python count on
   assertEquals(longL5.precision, 1);
 });
 
-Deno.test("shared data: contact map marks missing residues unknown and is symmetric", async () => {
+Deno.test("contact map marks missing residues unknown and is symmetric", async () => {
   const [c] = await corpusChains(1);
   const ca = caOfChain(c), n = c.seq.length;
   const mask = new Uint8Array(n).fill(1);
@@ -83,8 +83,8 @@ Deno.test("shared data: contact map marks missing residues unknown and is symmet
   assert(m.filter((v) => v === 1).length > 2 * n);
 });
 
-Deno.test("shared data: a full-atom structure's contacts use Cβ, and Cα for glycine", async () => {
-  const p = await readPdb(`${SHARED_DATA}/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz`);
+Deno.test("a full-atom structure's contacts use Cβ, and Cα for glycine", async () => {
+  const p = await readPdb(`${SAMPLE_DATA}/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz`);
   const n = p.aatype.length;
   const m = proteinContactMap(p);
   const cb = atomCoords(p, ATOM_ORDER.CB), ca = atomCoords(p, ATOM_ORDER.CA);

@@ -2,13 +2,14 @@ import { assert, assertAlmostEquals } from "../assert.ts";
 import { axisGrowth, dimensionality, radiusOfGyration } from "../../analysis/dimensionality.ts";
 import { dssp, sheetLabels } from "../../analysis/dssp.ts";
 import { caOfChain, corpusChains } from "./fixtures.ts";
+import { sharedData } from "../shared_data.ts";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-Deno.test("shared data: PCA dimension of real chains: α-helix ~1, open β-sheet ~2, compact α/β ~3", async () => {
+sharedData.test("shared data: PCA dimension of real chains: α-helix ~1, open β-sheet ~2, compact α/β ~3", async () => {
   const helix: number[] = [], sheet: number[] = [], globular: number[] = [];
   for (const c of await corpusChains(2000)) {
     const n = c.seq.length;
@@ -53,7 +54,7 @@ Deno.test("shared data: PCA dimension of real chains: α-helix ~1, open β-sheet
   assert(g > 2.4 && g <= 3, `globular ${g}`);
 });
 
-Deno.test("shared data: PCA eigenpairs satisfy C·v = λv; Rg² = Σλ; growth ratios are 1 for the truth", async () => {
+Deno.test("PCA eigenpairs satisfy C·v = λv; Rg² = Σλ; growth ratios are 1 for the truth", async () => {
   const [c] = await corpusChains(1);
   const ca = caOfChain(c), n = c.seq.length;
   const d = dimensionality(ca);

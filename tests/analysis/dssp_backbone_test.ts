@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { dssp, dsspProtein, formatSs, toThreeState } from "../../analysis/dssp.ts";
 import { hbondEnergy } from "../../analysis/dssp_hbond.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
@@ -20,7 +20,7 @@ async function mkdsspColumn(): Promise<Map<string, string>> {
   return want;
 }
 
-Deno.test("shared data: DSSP matches mkdssp 4.2.2 on the backbone-only corpus chains", async () => {
+sharedData.test("shared data: DSSP matches mkdssp 4.2.2 on the backbone-only corpus chains", async () => {
   const want = await mkdsspColumn();
   let total = 0, same = 0, chains = 0, sameByProtein = 0;
   const confusion = new Map<string, number>();
@@ -50,7 +50,7 @@ Deno.test("shared data: DSSP matches mkdssp 4.2.2 on the backbone-only corpus ch
   assert(pct >= 99, `agreement ${pct} % < 99 %`);
 });
 
-Deno.test("shared data: DSSP finds helix and strand on a real chain; 3-state reduction", async () => {
+sharedData.test("shared data: DSSP finds helix and strand on a real chain; 3-state reduction", async () => {
   const want = await mkdsspColumn();
   const id = [...want.keys()][0];
   for await (const c of readBackboneCorpus(CORPUS, { ids: new Set([id]) })) {

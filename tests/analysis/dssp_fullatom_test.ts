@@ -1,5 +1,5 @@
 import { assert } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { dssp, dsspProtein } from "../../analysis/dssp.ts";
 import { proteinBackbone } from "../../analysis/protein_coords.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
@@ -43,7 +43,7 @@ function backboneAltlocs(records: readonly AtomRecord[]): Set<string> {
   return out;
 }
 
-Deno.test("shared data: DSSP matches mkdssp 4.2.2's .dssp files for the OpenFold mmCIFs and Pfam domains", async () => {
+sharedData.test("shared data: DSSP matches mkdssp 4.2.2's .dssp files for the OpenFold mmCIFs and Pfam domains", async () => {
   const names = [...Deno.readDirSync(REF)].map((e) => e.name).filter((n) => n.endsWith(".dssp.gz"))
     .map((n) => n.replace(/\.dssp\.gz$/, "")).sort();
   let total = 0, same = 0, files = 0;
@@ -90,7 +90,7 @@ Deno.test("shared data: DSSP matches mkdssp 4.2.2's .dssp files for the OpenFold
   assert(pct >= 99, `agreement ${pct} % < 99 %`);
 });
 
-Deno.test("shared data: H-bond partners/energies and φ, ψ, κ match the columns of mkdssp's .dssp files", async () => {
+sharedData.test("shared data: H-bond partners/energies and φ, ψ, κ match the columns of mkdssp's .dssp files", async () => {
   const names = [...Deno.readDirSync(REF)].map((e) => e.name).filter((n) => n.endsWith(".dssp.gz"))
     .map((n) => n.replace(/\.dssp\.gz$/, "")).sort();
   let bonds = 0, bondsSame = 0, angles = 0, anglesSame = 0, skipped = 0;

@@ -1,11 +1,11 @@
 import { assert } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { dssp, dsspProtein } from "../../analysis/dssp.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
 import { formatPdb, readPdb } from "../../model/protein/pdb.ts";
 import { backbonePdb, corpusChains, runTool } from "./fixtures.ts";
 
-Deno.test("shared data: DSSP agrees with mkdssp run here on further real chains", async () => {
+sharedData.test("shared data: DSSP agrees with mkdssp run here on further real chains", async () => {
   // Chains 300.. of the corpus: not the ones whose mkdssp strings are stored in dssp_ref.
   const chains = (await corpusChains(330)).slice(300);
   const dir = await Deno.makeTempDir();
@@ -41,7 +41,7 @@ Deno.test("shared data: DSSP agrees with mkdssp run here on further real chains"
   }
 });
 
-Deno.test("shared data: DSSP agrees with mkdssp run here on full-atom PDB files from Debian packages", async () => {
+sharedData.test("shared data: DSSP agrees with mkdssp run here on full-atom PDB files from Debian packages", async () => {
   // Every 12th single-model PDB file of the Debian part of fullatom/ (deterministic, varied).
   const manifest = (await Deno.readTextFile(`${SHARED_DATA}/fullatom/fullatom_manifest.tsv`))
     .split("\n").slice(1).map((l) => l.split("\t"))

@@ -4,6 +4,7 @@ import { learningDynamics } from "../../analysis/dynamics.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
 import { alphaBetaChains, writeSsOrderRun } from "./dynamics_run_fixture.ts";
 import { backbonePdb, runTool } from "./fixtures.ts";
+import { pythonWith } from "../io/python_ref.ts";
 
 // From scratch in numpy: lDDT-Cα per residue (Mariani et al.: pairs within 15 Å
 // in the reference, thresholds 0.5/1/2/4 Å) pooled by the stored 3-state class,
@@ -47,6 +48,8 @@ print(json.dumps(out))
 const three = (c: string) => ("HGI".includes(c) ? "H" : "EB".includes(c) ? "E" : "C");
 
 Deno.test("dynamics: per-class lDDT, contacts and axes agree with numpy, SS formed with mkdssp, at mid-training", async () => {
+  const py = pythonWith(["numpy"]);
+  if (!py) return;
   const dir = await Deno.makeTempDir();
   try {
     const chains = await alphaBetaChains(3);
@@ -66,7 +69,7 @@ Deno.test("dynamics: per-class lDDT, contacts and axes agree with numpy, SS form
           ss3: [...p.dssp].map(three).join(""),
         })),
       };
-      const out = await runTool("python3", ["-c", LDDT_BY_CLASS], JSON.stringify(input));
+      const out = await runTool(py, ["-c", LDDT_BY_CLASS], JSON.stringify(input));
       if (out === null) return;
       const ref = JSON.parse(out);
       for (const [cls, code] of [["helix", "H"], ["strand", "E"], ["coil", "C"]] as const) {

@@ -6,12 +6,16 @@
  * @module
  */
 
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, TEST_DATA } from "../shared_data.ts";
+import { CORPUS_CHAINS } from "../../data/build_testdata.ts";
 import { type BackboneChain, readBackboneCorpus } from "../../model/features/backbone_corpus.ts";
 import { RESTYPE_3, RESTYPES } from "../../model/protein/residue_constants.ts";
+import { installHint, toolMissing } from "../tools.ts";
 
 /** The backbone corpus file. */
 export const CORPUS = `${SHARED_DATA}/backbone/pm3_backbone.jsonl.gz`;
+/** Its first {@link CORPUS_CHAINS} chains, bundled in data/testdata (data/build_testdata.ts). */
+const BUNDLED_CORPUS = `${TEST_DATA}/backbone/pm3_backbone.jsonl.gz`;
 
 /** Cα `[L,3]` of a corpus chain. */
 export function caOfChain(c: BackboneChain): Float64Array {
@@ -22,10 +26,14 @@ export function caOfChain(c: BackboneChain): Float64Array {
   );
 }
 
-/** The first `limit` chains of the corpus. */
+/**
+ * The first `limit` chains of the corpus: from the bundled copy of its first
+ * lines when `limit` is at most {@link CORPUS_CHAINS}, else from the shared data.
+ */
 export async function corpusChains(limit: number): Promise<BackboneChain[]> {
   const out: BackboneChain[] = [];
-  for await (const c of readBackboneCorpus(CORPUS, { limit })) out.push(c);
+  const file = limit > CORPUS_CHAINS ? CORPUS : BUNDLED_CORPUS;
+  for await (const c of readBackboneCorpus(file, { limit })) out.push(c);
   return out;
 }
 
@@ -70,11 +78,10 @@ export function backbonePdb(
   return lines.join("\n");
 }
 
-const PACKAGE: Record<string, string> = { mkdssp: "dssp", TMscore: "tm-align", python3: "python3" };
-
 /**
  * Run a program (feeding `stdin` when given); its stdout, or null (with the
- * reason printed) when the program is not installed.
+ * reason printed) when the program is not installed — which fails the test
+ * instead under DENOFOLD_REQUIRE_TOOLS=1.
  */
 export async function runTool(cmd: string, args: string[], stdin?: string): Promise<string | null> {
   let out: Deno.CommandOutput;
@@ -93,7 +100,7 @@ export async function runTool(cmd: string, args: string[], stdin?: string): Prom
     out = await child.output();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      console.log(`SKIPPED: ${cmd} is not installed (apt-get install ${PACKAGE[cmd] ?? cmd})`);
+      toolMissing(`${cmd} is not installed (${installHint(cmd)})`);
       return null;
     }
     throw e;

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals } from "../assert.ts";
-import { SHARED_DATA, SHARED_PARITY } from "../shared_data.ts";
+import { SHARED_DATA, SHARED_PARITY, sharedData } from "../shared_data.ts";
 import { readPdbModels } from "../../model/protein/pdb.ts";
 import { readNpz } from "../../model/io/npz.ts";
 import { asFloat64 } from "../../model/io/ndarray.ts";
@@ -7,7 +7,7 @@ import { lddt, lddtAllAtom } from "../../analysis/lddt.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import { caOfChain, corpusChains, runTool, seededRng } from "./fixtures.ts";
 
-Deno.test("shared data: lDDT-Cα matches OpenFold's lddt fixture (per residue and global)", async () => {
+Deno.test("lDDT-Cα matches OpenFold's lddt fixture (per residue and global)", async () => {
   const z = await readNpz(`${SHARED_PARITY}/14g_lddt.npz`);
   const get = (k: string) => asFloat64(z.get(k)!);
   const pred = get("in/all_atom_pred_pos"), truth = get("in/all_atom_positions");
@@ -29,7 +29,7 @@ Deno.test("shared data: lDDT-Cα matches OpenFold's lddt fixture (per residue an
   assert(globalErr < 1e-6, `global ${globalErr}`);
 });
 
-Deno.test("shared data: lDDT on a real chain: identity 1, noise lowers it, matches a brute-force count", async () => {
+Deno.test("lDDT on a real chain: identity 1, noise lowers it, matches a brute-force count", async () => {
   const [c] = await corpusChains(1);
   const ca = caOfChain(c), n = c.seq.length;
   assertAlmostEquals(lddt(ca, ca).global, 1, 1e-9);
@@ -83,7 +83,7 @@ for x in range(len(atoms)):
 print(json.dumps({"global": sum(s) / sum(c), "per": [s[r] / c[r] if c[r] else None for r in range(n_res)]}))
 `;
 
-Deno.test("shared data: all-atom lDDT of an NMR model pair matches an independent Python count", async () => {
+sharedData.test("shared data: all-atom lDDT of an NMR model pair matches an independent Python count", async () => {
   const models = await readPdbModels(`${SHARED_DATA}/fullatom/debian/theseus-examples/2sdf.pdb.gz`);
   const [ref, model] = [models[0], models[models.length - 1]];
   const mask = ref.atomMask.map((v, k) => (v > 0 && model.atomMask[k] > 0 ? 1 : 0));

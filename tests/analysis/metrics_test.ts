@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { compareStructures, pairResidues } from "../../analysis/metrics.ts";
 import { formatPdb, readPdbModels } from "../../model/protein/pdb.ts";
 import { readMmcifModels } from "../../model/protein/mmcif.ts";
@@ -16,7 +16,7 @@ const ENSEMBLES = [
   "fullatom/github/aqlaboratory_openfold/2crb.cif.gz",
 ];
 
-Deno.test("shared data: TM-score and GDT of NMR model pairs agree with Debian's TMscore", async () => {
+sharedData.test("shared data: TM-score and GDT of NMR model pairs agree with Debian's TMscore", async () => {
   const dir = await Deno.makeTempDir();
   try {
     for (const f of ENSEMBLES) {
@@ -46,7 +46,7 @@ Deno.test("shared data: TM-score and GDT of NMR model pairs agree with Debian's 
   }
 });
 
-Deno.test("shared data: residues pair by number; a truncated model is normalised by the reference", async () => {
+Deno.test("residues pair by number; a truncated model is normalised by the reference", async () => {
   const [c] = await corpusChains(1);
   const ref = backboneToProtein(c);
   const n = c.seq.length;

@@ -6,8 +6,11 @@ import { dynamicsReport } from "../../analysis/dynamics_report.ts";
 import { writeReport } from "../../analysis/report.ts";
 import { alphaBetaChains, writeSsOrderRun } from "./dynamics_run_fixture.ts";
 import { runTool } from "./fixtures.ts";
+import { withTools } from "../tools.ts";
 
-Deno.test("report: headless Chromium draws every plotly figure of a dynamics report from the single offline file", async () => {
+const chromium = withTools("chromium");
+
+chromium.test("report: headless Chromium draws every plotly figure of a dynamics report from the single offline file", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await writeSsOrderRun(dir, await alphaBetaChains(3));

@@ -24,7 +24,7 @@ function rotation(axis: number[], angle: number): Float64Array {
   ]); // deno-fmt-ignore
 }
 
-Deno.test("shared data: Kabsch recovers a known rigid motion of a real chain", async () => {
+Deno.test("Kabsch recovers a known rigid motion of a real chain", async () => {
   const chains = await corpusChains(3);
   for (const [k, c] of chains.entries()) {
     const ca = caOfChain(c);
@@ -45,7 +45,7 @@ Deno.test("shared data: Kabsch recovers a known rigid motion of a real chain", a
   }
 });
 
-Deno.test("shared data: superposed RMSD equals the RMSD of the applied transform and never exceeds the raw one", async () => {
+Deno.test("superposed RMSD equals the RMSD of the applied transform and never exceeds the raw one", async () => {
   const [c] = await corpusChains(1);
   const ca = caOfChain(c);
   const rng = seededRng(11);

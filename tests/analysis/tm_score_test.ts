@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertThrows } from "../assert.ts";
 import { tmD0, tmScore } from "../../analysis/tm_score.ts";
 import { backbonePdb, caOfChain, corpusChains, runTool, seededRng } from "./fixtures.ts";
+import { sharedData } from "../shared_data.ts";
 
 interface Pair {
   label: string;
@@ -36,7 +37,7 @@ async function pairs(): Promise<Pair[]> {
   return out;
 }
 
-Deno.test("shared data: TM-score, GDT-TS, GDT-HA and RMSD agree with Debian's TMscore", async () => {
+sharedData.test("shared data: TM-score, GDT-TS, GDT-HA and RMSD agree with Debian's TMscore", async () => {
   const dir = await Deno.makeTempDir();
   try {
     let maxTm = 0, maxGdt = 0, maxHa = 0, count = 0;
@@ -75,7 +76,7 @@ Deno.test("shared data: TM-score, GDT-TS, GDT-HA and RMSD agree with Debian's TM
   }
 });
 
-Deno.test("shared data: TM-score of a structure with itself is 1; d0 follows the formula", async () => {
+Deno.test("TM-score of a structure with itself is 1; d0 follows the formula", async () => {
   const [c] = await corpusChains(1);
   const ca = caOfChain(c);
   const r = tmScore(ca, ca);

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { parseClassicDssp } from "../../analysis/dssp_classic.ts";
 import { readText } from "../../model/io/text.ts";
 import { formatPdb, readPdbModels } from "../../model/protein/pdb.ts";
@@ -20,7 +20,7 @@ async function analyze(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-Deno.test("shared data: analyze dssp prints mkdssp's string for a real Pfam domain", async () => {
+sharedData.test("shared data: analyze dssp prints mkdssp's string for a real Pfam domain", async () => {
   const name = "PF00013_1WVN_A";
   const r = await analyze(
     "dssp",
@@ -31,7 +31,7 @@ Deno.test("shared data: analyze dssp prints mkdssp's string for a real Pfam doma
   assertEquals(r.stdout, `A\t${ref.map((x) => x.ss).join("")}\n`);
 });
 
-Deno.test("shared data: analyze dssp --chain picks one chain of a multi-chain mmCIF", async () => {
+sharedData.test("shared data: analyze dssp --chain picks one chain of a multi-chain mmCIF", async () => {
   const file = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold/5kc1.cif.gz`;
   const all = await analyze("dssp", file);
   assertEquals(all.code, 0, all.stderr);
@@ -45,7 +45,7 @@ Deno.test("shared data: analyze dssp --chain picks one chain of a multi-chain mm
   assertEquals(bad.code, 2);
 });
 
-Deno.test("shared data: analyze tmscore/gdt/rmsd/lddt on an NMR model pair; --json holds all", async () => {
+sharedData.test("shared data: analyze tmscore/gdt/rmsd/lddt on an NMR model pair; --json holds all", async () => {
   const models = await readPdbModels(`${SHARED_DATA}/fullatom/debian/theseus-examples/2sdf.pdb.gz`);
   const dir = await Deno.makeTempDir();
   try {

@@ -5,12 +5,13 @@ import { UsageError } from "../../model/util/errors.ts";
 import { parseStockholm, stockholmToMsa } from "../../model/features/stockholm.ts";
 import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, REQUIRE_TOOLS } from "../tools.ts";
 
 const CLI = new URL("../../train/cli/msa.ts", import.meta.url).pathname;
 
-const jackhmmer = await new Deno.Command("jackhmmer", { args: ["-h"], stdout: "null" }).output()
-  .then((o) => (o.success ? "" : "jackhmmer -h failed"), () => "jackhmmer not installed");
+// A missing tool skips its runs (fails them under DENOFOLD_REQUIRE_TOOLS=1).
+const jackhmmer = haveProgram("jackhmmer") || REQUIRE_TOOLS ? "" : "jackhmmer not installed";
 if (jackhmmer) console.log(`skipping the jackhmmer runs: ${jackhmmer} (apt-get install hmmer)`);
 
 /** ~200 real chains of the backbone corpus as a FASTA database, and two queries from it. */
@@ -39,7 +40,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-Deno.test({
+sharedData.test({
   name: "shared data: msa task builds uniref90_hits.sto in the OpenProteinSet layout",
   ignore: jackhmmer !== "",
   async fn() {
@@ -98,17 +99,11 @@ Deno.test({
   },
 });
 
-const hhsuite = await Promise.all(
-  ["hhblits", "hhmake", "ffindex_build"].map((t) =>
-    new Deno.Command(t, { args: ["-h"], stdout: "null", stderr: "null" }).output().then(
-      () => "",
-      () => `${t} not installed`,
-    )
-  ),
-).then((r) => r.filter((x) => x).join(", "));
+const hhsuite = REQUIRE_TOOLS ? "" : ["hhblits", "hhmake", "ffindex_build"]
+  .filter((t) => !haveProgram(t)).map((t) => `${t} not installed`).join(", ");
 if (hhsuite) console.log(`skipping the hhblits run: ${hhsuite} (apt-get install hhsuite)`);
 
-Deno.test({
+sharedData.test({
   name: "shared data: msa task with --hhsuite-db also builds bfd_uniclust_hits.a3m",
   ignore: hhsuite !== "" || jackhmmer !== "",
   async fn() {

@@ -6,6 +6,7 @@
 import { readA3m } from "../../model/features/a3m.ts";
 import { readPdb } from "../../model/protein/pdb.ts";
 import { assert, assertEquals } from "../assert.ts";
+import { toolMissing } from "../tools.ts";
 
 const CLI = new URL("../../train/cli/predict.ts", import.meta.url).pathname;
 const SAMPLE = new URL("../../data/sample/msa/openfold", import.meta.url).pathname;
@@ -59,8 +60,7 @@ Deno.test("predict: real sequence + real MSA -> PDB (pLDDT B-factors) that mkdss
   try {
     code = (await dssp.output()).code;
   } catch {
-    console.log("SKIPPED mkdssp check: mkdssp is not installed (CI installs Debian's dssp)");
-    return;
+    return toolMissing("mkdssp check: mkdssp is not installed (apt-get install dssp)");
   }
   assertEquals(code, 0, "mkdssp could not read the predicted PDB");
   const lines = (await Deno.readTextFile(`${dir}/q.dssp`)).split("\n");

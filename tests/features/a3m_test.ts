@@ -1,7 +1,8 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { parseA3m, readA3m } from "../../model/features/a3m.ts";
 import { ParseError } from "../../model/util/errors.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 async function python(script: string, args: string[]): Promise<string> {
   const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", script, ...args] })
@@ -35,7 +36,10 @@ Deno.test("a3m: rows of unequal aligned length are a ParseError at the row's hea
   assertThrows(() => parseA3m("", "e.a3m"), ParseError, "e.a3m: no sequences");
 });
 
-Deno.test("shared data: OpenFold A3M deletion matrices match a regex recount in Python", async () => {
+sharedData.test("shared data: OpenFold A3M deletion matrices match a regex recount in Python", async () => {
+  if (!haveProgram("/usr/bin/python3")) {
+    return toolMissing("/usr/bin/python3 is not installed (apt-get install python3)");
+  }
   const files = [...Deno.readDirSync(`${SHARED_DATA}/msa/openfold`)].map((e) =>
     `${SHARED_DATA}/msa/openfold/${e.name}/bfd_uniclust_hits.a3m.gz`
   ).sort();
@@ -74,7 +78,7 @@ print(json.dumps(out))
   assertEquals(withDeletions > 100, true);
 });
 
-Deno.test("shared data: Pfam aligned FASTA reads as an MSA of equal-width rows", async () => {
+sharedData.test("shared data: Pfam aligned FASTA reads as an MSA of equal-width rows", async () => {
   const dir = `${SHARED_DATA}/msa/kortemme_pfam`;
   let files = 0, rows = 0;
   for (const e of Deno.readDirSync(dir)) {

@@ -10,7 +10,8 @@ import {
 } from "../../model/features/alignment_dir.ts";
 import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 import { REPORT } from "./hhr_fixture.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
@@ -22,7 +23,11 @@ async function python(script: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 const biopython = await python("import Bio", []).then(() => "", (e) => String(e).slice(0, 120));
-if (biopython) console.log(`skipping the mmCIF entity sequence check: ${biopython}`);
+if (biopython) {
+  toolMissing(
+    `the mmCIF entity sequence check: no /usr/bin/python3 with Biopython (apt-get install python3-biopython): ${biopython}`,
+  );
+}
 
 /** Drops where each MSA came from, so a directory and an alignment_db compare equal. */
 function withoutSources(c: ChainAlignments) {
@@ -33,7 +38,7 @@ function withoutSources(c: ChainAlignments) {
   };
 }
 
-Deno.test("shared data: every OpenFold chain directory parses, in AF2's merge order", async () => {
+sharedData.test("shared data: every OpenFold chain directory parses, in AF2's merge order", async () => {
   const chains = await listAlignmentChains(OPENFOLD);
   assertEquals(chains.length, 9);
   let files = 0;
@@ -64,7 +69,7 @@ Deno.test("shared data: every OpenFold chain directory parses, in AF2's merge or
   console.log(`9 chains, ${files} files`);
 });
 
-Deno.test("shared data: each query is its chain's sequence in the mmCIF (Biopython) and manifest", async () => {
+sharedData.test("shared data: each query is its chain's sequence in the mmCIF (Biopython) and manifest", async () => {
   // The manifest lists the observed residues of each chain (a subsequence of the
   // full entity sequence); the mmCIF's _entity_poly holds the full sequence.
   const manifest = (await readText(`${SHARED_DATA}/fullatom/fullatom_manifest.tsv`)).split("\n")
@@ -113,7 +118,7 @@ print(json.dumps(out))
   );
 });
 
-Deno.test("shared data: an alignment_db built from the directory reads back identically", async () => {
+sharedData.test("shared data: an alignment_db built from the directory reads back identically", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "alignment_db_" });
   try {
     const index = await writeAlignmentDb(OPENFOLD, `${tmp}/alignments.db`, `${tmp}/index.json`);
@@ -196,7 +201,7 @@ Deno.test("alignment dir: row limits, query disagreement and duplicate files", a
   }
 });
 
-Deno.test("shared data: pdb70_hits.hhr beside the MSAs is read and checked against the query", async () => {
+sharedData.test("shared data: pdb70_hits.hhr beside the MSAs is read and checked against the query", async () => {
   // REPORT is a real hhsearch report for 2crb_A (see hhr_fixture.ts).
   const tmp = await Deno.makeTempDir({ prefix: "alignment_hhr_" });
   try {

@@ -6,9 +6,9 @@ import {
   readProfiles,
 } from "../../model/features/backbone_corpus.ts";
 import { ParseError } from "../../model/util/errors.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
-Deno.test("shared data: backbone corpus decodes to physical bond lengths", async () => {
+sharedData.test("shared data: backbone corpus decodes to physical bond lengths", async () => {
   const path = `${SHARED_DATA}/backbone/pm3_backbone.jsonl.gz`;
   let chains = 0;
   for await (const c of readBackboneCorpus(path, { limit: 20 })) {
@@ -27,7 +27,7 @@ Deno.test("shared data: backbone corpus decodes to physical bond lengths", async
   assertEquals(chains, 20);
 });
 
-Deno.test("shared data: profiles are per-residue distributions", async () => {
+sharedData.test("shared data: profiles are per-residue distributions", async () => {
   const path = `${SHARED_DATA}/backbone/pm3_profiles.jsonl.gz`;
   for await (const { id, profile } of readProfiles(path, { limit: 5 })) {
     for (let i = 0; i < profile.length / 20; i++) {

@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { formatFasta, parseFasta, readFasta } from "../../model/features/fasta.ts";
 import { ParseError } from "../../model/util/errors.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 
 /** Debian's python3 (with Biopython) as an independent reader, or why it is missing. */
 async function python(script: string, args: string[]): Promise<string> {
@@ -11,7 +12,11 @@ async function python(script: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 const biopython = await python("import Bio", []).then(() => "", (e) => String(e).slice(0, 120));
-if (biopython) console.log(`skipping Biopython cross-checks: ${biopython}`);
+if (biopython) {
+  toolMissing(
+    `Biopython cross-checks: no /usr/bin/python3 with Biopython (apt-get install python3-biopython): ${biopython}`,
+  );
+}
 
 async function sha256(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -51,7 +56,7 @@ Deno.test("fasta: errors name file and line", () => {
   assertEquals(parseFasta("").length, 0);
 });
 
-Deno.test("shared data: FASTA files read as Biopython's SeqIO reads them", async () => {
+sharedData.test("shared data: FASTA files read as Biopython's SeqIO reads them", async () => {
   const files = [`${SHARED_DATA}/msa/hmmer_tutorial/globins45.fa.gz`];
   for (const e of Deno.readDirSync(`${SHARED_DATA}/msa/kortemme_pfam`)) {
     if (e.name.includes(".align.")) files.push(`${SHARED_DATA}/msa/kortemme_pfam/${e.name}`);

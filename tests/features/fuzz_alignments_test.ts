@@ -23,7 +23,7 @@ import {
 } from "../../model/features/alignment_dir.ts";
 import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { REPORT } from "./hhr_fixture.ts";
 
 const RUNS = 10_000;
@@ -153,7 +153,7 @@ function fuzz(name: string, seeds: string[], parse: (text: string) => void, seed
   assert(failed > RUNS / 20 && failed < RUNS, `${failed} of ${RUNS} rejected`);
 }
 
-Deno.test("shared data: fuzz FASTA", async () => {
+sharedData.test("shared data: fuzz FASTA", async () => {
   const seeds = [
     await readText(`${SHARED_DATA}/msa/hmmer_tutorial/globins45.fa.gz`),
     (await readText(`${SHARED_DATA}/msa/kortemme_pfam/PF00013.align.80.gz`)).slice(0, 4000),
@@ -162,7 +162,7 @@ Deno.test("shared data: fuzz FASTA", async () => {
   fuzz("FASTA", seeds, (t) => void parseFasta(t, "fuzz.fa"), 1);
 });
 
-Deno.test("shared data: fuzz A3M", async () => {
+sharedData.test("shared data: fuzz A3M", async () => {
   const big = await readText(`${OPENFOLD}/2crb_A/bfd_uniclust_hits.a3m.gz`);
   const seeds = [
     await readText(`${OPENFOLD}/2q2k_A/bfd_uniclust_hits.a3m.gz`),
@@ -173,7 +173,7 @@ Deno.test("shared data: fuzz A3M", async () => {
   fuzz("A3M", seeds, (t) => void parseA3m(t, "fuzz.a3m"), 2);
 });
 
-Deno.test("shared data: fuzz Stockholm", async () => {
+sharedData.test("shared data: fuzz Stockholm", async () => {
   const hmmPath = `${OPENFOLD}/1psm_A/hmm_output.sto.gz`;
   const hmm = truncateStockholm(parseStockholm(await readText(hmmPath), hmmPath), 6);
   const query =
@@ -202,7 +202,7 @@ Deno.test("fuzz HHR", () => {
   }, 4);
 });
 
-Deno.test("shared data: fuzz alignment_db index (and reads through mutated indices)", async () => {
+sharedData.test("shared data: fuzz alignment_db index (and reads through mutated indices)", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "fuzz_alignment_db_" });
   try {
     const chains = ["1psm_A", "2q2k_A"];

@@ -2,7 +2,8 @@ import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseHhr, queryToTemplateMapping } from "../../model/features/hhr.ts";
 import { readA3m } from "../../model/features/a3m.ts";
 import { ParseError } from "../../model/util/errors.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { REQUIRE_TOOLS } from "../tools.ts";
 import { Q_2CRB, Q_4ZEY, REPORT } from "./hhr_fixture.ts";
 
 Deno.test("hhr: summary numbers, ranges and multi-block alignments of a real report", () => {
@@ -133,9 +134,9 @@ const missing = await run("hhsearch", ["-h"]).then(() =>
   .then(() => "", (e) => String(e).split("\n")[0].slice(0, 120));
 if (missing) console.log(`skipping the live hhsearch/Biopython check: ${missing}`);
 
-Deno.test({
+sharedData.test({
   name: "shared data: hhsearch reports on Pfam families read as Biopython reads them",
-  ignore: missing !== "",
+  ignore: missing !== "" && !REQUIRE_TOOLS, // under DENOFOLD_REQUIRE_TOOLS=1 a missing tool fails
   async fn() {
     // A small HH-suite database of 38 Pfam families (first 100 sequences of each
     // aligned-FASTA family), searched with each of 6 families as the query.
@@ -247,7 +248,7 @@ print(json.dumps(out))
   },
 });
 
-Deno.test("shared data: the embedded report's templates are the OpenFold chains' sequences", async () => {
+sharedData.test("shared data: the embedded report's templates are the OpenFold chains' sequences", async () => {
   // Guards the hard-coded sequences above against the real files.
   const dir = `${SHARED_DATA}/msa/openfold`;
   assertEquals((await readA3m(`${dir}/2crb_A/bfd_uniclust_hits.a3m.gz`)).sequences[0], Q_2CRB);

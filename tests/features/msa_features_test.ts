@@ -18,6 +18,7 @@ import { readNpz } from "../../model/io/npz.ts";
 import { asFloat32 } from "../../model/io/ndarray.ts";
 import { SHARED_PARITY } from "../shared_data.ts";
 import { AF2_TRAIN, familyMsa, havePythonNumpy, runPython, UBIQUITIN } from "./msa_test_util.ts";
+import { toolMissing } from "../tools.ts";
 
 Deno.test("MSA tokens follow AF2's HHblits-to-aatype mapping", () => {
   // AF2: HHBLITS_AA_TO_ID then MAP_HHBLITS_AATYPE_TO_OUR_AATYPE.
@@ -143,8 +144,7 @@ Deno.test("BERT masking selects 15 % of positions and follows the 10/10/10/70 mi
 
 Deno.test("cluster assignment and profiles match an independent numpy reference", async () => {
   if (!havePythonNumpy()) {
-    console.log("skipped: python3 with numpy is not installed");
-    return;
+    return toolMissing("python3 with numpy is not installed (apt-get install python3-numpy)");
   }
   const msa = mergeMsas(UBIQUITIN, [familyMsa(UBIQUITIN, 160, 4, 0.5)]);
   for (const gapWeight of [0, 1]) {
@@ -218,7 +218,9 @@ Deno.test("real OpenFold MSAs (bundled 3u8v_A, 3zee_A): AF2 shapes, ranges, nump
     }
     assert(hasDel > 0, "has_deletion set somewhere");
     if (!havePythonNumpy()) {
-      console.log("numpy reference skipped: python3 with numpy is not installed");
+      toolMissing(
+        "numpy reference: python3 with numpy is not installed (apt-get install python3-numpy)",
+      );
       continue;
     }
     const ref = await runPython("./msa_features_ref.py", {
@@ -242,7 +244,7 @@ Deno.test("real OpenFold MSAs (bundled 3u8v_A, 3zee_A): AF2 shapes, ranges, nump
   }
 });
 
-Deno.test("shared data: target_feat equals OpenFold's in the full-model parity fixture (15a)", async () => {
+Deno.test("target_feat equals OpenFold's in the full-model parity fixture (15a)", async () => {
   const npz = await readNpz(`${SHARED_PARITY}/15a_alphafold_tiny.npz`);
   const aatype = npz.get("in/aatype")!, expected = npz.get("in/target_feat")!;
   assertEquals(expected.shape, [11, 22]);

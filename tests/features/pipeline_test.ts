@@ -11,7 +11,7 @@ import { SAMPLE_DATA, sampleBackboneChains, sampleOpenfoldMsas } from "./sample_
 import { Dataset } from "../../train/data/dataset.ts";
 import { listAlignmentChains, readAlignmentDir } from "../../model/features/alignment_dir.ts";
 import { lengthBucket } from "../../model/features/crop.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 const SMALL = {
   cropSize: 64,
@@ -236,7 +236,7 @@ function inRange(data: ArrayLike<number>, lo: number, hi: number): boolean {
   return true;
 }
 
-Deno.test("shared data: features for all 9 OpenFold chains (alignment_dir) have AF2 shapes and ranges", async () => {
+sharedData.test("shared data: features for all 9 OpenFold chains (alignment_dir) have AF2 shapes and ranges", async () => {
   const root = `${SHARED_DATA}/msa/openfold`;
   const chains = await listAlignmentChains(root);
   assertEquals(chains.length, 9);
@@ -266,7 +266,7 @@ Deno.test("shared data: features for all 9 OpenFold chains (alignment_dir) have 
   }
 });
 
-Deno.test("shared data: 300 backbone-corpus chains featurise in profile mode without a bad value", async () => {
+sharedData.test("shared data: 300 backbone-corpus chains featurise in profile mode without a bad value", async () => {
   // Chains up to 90 residues keep the corpus load short (the reader validates every coordinate).
   const ds = await Dataset.open(SHARED_DATA, { fullatom: false, maxLength: 90 });
   const { chains, sampler } = ds.sampler("train", 3);

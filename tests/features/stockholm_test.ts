@@ -12,7 +12,8 @@ import {
 import { readA3m } from "../../model/features/a3m.ts";
 import { ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 
 async function python(script: string, args: string[]): Promise<string> {
   const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", script, ...args] })
@@ -21,7 +22,11 @@ async function python(script: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 const biopython = await python("import Bio", []).then(() => "", (e) => String(e).slice(0, 120));
-if (biopython) console.log(`skipping Biopython cross-checks: ${biopython}`);
+if (biopython) {
+  toolMissing(
+    `Biopython cross-checks: no /usr/bin/python3 with Biopython (apt-get install python3-biopython): ${biopython}`,
+  );
+}
 
 async function sha256(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -127,7 +132,7 @@ function stockholmFiles(): string[] {
   return files.sort();
 }
 
-Deno.test("shared data: Stockholm rows and conversions agree with Biopython AlignIO", async () => {
+sharedData.test("shared data: Stockholm rows and conversions agree with Biopython AlignIO", async () => {
   const files = stockholmFiles();
   assertEquals(files.length, 37);
   const ours: Record<string, string[]> = {};
@@ -174,7 +179,7 @@ print(json.dumps(out))
   assertEquals(Object.keys(ref).length, files.length);
 });
 
-Deno.test("shared data: hmmsearch template hits map onto the template's own sequence", async () => {
+sharedData.test("shared data: hmmsearch template hits map onto the template's own sequence", async () => {
   // hmm_output.sto of 2crb_A holds the 4zey_A hit; 4zey_A's full sequence is the
   // query of its own (independently computed) MSA.
   const dir = `${SHARED_DATA}/msa/openfold`;
@@ -198,7 +203,7 @@ Deno.test("shared data: hmmsearch template hits map onto the template's own sequ
   assert(checked >= 80, `${checked}`);
 });
 
-Deno.test("shared data: formatStockholm writes what parseStockholm reads back", async () => {
+sharedData.test("shared data: formatStockholm writes what parseStockholm reads back", async () => {
   const path = `${SHARED_DATA}/msa/openfold/2crb_A/hmm_output.sto.gz`;
   for (const aln of [parseStockholm(TOY), parseStockholm(await readText(path), path)]) {
     const again = parseStockholm(formatStockholm(aln));

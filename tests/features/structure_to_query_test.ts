@@ -3,6 +3,7 @@ import { alignToQuery, fitsQuery } from "../../model/features/structure_to_query
 import { Dataset } from "../../train/data/dataset.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import { SAMPLE_DATA } from "./sample_data.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 Deno.test("alignToQuery places a structure with a missing loop contiguously", () => {
   const query = "MKVLAAGIVGGSGSGSEELLKKA";
@@ -16,10 +17,12 @@ Deno.test("alignToQuery places a structure with a missing loop contiguously", ()
 
 Deno.test("observed residues land on their mmCIF label_seq_id positions (gemmi reference)", async () => {
   const py = "/usr/bin/python3";
-  const probe = new Deno.Command(py, { args: ["-c", "import gemmi"] }).outputSync();
-  if (!probe.success) {
-    console.log("skipped: gemmi for /usr/bin/python3 is not installed");
-    return;
+  const probe = haveProgram(py) &&
+    new Deno.Command(py, { args: ["-c", "import gemmi"] }).outputSync();
+  if (!probe || !probe.success) {
+    return toolMissing(
+      "gemmi for /usr/bin/python3 is not installed (apt-get install python3-gemmi)",
+    );
   }
   const ds = await Dataset.open(SAMPLE_DATA);
   const CA = ATOM_ORDER["CA"];

@@ -20,7 +20,8 @@ import {
   RESTYPE_3,
   RESTYPES,
 } from "../../model/protein/residue_constants.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
 const MMCIF_DIR = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold`;
@@ -61,6 +62,11 @@ out = {k: {"res": v["res"], "ca": v["CA"], "n": v.get("N"), "c": v.get("C")}
        for k, v in out.items() if "CA" in v}
 print(json.dumps(out))
 `;
+
+/** Why the python reference cannot run here, or "". */
+const noPython = haveProgram("/usr/bin/python3")
+  ? ""
+  : "/usr/bin/python3 is not installed (apt-get install python3)";
 
 async function referenceCa(path: string, chain: string) {
   const out = await new Deno.Command("/usr/bin/python3", {
@@ -138,9 +144,10 @@ const REAL_CASES: [string, string, [number, number]?][] = [
 
 for (const [queryId, templateId, unobserved] of REAL_CASES) {
   const loop = unobserved ? `, residues ${unobserved.join("-")} unobserved,` : "";
-  Deno.test(
+  sharedData.test(
     `shared data: template features of ${queryId} from its hmmsearch hit ${templateId}${loop} match the mmCIF by label_seq_id`,
     async () => {
+      if (noPython) return toolMissing(noPython);
       const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, queryId);
       const hit = hmmsearchHits!.find((h) => h.name === templateId)!;
       assert(hit, `no ${templateId} hit`);
@@ -236,7 +243,8 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
   );
 }
 
-Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 observes the hit residues", async () => {
+sharedData.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 observes the hit residues", async () => {
+  if (noPython) return toolMissing(noPython);
   const { query, hmmsearchHits } = await readAlignmentDir(OPENFOLD, "2crb_A");
   const hits = hmmsearchHits!.filter((h) => h.name.startsWith("5kc1_"));
   assertEquals(hits.length, 12);
@@ -259,7 +267,8 @@ Deno.test("shared data: 2crb_A's hits on 5kc1 are skipped: no chain of 5kc1 obse
   assertEquals(Array.from(f.template_mask.data), [0]);
 });
 
-Deno.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_probs first, missing entries skipped, 2q2k placed by label_seq_id", async () => {
+sharedData.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_probs first, missing entries skipped, 2q2k placed by label_seq_id", async () => {
+  if (noPython) return toolMissing(noPython);
   const { hits } = parseHhr(REPORT, "hhr_fixture");
   // Reverse the report order: sorting by Sum_probs must restore 4zey_A (78.9) first.
   const reads: string[] = [];
@@ -315,7 +324,7 @@ Deno.test("shared data: an hhsearch report (2crb_A vs 4zey_A, 2q2k_A): best sum_
   }
 });
 
-Deno.test("shared data: the mmCIF-directory reader gives each chain as readStructure does, and rejects unknown entries", async () => {
+sharedData.test("shared data: the mmCIF-directory reader gives each chain as readStructure does, and rejects unknown entries", async () => {
   const read = mmcifDirTemplateReader(MMCIF_DIR);
   for (const chain of ["A", "F", "L"]) {
     const ours = await read("5kc1", chain);
@@ -334,7 +343,7 @@ Deno.test("shared data: the mmCIF-directory reader gives each chain as readStruc
   assert(error.includes("no protein chain Z"), error);
 });
 
-Deno.test("shared data: every hmmsearch hit of every OpenFold chain is used or skipped with a reason", async () => {
+sharedData.test("shared data: every hmmsearch hit of every OpenFold chain is used or skipped with a reason", async () => {
   const read = mmcifDirTemplateReader(MMCIF_DIR);
   const counts = new Map<string, number>();
   let usedTotal = 0;

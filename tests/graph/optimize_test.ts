@@ -73,7 +73,7 @@ Deno.test("the optimisation pass removes duplicates, identities and shape-op cha
   assertEquals(Array.from(want), Array.from(xs, (v) => 7 * v));
 });
 
-Deno.test("shared data: Evoformer block (07a) forward and gradients agree with and without the pass", async () => {
+Deno.test("Evoformer block (07a) forward and gradients agree with and without the pass", async () => {
   const c = await loadCase(`${SHARED_PARITY}/07a_evoformer_block.npz`);
   const b = new ModelBuilder({ chunkBudget: 1 << 12 });
   const inputs: Record<string, G.Tensor> = {};

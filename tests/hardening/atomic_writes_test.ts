@@ -11,6 +11,7 @@ import { writeMmcif } from "../../model/protein/mmcif.ts";
 import { writeReport } from "../../analysis/report.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../model/checkpoint.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -134,8 +135,7 @@ function cli(path: string, args: string[]) {
   }).output();
 }
 
-const jackhmmer = await new Deno.Command("jackhmmer", { args: ["-h"], stdout: "null" }).output()
-  .then(() => true, () => false);
+const jackhmmer = haveProgram("jackhmmer");
 
 Deno.test({
   name:
@@ -234,7 +234,9 @@ Deno.test({
         const r = await msaRun();
         assertEquals(r.code, 1);
         assert(new TextDecoder().decode(r.stderr).includes("No space left"));
-      } else console.log("jackhmmer missing: the MSA output part is skipped");
+      } else {toolMissing(
+          "jackhmmer is not installed (apt-get install hmmer): the MSA output part is skipped",
+        );}
 
       // Byte for byte what was there, and no temporary left anywhere.
       const after = await tree(mnt);

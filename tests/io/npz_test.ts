@@ -70,7 +70,7 @@ function assertMatchesNumpy(
   }
 }
 
-Deno.test("shared data: every parity fixture reads exactly as numpy reads it", async () => {
+Deno.test("every parity fixture reads exactly as numpy reads it", async () => {
   const files = [...Deno.readDirSync(SHARED_PARITY)].filter((f) => f.name.endsWith(".npz"))
     .map((f) => `${SHARED_PARITY}/${f.name}`).sort();
   assert(files.length >= 50, `expected the parity fixtures, found ${files.length}`);
@@ -90,7 +90,7 @@ Deno.test("shared data: every parity fixture reads exactly as numpy reads it", a
   assert(fortran === 1);
 });
 
-Deno.test("shared data: parity meta JSON is parsed and validated", async () => {
+Deno.test("parity meta JSON is parsed and validated", async () => {
   const npz = await readNpz(`${SHARED_PARITY}/14a_gt_feature_transforms.npz`);
   const meta = parityMeta(npz);
   assertEquals(meta.case, "14a_gt_feature_transforms");

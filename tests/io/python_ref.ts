@@ -1,17 +1,33 @@
 /**
  * Python 3 as an independent reference in tests: find an interpreter that has
  * the needed modules (Debian's /usr/bin/python3 carries numpy, Biopython and
- * gemmi in CI; a python3 on PATH may differ), or say why the check is skipped.
+ * gemmi in CI; a python3 on PATH may differ), or say why the check is skipped
+ * (a failure under DENOFOLD_REQUIRE_TOOLS=1).
  *
  * @module
  */
 
-const found = new Map<string, string | undefined>();
+import { toolMissing } from "../tools.ts";
 
-/** The first interpreter that imports every module, or undefined (reason printed). */
+const found = new Map<string, string | undefined>();
+const PACKAGE: Record<string, string> = { Bio: "python3-biopython" };
+
+/**
+ * The first interpreter that imports every module, or undefined (reason printed;
+ * throws instead under DENOFOLD_REQUIRE_TOOLS=1).
+ */
 export function pythonWith(modules: string[]): string | undefined {
   const key = modules.join(",");
-  if (found.has(key)) return found.get(key);
+  if (!found.has(key)) found.set(key, locate(key));
+  const exe = found.get(key);
+  if (!exe) {
+    const packages = modules.map((m) => PACKAGE[m] ?? `python3-${m.toLowerCase()}`).join(" ");
+    toolMissing(`no python3 with ${key} (apt-get install ${packages})`);
+  }
+  return exe;
+}
+
+function locate(key: string): string | undefined {
   let exe: string | undefined;
   for (const candidate of ["/usr/bin/python3", "python3"]) {
     try {
@@ -24,8 +40,6 @@ export function pythonWith(modules: string[]): string | undefined {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
   }
-  if (!exe) console.log(`skipped: no python3 with ${key}`);
-  found.set(key, exe);
   return exe;
 }
 

@@ -12,6 +12,7 @@ import {
   runNotebooks,
 } from "../../notebooks/run.ts";
 import { assert, assertEquals } from "../assert.ts";
+import { toolMissing } from "../tools.ts";
 
 const DIR = new URL("../../notebooks", import.meta.url).pathname;
 
@@ -30,8 +31,9 @@ Deno.test("notebooks are committed clean: Deno kernel, no outputs, a parameters 
 
 Deno.test("notebooks (slow, minutes): every notebook executes with outputs in every code cell and no error", async () => {
   if (!(await jupyterAvailable())) {
-    console.log("skipped: jupyter nbconvert is not installed (CI installs jupyter-nbconvert)");
-    return;
+    return toolMissing(
+      "jupyter nbconvert is not installed (apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)",
+    );
   }
   const out = await Deno.makeTempDir({ prefix: "denofold-notebooks-" });
   const results = await runNotebooks({ out, log: (m) => console.log(m) });

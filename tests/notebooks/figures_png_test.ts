@@ -1,12 +1,16 @@
 /**
  * PNG figures from an executed notebook (for READMEs): the plotly outputs are
  * found in order and drawn by headless Chromium at the requested size. The
- * rendering test is skipped, with the reason printed, where Chromium is absent.
+ * rendering test is skipped, with the reason printed, where Chromium is absent
+ * (and fails there under DENOFOLD_REQUIRE_TOOLS=1).
  */
 import { figureSlug, notebookFigures, renderNotebookFigures } from "../../notebooks/figures_png.ts";
 import { PLOTLY_MIME } from "../../notebooks/display.ts";
 import { paeHeatmapFigure } from "../../analysis/figures/structure_figures.ts";
 import { assert, assertEquals } from "../assert.ts";
+import { withTools } from "../tools.ts";
+
+const chromium = withTools("chromium");
 
 const LINE = {
   data: [{ type: "scatter", mode: "lines", x: [1, 10, 100], y: [0.1, 0.6, 0.8] }],
@@ -46,13 +50,7 @@ Deno.test("notebookFigures: the plotly outputs in order; slugs from titles", () 
   assertEquals(figureSlug(figs[1]), "pae");
 });
 
-Deno.test("renderNotebookFigures: headless Chromium draws each figure to a PNG of the asked size", async () => {
-  const have = await new Deno.Command("chromium", { args: ["--version"], stdout: "null" })
-    .output().then((r) => r.success).catch(() => false);
-  if (!have) {
-    console.log("skipped: chromium is not installed (not needed in CI: PNGs are for READMEs)");
-    return;
-  }
+chromium.test("renderNotebookFigures: headless Chromium draws each figure to a PNG of the asked size", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const empty = { data: [], layout: LINE.layout };

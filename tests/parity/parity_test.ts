@@ -1,6 +1,7 @@
 /**
- * Every fixture of ../shared/parity through `deno task parity`'s code path. A
- * fixture whose module has no runner yet is reported as ignored, not passed.
+ * Every parity fixture (../shared/parity, else the bundled data/parity) through
+ * `deno task parity`'s code path. A fixture whose module has no runner yet is
+ * reported as ignored, not passed.
  */
 import { SHARED_PARITY } from "../shared_data.ts";
 import { fixtureFiles, formatResult, runFixture } from "../../analysis/parity/run.ts";
@@ -13,7 +14,7 @@ for (const file of await fixtureFiles(SHARED_PARITY)) {
   const module = String(c.meta.module ?? c.meta.case);
   const name = file.split("/").pop()!;
   Deno.test({
-    name: `shared data: parity ${name} (${module})`,
+    name: `parity ${name} (${module})`,
     ignore: !(module in RUNNERS || String(c.meta.case) in RUNNERS),
     fn: async () => {
       const r = await runFixture(file);

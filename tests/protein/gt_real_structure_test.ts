@@ -7,10 +7,10 @@ import {
   RESTYPE_NAME_TO_ATOM14_NAMES,
 } from "../../model/protein/residue_constants.ts";
 import { assert } from "../assert.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { TEST_DATA } from "../shared_data.ts";
 import { pythonWith, runPython } from "../io/python_ref.ts";
 
-const FILE = `${SHARED_DATA}/fullatom/debian/t-coffee-examples/1AE5A.pdb.gz`;
+const FILE = `${TEST_DATA}/fullatom/debian/t-coffee-examples/1AE5A.pdb.gz`;
 
 /**
  * gemmi's own backbone dihedrals, standard (IUPAC) chi dihedrals and atom
@@ -76,7 +76,7 @@ function angleDiff(a: number, b: number): number {
   return Math.min(d, 2 * Math.PI - d);
 }
 
-Deno.test("shared data: torsions and atom14 of a real chain agree with gemmi", async () => {
+Deno.test("torsions and atom14 of a real chain agree with gemmi", async () => {
   const exe = pythonWith(["gemmi"]);
   if (!exe) return;
   const ref = JSON.parse(await runPython(exe, GEMMI_TORSIONS, [FILE, "A"])) as GemmiResidue[];
@@ -136,7 +136,7 @@ Deno.test("shared data: torsions and atom14 of a real chain agree with gemmi", a
   assert(exact > 500 && psiCount > 200 && atoms > 1500, "most of the chain was compared");
 });
 
-Deno.test("shared data: renaming symmetric atoms gives the alternative ground truth", async () => {
+Deno.test("renaming symmetric atoms gives the alternative ground truth", async () => {
   const p = await readStructure(FILE, { chains: ["A"] });
   const n = p.aatype.length;
   const gt = groundTruthFeatures(p.aatype, p.atomPositions, p.atomMask);

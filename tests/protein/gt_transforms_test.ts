@@ -89,7 +89,7 @@ function tolerance(noise: [number, number] | undefined): number {
   return 2 * noise[0] + 4 * 2 ** -23 * noise[1];
 }
 
-Deno.test("shared data: ground-truth transforms match OpenFold (14a) on a real structure", async () => {
+Deno.test("ground-truth transforms match OpenFold (14a) on a real structure", async () => {
   const file = `${SHARED_PARITY}/14a_gt_feature_transforms.npz`;
   const npz = await readNpz(file);
   const meta = parityMeta(npz, file);
@@ -142,7 +142,7 @@ Deno.test("shared data: ground-truth transforms match OpenFold (14a) on a real s
   assert(torsionMask.filter((v) => v === 1).length > 30, "enough valid torsions compared");
 });
 
-Deno.test("shared data: template torsion and pseudo-beta transforms match OpenFold (13c)", async () => {
+Deno.test("template torsion and pseudo-beta transforms match OpenFold (13c)", async () => {
   const file = `${SHARED_PARITY}/13c_template_features.npz`;
   const npz = await readNpz(file);
   const meta = parityMeta(npz, file);

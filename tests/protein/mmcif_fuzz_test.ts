@@ -3,7 +3,7 @@
 import { assert } from "../assert.ts";
 import { parseMmcif, parseMmcifModels } from "../../model/protein/mmcif.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { fuzz, mutants } from "./structure_fuzz.ts";
 
 const FULLATOM = `${SHARED_DATA}/fullatom`;
@@ -19,7 +19,7 @@ async function excerpt(path: string, headerLines: number, rows: number): Promise
   return [...lines.slice(0, cut), "#", ...lines.slice(site, first + rows), "#"].join("\n");
 }
 
-Deno.test("shared data: 12,000 mutated mmCIF files give a Protein or a ParseError", async () => {
+sharedData.test("shared data: 12,000 mutated mmCIF files give a Protein or a ParseError", async () => {
   const inputs = [
     // 3zee: quoted and multi-word values in its first categories; author numbering from -1
     await excerpt(`${FULLATOM}/github/aqlaboratory_openfold/3zee.cif.gz`, 60, 80),

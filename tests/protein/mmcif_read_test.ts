@@ -6,7 +6,7 @@ import { ParseError } from "../../model/util/errors.ts";
 import { oneLetter, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 const OPENFOLD = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold`;
 const BIOPYTHON = `${SHARED_DATA}/fullatom/debian/python-biopython-doc`;
@@ -68,7 +68,7 @@ Deno.test("CIF tokenizer: syntax errors name the line", () => {
   }
 });
 
-Deno.test("shared data: chains and numbering are the author's (auth_asym_id, auth_seq_id)", async () => {
+sharedData.test("shared data: chains and numbering are the author's (auth_asym_id, auth_seq_id)", async () => {
   // 3zee: label_seq_id starts at 1, auth_seq_id at -1.
   const zee = await readMmcif(`${OPENFOLD}/3zee.cif.gz`);
   assertEquals(Array.from(zee.residueIndex.slice(0, 3)), [-1, 0, 1]);
@@ -81,7 +81,7 @@ Deno.test("shared data: chains and numbering are the author's (auth_asym_id, aut
   assertEquals(ofg.aatype.length, 106);
 });
 
-Deno.test("shared data: mmCIF models", async () => {
+sharedData.test("shared data: mmCIF models", async () => {
   const text = await readText(`${OPENFOLD}/2crb.cif.gz`);
   const all = parseMmcifModels(text);
   assertEquals(all.length, 20);
@@ -100,7 +100,7 @@ function editRows(text: string, authSeq: string, edit: (f: string[]) => string[]
   }).join("\n");
 }
 
-Deno.test("shared data: mmCIF MSE and modified residues map to their parents", async () => {
+sharedData.test("shared data: mmCIF MSE and modified residues map to their parents", async () => {
   // 3zee columns: 0 group, 2 type_symbol, 3 label_atom_id, 5 label_comp_id, 16 auth_seq_id,
   // 17 auth_comp_id, 19 auth_atom_id.
   const text = await readText(`${OPENFOLD}/3zee.cif.gz`);
@@ -127,7 +127,7 @@ Deno.test("shared data: mmCIF MSE and modified residues map to their parents", a
   assertEquals(parseMmcif(withTable), original);
 });
 
-Deno.test("shared data: bad _atom_site values throw ParseError on their line", async () => {
+sharedData.test("shared data: bad _atom_site values throw ParseError on their line", async () => {
   const text = await readText(`${OPENFOLD}/3zee.cif.gz`);
   const lines = text.split("\n");
   const k = lines.findIndex((l) => l.startsWith("ATOM 5 "));

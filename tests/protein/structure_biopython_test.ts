@@ -3,7 +3,8 @@
 import { assert, assertEquals } from "../assert.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
 import { ATOM_TYPE_NUM, ATOM_TYPES, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { toolMissing } from "../tools.ts";
 
 interface RefResidue {
   chain: string;
@@ -64,11 +65,10 @@ async function sample(): Promise<string[]> {
 
 const key = (chain: string, num: number, icode: string) => `${chain}|${num}|${icode}`;
 
-Deno.test("shared data: PDB and mmCIF coordinates and atoms match Biopython", async () => {
+sharedData.test("shared data: PDB and mmCIF coordinates and atoms match Biopython", async () => {
   const exe = await findPython();
   if (!exe) {
-    console.log("SKIPPED: no python3 with Biopython (apt-get install python3-biopython)");
-    return;
+    return toolMissing("no python3 with Biopython (apt-get install python3-biopython)");
   }
   const paths = await sample();
   assert(paths.length >= 30, `sample has ${paths.length} files`);

@@ -5,7 +5,7 @@ import { readStructure } from "../../model/protein/structure_file.ts";
 import { oneLetter, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 interface ManifestRow {
   file: string;
@@ -50,7 +50,7 @@ const MICROHETEROGENEITY: Record<string, (seq: string) => string> = {
   "pdb1ejg.pdb.gz": (s) => s.replace("GTPSEALICA", "GTPEALCA"),
 };
 
-Deno.test("shared data: every fullatom structure parses and matches the manifest sequence", async () => {
+sharedData.test("shared data: every fullatom structure parses and matches the manifest sequence", async () => {
   const rows = await manifest();
   assert(rows.length > 800, `manifest has ${rows.length} rows`);
   let exact = 0, toTer = 0, micro = 0, file = "", p: Protein | undefined, text = "";

@@ -7,7 +7,8 @@ import { readStructure } from "../../model/protein/structure_file.ts";
 import { ATOM_TYPE_NUM } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { haveProgram, toolMissing } from "../tools.ts";
 
 const FULLATOM = `${SHARED_DATA}/fullatom`;
 
@@ -23,7 +24,7 @@ const fitsPdb = (p: Protein) =>
   p.atomPositions.every((x) => x > -1000 && x < 10000) &&
   p.bFactors.every((b) => b > -100 && b < 1000);
 
-Deno.test("shared data: read → write → read gives identical arrays (PDB and mmCIF)", async () => {
+sharedData.test("shared data: read → write → read gives identical arrays (PDB and mmCIF)", async () => {
   let pdbTrips = 0, cifTrips = 0;
   // Every mmCIF but the 30 MB ribosome, and every third PDB file (the test stays fast).
   const files = (await manifestFiles()).filter((f, i) =>
@@ -46,7 +47,7 @@ Deno.test("shared data: read → write → read gives identical arrays (PDB and 
   assert(pdbTrips > 200 && cifTrips > 250);
 });
 
-Deno.test("shared data: pLDDT is written to every atom's B-factor column", async () => {
+sharedData.test("shared data: pLDDT is written to every atom's B-factor column", async () => {
   const p = await readPdb(`${FULLATOM}/debian/python3-prody-tests/pdb1ubi.pdb.gz`);
   const plddt = Array.from(p.aatype, (_, i) => 50 + 49.5 * Math.sin(i));
   const viaPdb = parsePdb(formatPdb(p, { plddt }));
@@ -65,7 +66,7 @@ Deno.test("shared data: pLDDT is written to every atom's B-factor column", async
   assertThrows(() => formatPdb(p, { plddt: plddt.slice(1) }), RangeError, "76 residues");
 });
 
-Deno.test("shared data: PDB writer refuses chain ids and numbers its columns cannot hold", async () => {
+sharedData.test("shared data: PDB writer refuses chain ids and numbers its columns cannot hold", async () => {
   const p = await readMmcif(`${FULLATOM}/github/aqlaboratory_openfold/3zee.cif.gz`);
   const long = { ...p, chainIds: p.chainIds.map(() => "LA0") };
   assertThrows(() => formatPdb(long), RangeError, 'chain id "LA0"');
@@ -84,15 +85,8 @@ function dsspResidues(text: string): string[] {
   );
 }
 
-Deno.test("shared data: mkdssp reads our PDB and mmCIF files and assigns the reference DSSP", async (t) => {
-  const has = await new Deno.Command("mkdssp", { args: ["--version"] }).output().then(
-    (o) => o.success,
-    () => false,
-  );
-  if (!has) {
-    console.log("SKIPPED: mkdssp not installed (apt-get install dssp)");
-    return;
-  }
+sharedData.test("shared data: mkdssp reads our PDB and mmCIF files and assigns the reference DSSP", async (t) => {
+  if (!haveProgram("mkdssp")) return toolMissing("mkdssp is not installed (apt-get install dssp)");
   const dir = await Deno.makeTempDir({ prefix: "denofold_dssp_" });
   try {
     for (const name of ["PF00013_1WVN_A", "PF00018_2O9S_A", "PF00041_1TEN_A"]) {

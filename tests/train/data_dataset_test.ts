@@ -3,7 +3,7 @@ import { Dataset, dominantResidueFraction } from "../../train/data/dataset.ts";
 import { readFullatomManifest } from "../../train/data/manifests.ts";
 import { buildFeatures } from "../../model/features/pipeline.ts";
 import { Rng } from "../../model/util/rng.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { SHARED_DATA, sharedData } from "../shared_data.ts";
 
 const SAMPLE = new URL("../../data/sample", import.meta.url).pathname;
 
@@ -96,7 +96,7 @@ Deno.test("sample stream: deterministic, resumable, AF2-weighted, features for b
   assert(single + pair === n);
 });
 
-Deno.test("shared data: full corpus dataset splits by cluster with no leak and dedups fullatom", async () => {
+sharedData.test("shared data: full corpus dataset splits by cluster with no leak and dedups fullatom", async () => {
   const ds = await Dataset.open(SHARED_DATA);
   const splitOf = new Map<string, string>();
   for (const e of ds.entries) {

@@ -13,7 +13,7 @@ import { CHI_PI_PERIODIC } from "../../model/protein/residue_constants.ts";
 import { Feeder, realChain } from "./loss_real_chain.ts";
 import { assert, assertAlmostEquals } from "../assert.ts";
 
-Deno.test("shared data: chi loss is invariant to a π flip exactly for the π-periodic chis", async () => {
+Deno.test("chi loss is invariant to a π flip exactly for the π-periodic chis", async () => {
   const { protein, gt } = await realChain();
   const n = protein.aatype.length;
   const chi = gt.chi_angles_sin_cos.data, chiMask = gt.chi_mask.data;
@@ -50,7 +50,7 @@ Deno.test("shared data: chi loss is invariant to a π flip exactly for the π-pe
   assertAlmostEquals(plain.value, 4 * plain.count / (plain.count + 1e-4), 1e-4);
 });
 
-Deno.test("shared data: distogram loss with logits on the plain-JS true bins", async () => {
+Deno.test("distogram loss with logits on the plain-JS true bins", async () => {
   const { protein, gt } = await realChain();
   const n = protein.aatype.length;
   const cfg = lossConfig("initial").distogram;

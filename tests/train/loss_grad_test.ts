@@ -40,7 +40,7 @@ function valuesOf(c: Case, key: string): { shape: number[]; data: number[] } {
   return { shape: a.shape, data: Array.from(a.data as ArrayLike<number>, Number) };
 }
 
-Deno.test("shared data: backbone FAPE gradient w.r.t. the trajectory matches finite differences (float64)", async () => {
+Deno.test("backbone FAPE gradient w.r.t. the trajectory matches finite differences (float64)", async () => {
   const c = await loadCase(`${SHARED_PARITY}/14b_backbone_fape.npz`);
   const cfg = { clamp_distance: 10, loss_unit_distance: 10, eps: 1e-4 };
   for (const u of [1, 0, 0.9]) {
@@ -68,7 +68,7 @@ Deno.test("shared data: backbone FAPE gradient w.r.t. the trajectory matches fin
   }
 });
 
-Deno.test("shared data: violation loss gradient w.r.t. atom14 positions matches finite differences (float64)", async () => {
+Deno.test("violation loss gradient w.r.t. atom14 positions matches finite differences (float64)", async () => {
   const c = await loadCase(`${SHARED_PARITY}/14j_violations.npz`);
   const cfg = lossConfig("finetune").violation;
   for (const averageClashes of [false, true]) {
@@ -98,7 +98,7 @@ Deno.test("shared data: violation loss gradient w.r.t. atom14 positions matches 
   }
 });
 
-Deno.test("shared data: the pLDDT and TM targets are stop-gradient'ed (no gradient into the structure)", async () => {
+Deno.test("the pLDDT and TM targets are stop-gradient'ed (no gradient into the structure)", async () => {
   const h = await loadCase(`${SHARED_PARITY}/14h_plddt_loss.npz`);
   const k = await loadCase(`${SHARED_PARITY}/14k_tm_loss.npz`);
   const g = new G.Graph();

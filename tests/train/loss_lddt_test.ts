@@ -33,7 +33,7 @@ async function graphLddt(
   return { perResidue: r.per.data as Float64Array, global: Number(r.global.data[0]) };
 }
 
-Deno.test("shared data: in-graph lDDT-Cα equals analysis/lddt.ts on real chains with noise", async () => {
+Deno.test("in-graph lDDT-Cα equals analysis/lddt.ts on real chains with noise", async () => {
   const rng = seededRng(11);
   let worst = 0, scored = 0;
   for (const c of await corpusChains(4)) {
@@ -56,7 +56,7 @@ Deno.test("shared data: in-graph lDDT-Cα equals analysis/lddt.ts on real chains
   assert(worst < 1e-12, `max difference ${worst}`);
 });
 
-Deno.test("shared data: in-graph and analysis lDDT-Cα both match OpenFold's 14g fixture", async () => {
+Deno.test("in-graph and analysis lDDT-Cα both match OpenFold's 14g fixture", async () => {
   const c = await loadCase(`${SHARED_PARITY}/14g_lddt.npz`);
   const get = (k: string) => Float64Array.from(arrayOf(c, k).data as ArrayLike<number>, Number);
   const n = arrayOf(c, "in/all_atom_mask").shape[0], ca = ATOM_ORDER.CA;

@@ -11,10 +11,10 @@ import {
   groundTruthFeatures,
 } from "../../model/protein/gt_transforms.ts";
 import type { Protein } from "../../model/protein/protein.ts";
-import { SHARED_DATA } from "../shared_data.ts";
+import { TEST_DATA } from "../shared_data.ts";
 
 /** A 56-residue crystal chain (Docking Benchmark 5, 1CGI ligand) with ASP, GLU, PHE and TYR. */
-export const REAL_CHAIN = `${SHARED_DATA}/fullatom/github/haddocking_BM5-clean/1CGI_l_u_1.pdb.gz`;
+export const REAL_CHAIN = `${TEST_DATA}/fullatom/github/haddocking_BM5-clean/1CGI_l_u_1.pdb.gz`;
 
 /** The chain and its ground-truth features. */
 export async function realChain(): Promise<{ protein: Protein; gt: GroundTruthFeatures }> {

@@ -59,7 +59,7 @@ async function scenario(useAlt: boolean) {
   return { gt, out, ambiguous };
 }
 
-Deno.test("shared data: renaming picks the alternative naming exactly for swapped symmetric side chains", async () => {
+Deno.test("renaming picks the alternative naming exactly for swapped symmetric side chains", async () => {
   const { gt, out, ambiguous } = await scenario(true);
   const switched = ambiguous.reduce((a, b) => a + b, 0);
   assert(switched >= 4, `only ${switched} residues with ambiguous atoms in the test chain`);
@@ -79,7 +79,7 @@ Deno.test("shared data: renaming picks the alternative naming exactly for swappe
   assert(out.fapePlainNames[0] > 5 * out.fape[0], "renaming made no difference");
 });
 
-Deno.test("shared data: renaming keeps the ground-truth naming for a prediction with the true names", async () => {
+Deno.test("renaming keeps the ground-truth naming for a prediction with the true names", async () => {
   const { out, ambiguous } = await scenario(false);
   assertEquals(out.alt, ambiguous.map(() => 0));
   assertAlmostEquals(out.fape[0], 1e-3, 2e-5);

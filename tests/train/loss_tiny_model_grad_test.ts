@@ -15,7 +15,7 @@ import { tinyModelLossAndGradients } from "../../analysis/parity/runners_losses.
 import { SHARED_PARITY } from "../shared_data.ts";
 import { assert, assertAlmostEquals } from "../assert.ts";
 
-Deno.test("shared data: tiny model + AlphaFoldLoss gradients match OpenFold's (14z), every parameter", async () => {
+Deno.test("tiny model + AlphaFoldLoss gradients match OpenFold's (14z), every parameter", async () => {
   const c = await loadCase(`${SHARED_PARITY}/14z_alphafold_loss_tiny_model.npz`);
   const ours = await tinyModelLossAndGradients(c);
   const ref = (k: string) => Float64Array.from(arrayOf(c, k).data as ArrayLike<number>, Number);

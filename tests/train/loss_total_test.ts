@@ -21,7 +21,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../asser
 
 const Z = `${SHARED_PARITY}/14z_alphafold_loss_tiny_model.npz`;
 
-Deno.test("shared data: AlphaFoldLoss on OpenFold's recorded tiny-model outputs matches 14z", async () => {
+Deno.test("AlphaFoldLoss on OpenFold's recorded tiny-model outputs matches 14z", async () => {
   const c = await loadCase(Z);
   // OpenFold's `model_config("finetuning").loss` is our finetune stage.
   assertEquals(lossConfigOf(c), lossConfig("finetune"));
@@ -96,7 +96,7 @@ async function runWith(
   );
 }
 
-Deno.test("shared data: the total is sqrt(min(seq_length, crop)) × the weighted sum; zero weights", async () => {
+Deno.test("the total is sqrt(min(seq_length, crop)) × the weighted sum; zero weights", async () => {
   const { r, feeds, crop } = await lossGraph(lossConfig("initial"));
   const weights = lossConfig("initial");
   for (const seqLength of [5, 1000]) {
@@ -125,7 +125,7 @@ Deno.test("shared data: the total is sqrt(min(seq_length, crop)) × the weighted
   assertEquals(a.loss, b.loss);
 });
 
-Deno.test("shared data: gradient of the fine-tuning loss w.r.t. every model output is finite", async () => {
+Deno.test("gradient of the fine-tuning loss w.r.t. every model output is finite", async () => {
   const { r, out, feeds } = await lossGraph(lossConfig("finetune"));
   const wrt: Record<string, Tensor> = {
     ...Object.fromEntries(Object.entries(out.sm).map(([k, t]) => [`sm/${k}`, t])),
@@ -163,7 +163,7 @@ Deno.test("shared data: gradient of the fine-tuning loss w.r.t. every model outp
   assertEquals(norm("final_atom_positions"), 0);
 });
 
-Deno.test("shared data: lossBatchInputs names, shapes and dtypes are 14z's supervision arrays", async () => {
+Deno.test("lossBatchInputs names, shapes and dtypes are 14z's supervision arrays", async () => {
   const c = await loadCase(Z);
   const g = new G.Graph();
   const n = c.arrays.get("in/aatype")!.shape[0], s = c.arrays.get("in/true_msa")!.shape[0];

@@ -52,7 +52,7 @@ function allObserved(exists: Float32Array, n: number, slots: number[]): boolean 
   return Array.from({ length: n }).every((_, i) => slots.every((a) => exists[i * 14 + a] === 1));
 }
 
-Deno.test("shared data: violations of a real chain, and of one stretched peptide bond", async () => {
+Deno.test("violations of a real chain, and of one stretched peptide bond", async () => {
   const { protein, gt } = await realChain();
   const n = protein.aatype.length;
   const pos = gt.atom14_gt_positions.data;

@@ -7,17 +7,23 @@
 
 import { z } from "zod";
 import { PARITY_NOISE_FACTOR, PARITY_RTOL } from "../../analysis/parity/harness.ts";
-import { fixtureFiles, formatResult, runFixture } from "../../analysis/parity/run.ts";
+import {
+  defaultFixtureDir,
+  fixtureFiles,
+  formatResult,
+  runFixture,
+} from "../../analysis/parity/run.ts";
 import { RunError } from "../../model/util/errors.ts";
 import { type CliSpec, inputPath, requireReadable, runCli } from "./kit.ts";
 
-const DEFAULT_DIR = new URL("../../../shared/parity", import.meta.url).pathname;
+const DEFAULT_DIR = defaultFixtureDir();
 
 /** The parity command's flags, usage and schema. */
 export const PARITY_CLI = {
   name: "parity",
   synopsis: ["deno task parity [DIR|FILE.npz ...]"],
-  about: `Runs OpenFold parity fixtures (files, or directories of them; default ${DEFAULT_DIR})
+  about:
+    `Runs OpenFold parity fixtures (files, or directories of them; default ../shared/parity, else the bundled data/parity: now ${DEFAULT_DIR})
 and prints one line per fixture with its largest absolute and relative error.`,
   flags: {},
   positionals: true,

@@ -79,7 +79,13 @@ export async function af2TrainStepJob(input: z.input<typeof jobSchema>) {
 /** The bench section: one af2 training step at crop 256 in a child process. */
 export async function af2TrainBench(timeoutS = 3600): Promise<Record<string, number>> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, JSON.stringify({ nRes: 256 })],
+    // The inference bench's budget (bench/af2_bench.ts): chunked forward AND backward graphs.
+    args: [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      JSON.stringify({ nRes: 256, chunkBudget: 1 << 25 }),
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();

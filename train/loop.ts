@@ -18,6 +18,7 @@ import {
 import type { Sample, StepResult, TrainStep } from "./step.ts";
 import type { TrainState } from "../model/checkpoint.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
+import process from "node:process";
 import { lockRun } from "./run_lock.ts";
 import { type Communicator, LocalCommunicator } from "./dist/mpi.ts";
 import { InputError, RunError } from "../model/util/errors.ts";
@@ -68,6 +69,14 @@ export interface LoopOptions {
    */
   comm?: Communicator;
 }
+
+/** This process's CPU time (user + system), seconds. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
 
 /** Why the loop ended. */
 export type LoopEnd = "done" | "interrupted" | "too_many_skips";
@@ -126,6 +135,11 @@ export async function trainLoop(
       );
     }
     let best = Number((ckpt?.sidecar.trainer.best_score as number | undefined) ?? -Infinity);
+    // Time spent on training steps (samples and updates; validation, snapshots
+    // and checkpoints excluded), wall and this process's CPU, carried across
+    // resumes: accuracy per CPU-hour is read off metrics.jsonl.
+    let trainWall = Number(ckpt?.sidecar.trainer.train_wall_s ?? 0);
+    let trainCpu = Number(ckpt?.sidecar.trainer.train_cpu_s ?? 0);
     let bestPath = (ckpt?.sidecar.trainer.best_path as string | undefined) ?? "";
     if (ckpt) log(`resuming from step ${state.step}`);
     if (root) await truncateMetrics(metricsPath, state.step);
@@ -147,7 +161,12 @@ export async function trainLoop(
       try {
         path = await saveCheckpoint(opts.dir, state, {
           config: opts.config,
-          trainer: { best_score: best, best_path: bestPath },
+          trainer: {
+            best_score: best,
+            best_path: bestPath,
+            train_wall_s: trainWall,
+            train_cpu_s: trainCpu,
+          },
           metrics: last,
         }, shapes);
       } catch (e) {
@@ -173,6 +192,7 @@ export async function trainLoop(
           break;
         }
         const n = state.step + 1;
+        const w0 = performance.now(), c0 = cpuSeconds();
         const samples: Sample[] = [];
         for (let k = comm.rank; k < batchSize; k += comm.size) {
           samples.push(await task.sample(n, k, state));
@@ -187,11 +207,15 @@ export async function trainLoop(
             reduce: comm.size > 1 ? { sum: (v) => comm.allreduce(v, "sum") } : undefined,
           },
         );
+        trainWall += (performance.now() - w0) / 1000;
+        trainCpu += cpuSeconds() - c0;
         skips = r.skipped ? skips + 1 : 0;
         last = { loss: r.loss, grad_norm: r.gradNorm, skipped: r.skipped ? 1 : 0, ...r.terms };
         let line: Record<string, unknown> = {
           step: n,
           lr: learningRate(opts.schedule, n - 1),
+          train_wall_s: round(trainWall),
+          train_cpu_s: round(trainCpu),
           ...last,
         };
         if (root && task.validate && (n % opts.validateEvery === 0 || n === opts.steps)) {

@@ -62,10 +62,10 @@ function trainingExecutor(
   dims: GraphDims,
   compile: CompileOptions,
 ): Promise<Executor> {
-  const loss = lossConfig(
-    cfg.loss_stage,
-    model.heads.tm.enabled ? { tm: { enabled: true } } : {},
-  );
+  const loss = lossConfig(cfg.loss_stage, {
+    ...cfg.loss,
+    ...(model.heads.tm.enabled ? { tm: { ...cfg.loss.tm, enabled: true } } : {}),
+  } as never);
   return Executor.create(
     af2Plan(model, dims, { kind: cfg.plan, chunkBudget: cfg.chunk_budget, loss }),
     compile,

@@ -52,6 +52,12 @@ export const runConfigSchema = z.strictObject({
   seed: z.number().int().default(0),
   /** Loss stage (initial / finetune weights). */
   loss_stage: z.enum(["initial", "finetune"]).default("initial"),
+  /**
+   * Overrides of the stage's loss terms (model/losses/config.ts), e.g.
+   * `{ "masked_msa": { "weight": 0.5 } }`: the terms stay AF2's, their weights
+   * are the recipe's.
+   */
+  loss: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   schedule: scheduleSchema.default({
     base_lr: 1e-3,
     warmup_steps: 50,

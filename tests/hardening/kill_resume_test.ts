@@ -39,7 +39,9 @@ Deno.test("train: SIGKILL at 10 random moments (5 during checkpoint writes), eac
   let deadPid = 0;
   let kills = 0;
   for (let k = 0; k < KILLS; k++) {
-    const child = trainCommand(dir, cfg, ["--resume"]).spawn();
+    // --resume once there is a checkpoint; a run killed before its first starts anew.
+    const resume = (await filesMatching(dir, /^ckpt-\d+\.json$/)).length > 0;
+    const child = trainCommand(dir, cfg, resume ? ["--resume"] : []).spawn();
     const status = child.status;
     const stderr = child.stderr.getReader();
     // Keep reading stderr so the child never blocks on a full pipe.

@@ -103,3 +103,20 @@ Deno.test("train: misuse exits 2 with one line naming the problem", async () => 
     assert(err.length === 1 && err[0].includes(want), `${args}: stderr ${err}`);
   }
 });
+
+Deno.test("train: --resume of a run with no checkpoint refuses (exit 2) and leaves its config.json and metrics.jsonl as they were", async () => {
+  const root = await Deno.makeTempDir();
+  const cfgPath = `${root}/cfg.json`;
+  await Deno.writeTextFile(cfgPath, JSON.stringify(CONFIG));
+  const dir = `${root}/run`;
+  await Deno.mkdir(dir);
+  await Deno.writeTextFile(`${dir}/config.json`, '{"earlier": "run"}\n');
+  await Deno.writeTextFile(`${dir}/metrics.jsonl`, '{"step":1,"loss":9}\n');
+  const r = await train(dir, cfgPath, ["--resume"]).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assertEquals(r.code, 2, err);
+  assert(err.includes("no checkpoint to resume from") && err.trim().split("\n").length === 1, err);
+  assertEquals(await Deno.readTextFile(`${dir}/config.json`), '{"earlier": "run"}\n');
+  assertEquals(await Deno.readTextFile(`${dir}/metrics.jsonl`), '{"step":1,"loss":9}\n');
+  await Deno.remove(root, { recursive: true });
+});

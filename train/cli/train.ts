@@ -185,8 +185,18 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
     );
   }
   if (existing.length === 0 && resume) {
-    // Starting over would truncate metrics.jsonl and rewrite config.json: refuse instead.
-    throw new InputError(`--resume: ${dir} has no checkpoint to resume from`);
+    // An earlier run with nothing to resume from: starting over would truncate its
+    // metrics.jsonl and rewrite its config.json. Refuse instead.
+    const prior = [];
+    for (const f of ["config.json", "metrics.jsonl"]) {
+      if (await Deno.stat(`${dir}/${f}`).then(() => true, () => false)) prior.push(f);
+    }
+    if (prior.length) {
+      throw new InputError(
+        `--resume: ${dir} holds ${prior.join(" and ")} but no checkpoint to resume from; ` +
+          "train into another --out, or remove the directory to start over",
+      );
+    }
   }
   if (comm.isRoot) {
     await Deno.mkdir(dir, { recursive: true });

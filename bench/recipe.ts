@@ -1,0 +1,198 @@
+/**
+ * Recipe experiments (issue 15): which settings buy whole-chain validation
+ * lDDT-Cα per CPU-hour. Each experiment is the base recipe with one change,
+ * trained single-threaded for a fixed wall time on the backbone corpus of
+ * ../shared/data (validation every 250 steps on 16 whole held-out chains of
+ * at most 192 residues, EMA parameters), its config and metrics kept in
+ * `bench/results/recipe/<name>/`.
+ *
+ *   deno run -A bench/recipe.ts run NAME [--minutes M] [--data ROOT]
+ *   deno run -A bench/recipe.ts table          # the README table from the results
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { readRunMetrics } from "../analysis/run_metrics.ts";
+import { writeTextFileAtomic } from "../model/io/atomic.ts";
+import { InputError } from "../model/util/errors.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const RESULTS = `${ROOT}bench/results/recipe`;
+const TRAIN = `${ROOT}train/cli/train.ts`;
+
+/** The base recipe: the committed study's settings with validation on whole chains. */
+export const BASE: Record<string, unknown> = {
+  preset: "small",
+  steps: 1_000_000,
+  crop: 64,
+  msa_clusters: 16,
+  extra_msa: 32,
+  max_recycles: 0,
+  seed: 1,
+  schedule: {
+    base_lr: 1e-3,
+    warmup_steps: 50,
+    decay_after: 1_000_000,
+    decay_every: 50_000,
+    decay_factor: 0.95,
+  },
+  checkpoint_every: 250,
+  keep_last: 1,
+  validate_every: 250,
+  val_chains: 16,
+  val_max_length: 192,
+  probes: 0,
+};
+
+/** Each experiment: what it changes, and the change. */
+export const EXPERIMENTS: Record<string, { what: string; change: Record<string, unknown> }> = {
+  base: { what: "the study's recipe (lr 1e-3 constant, crop 64, 16/32 MSA rows)", change: {} },
+  lr3e3: {
+    what: "learning rate 3e-3 (warm-up 200), halved every 2,000 steps after 4,000",
+    change: {
+      schedule: {
+        base_lr: 3e-3,
+        warmup_steps: 200,
+        decay_after: 4000,
+        decay_every: 2000,
+        decay_factor: 0.5,
+      },
+    },
+  },
+  crop48: { what: "crop 48 residues", change: { crop: 48 } },
+  crop96: { what: "crop 96 residues", change: { crop: 96 } },
+  msa8: { what: "8 cluster + 16 extra MSA rows", change: { msa_clusters: 8, extra_msa: 16 } },
+  blocks2: {
+    what: "2 Evoformer blocks instead of 4",
+    change: { model: { evoformer: { no_blocks: 2 } } },
+  },
+  batch4: {
+    what: "batch 4, learning rate 2e-3",
+    change: {
+      batch_size: 4,
+      schedule: {
+        base_lr: 2e-3,
+        warmup_steps: 50,
+        decay_after: 1_000_000,
+        decay_every: 50_000,
+        decay_factor: 0.95,
+      },
+    },
+  },
+  structw: {
+    what: "masked-MSA weight 0.5 (AF2 2.0), distogram 0.6 (0.3)",
+    change: { loss: { masked_msa: { weight: 0.5 }, distogram: { weight: 0.6 } } },
+  },
+  recycle1: { what: "0–1 recycles sampled per step", change: { max_recycles: 1 } },
+};
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && old && typeof old === "object"
+      ? merge(old as Record<string, unknown>, v as Record<string, unknown>)
+      : v;
+  }
+  return out;
+}
+
+/** Train experiment `name` for `minutes` of wall time (resuming a run that exists). */
+async function run(name: string, minutes: number, data: string): Promise<void> {
+  const exp = EXPERIMENTS[name];
+  if (!exp) {
+    throw new InputError(`unknown experiment "${name}" (have: ${Object.keys(EXPERIMENTS)})`);
+  }
+  const dir = `${ROOT}runs/recipe/${name}`;
+  const config = merge({ ...BASE, data }, exp.change);
+  await Deno.mkdir(`${RESULTS}/${name}`, { recursive: true });
+  await writeTextFileAtomic(
+    `${RESULTS}/${name}/config.json`,
+    JSON.stringify(config, null, 2) + "\n",
+  );
+  const resume = await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      TRAIN,
+      "--config",
+      `${RESULTS}/${name}/config.json`,
+      "--out",
+      dir,
+      "--threads",
+      "1",
+      "--quiet",
+      "--no-report",
+      ...(resume ? ["--resume"] : []),
+    ],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // The trainer checkpoints and exits cleanly on SIGTERM.
+  const timer = setTimeout(() => child.kill("SIGTERM"), minutes * 60_000);
+  const status = await child.status;
+  clearTimeout(timer);
+  await Deno.copyFile(`${dir}/metrics.jsonl`, `${RESULTS}/${name}/metrics.jsonl`);
+  console.log(`${name}: exit ${status.code}`);
+}
+
+/** Validation lDDT-Cα (EMA, whole chains) at the last validation within `cpuS` seconds of training. */
+function atCpu(v: { cpu: number; lddt: number }[], cpuS: number): number | undefined {
+  return v.filter((p) => p.cpu <= cpuS).at(-1)?.lddt;
+}
+
+/** The README table of every experiment in bench/results/recipe/. */
+async function table(): Promise<string> {
+  const rows: string[] = [
+    "| experiment | change | steps | s/step (1 thread) | val lDDT-Cα at 0.25 / 0.5 CPU-h | best val lDDT-Cα (at CPU-h) | TM-score then |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [name, exp] of Object.entries(EXPERIMENTS)) {
+    let lines;
+    try {
+      lines = await readRunMetrics(`${RESULTS}/${name}/metrics.jsonl`);
+    } catch {
+      continue;
+    }
+    const last = lines.at(-1)!;
+    const val = lines.filter((l) => typeof l.val_lddt_ca === "number").map((l) => ({
+      cpu: Number(l.train_cpu_s),
+      lddt: Number(l.val_lddt_ca),
+      tm: Number(l.val_tm_score),
+    }));
+    const best = val.reduce(
+      (a, b) => (b.lddt > a.lddt ? b : a),
+      val[0] ?? { cpu: 0, lddt: NaN, tm: NaN },
+    );
+    const f = (v?: number) => (v === undefined || Number.isNaN(v) ? "—" : v.toFixed(3));
+    rows.push(
+      `| ${name} | ${exp.what} | ${last.step} | ${
+        (Number(last.train_cpu_s) / Number(last.step)).toFixed(2)
+      } | ` +
+        `${f(atCpu(val, 900))} / ${f(atCpu(val, 1800))} | ${f(best.lddt)} (${
+          (best.cpu / 3600).toFixed(2)
+        }) | ${f(best.tm)} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { minutes: { type: "string" }, data: { type: "string" } },
+    allowPositionals: true,
+  });
+  const [cmd, ...names] = positionals;
+  if (cmd === "run") {
+    for (const name of names) {
+      await run(name, Number(values.minutes ?? 40), values.data ?? `${ROOT}../shared/data`);
+    }
+  } else if (cmd === "table") console.log(await table());
+  else {
+    console.error("usage: deno run -A bench/recipe.ts run NAME ... [--minutes M] | table");
+    Deno.exit(2);
+  }
+}

@@ -83,6 +83,7 @@ export async function af2TrainBench(timeoutS = 3600): Promise<Record<string, num
     args: [
       "run",
       "-A",
+      "--v8-flags=--expose-gc",
       new URL(import.meta.url).pathname,
       JSON.stringify({ nRes: 256, chunkBudget: 1 << 25 }),
     ],

@@ -25,6 +25,7 @@ import type { NdArray, Tensor, TypedArray } from "../graph/mod.ts";
 import type { ModelBuilder, ParamSpec } from "../nn/scope.ts";
 import type { Plan, Segment } from "./plan.ts";
 import type { DropoutStream } from "./dropout.ts";
+import { packFlat } from "./flat.ts";
 import { recycledFrom } from "../af2/recycling.ts";
 
 /** Where the time of the last pass went (milliseconds), by segment name. */
@@ -89,6 +90,26 @@ function vjpSeed(b: ModelBuilder, outs: Record<string, Tensor>): Tensor {
   return Object.entries(outs)
     .map(([k, y]) => G.sum(G.mul(y, b.g.input(`d/${k}`, y.shape, y.dtype))))
     .reduce((a, t) => G.add(a, t));
+}
+
+/** The graph input of a segment's parameters: one slice of the flat vector per run. */
+const FLAT_PARAMS = "flat/params";
+
+/**
+ * Each parameter input of `b` computed as its slice of one flat input (the
+ * builder's parameters in order), for `compile`'s `substitute`.
+ */
+function flatParams(b: ModelBuilder): Map<Tensor, Tensor> {
+  const byName = b.paramTensors();
+  const flat = b.g.input(FLAT_PARAMS, [b.paramCount()]);
+  const out = new Map<Tensor, Tensor>();
+  let at = 0;
+  for (const p of b.params) {
+    const n = G.sizeOf(p.shape);
+    out.set(byName.get(p.name)!, G.reshape(G.slice(flat, 0, at, at + n), p.shape));
+    at += n;
+  }
+  return out;
 }
 
 /** `grad/flat` (every parameter of the builder, flattened in order) and `grad/<carried>`. */
@@ -156,7 +177,9 @@ export class Executor {
       });
       const later = new Set(segs.slice(k + 1).flatMap((t) => Object.keys(t.carried)));
       const differentiable = Object.keys(s.outputs).filter((n) => later.has(n));
-      const own = new Set([...b.params.map((p) => p.name), ...b.dropouts.map((d) => d.name)]);
+      const own = new Set([FLAT_PARAMS, ...b.dropouts.map((d) => d.name)]);
+      // Parameters arrive as one flat slice per run (one feed instead of one per tensor).
+      const opts = b.params.length ? { ...base, substitute: flatParams(b) } : base;
       const c: CompiledSegment = {
         segment: s,
         offsets,
@@ -167,16 +190,16 @@ export class Executor {
       };
       const last = k === segs.length - 1;
       if (!plan.training) {
-        c.fwd = await G.compile(named(s.outputs), base);
+        c.fwd = await G.compile(named(s.outputs), opts);
       } else if (last) {
         c.bwd = await G.compile(
           { ...named(s.outputs), ...gradOutputs(b, s.outputs.loss, s.carried) },
-          base,
+          opts,
         );
       } else {
         const seeded = Object.fromEntries(differentiable.map((n) => [n, s.outputs[n]]));
-        c.fwd = await G.compile(named(s.outputs), base);
-        c.bwd = await G.compile(gradOutputs(b, vjpSeed(b, seeded), s.carried), base);
+        c.fwd = await G.compile(named(s.outputs), opts);
+        c.bwd = await G.compile(gradOutputs(b, vjpSeed(b, seeded), s.carried), opts);
       }
       for (const g of [c.fwd, c.bwd]) {
         for (const [n, t] of g?.inputs ?? []) if (!n.startsWith("d/")) c.inputs.set(n, t);
@@ -201,18 +224,25 @@ export class Executor {
     for (const g of this.graphs) await g.release();
   }
 
-  /** The feeds of run i of a compiled segment: its parameters and masks, the rest from `env`. */
+  /**
+   * The feeds of run i of a compiled segment: its slice of the flat
+   * parameters, its dropout masks, the rest from `env`.
+   */
   #feeds(
     c: CompiledSegment,
     i: number,
-    params: ReadonlyMap<string, Float32Array>,
+    flat: Float32Array,
     env: ReadonlyMap<string, TypedArray>,
     masks: Record<string, Float32Array>,
   ): Record<string, TypedArray> {
     const rename = c.segment.rename(i);
     const feeds: Record<string, TypedArray> = {};
     for (const n of c.inputs.keys()) {
-      const v = c.own.has(n) ? (masks[n] ?? params.get(rename(n))) : env.get(n);
+      const v = n === FLAT_PARAMS
+        ? flat.subarray(c.offsets[i], c.offsets[i] + c.size)
+        : c.own.has(n)
+        ? masks[n]
+        : env.get(n);
       if (v === undefined) {
         throw new G.GraphError(
           "executor",
@@ -237,12 +267,14 @@ export class Executor {
     }
     const t0 = performance.now();
     const stats: PassStats = { forwardMs: {}, backwardMs: {}, ortMs: 0, totalMs: 0 };
+    // Zero-copy when `params` are views of one buffer in plan order (a training state).
+    const flat = packFlat(this.plan.params, params);
     const env = new Map<string, TypedArray>(Object.entries(feeds));
     let last: Record<string, NdArray> = {};
     for (const c of this.compiled) {
       const t = performance.now();
       for (let i = 0; i < c.segment.count; i++) {
-        last = unnamed(await c.fwd!.run(this.#feeds(c, i, params, env, {})));
+        last = unnamed(await c.fwd!.run(this.#feeds(c, i, flat, env, {})));
         stats.ortMs += c.fwd!.lastRun.ortMs;
         for (const [n, v] of Object.entries(last)) env.set(n, v.data);
       }
@@ -307,6 +339,7 @@ export class Executor {
       stats.ortMs += g.lastRun.ortMs;
       return r;
     };
+    const flat = packFlat(this.plan.params, params);
     const env = new Map<string, TypedArray>(Object.entries(feeds));
     const addGrad = (c: CompiledSegment, i: number, r: Record<string, NdArray>) => {
       const g = r["grad/flat"]?.data as Float32Array | undefined;
@@ -324,7 +357,7 @@ export class Executor {
       kept.push([]);
       for (let i = 0; i < c.segment.count; i++) {
         const masks = dropout.masks(c.segment.builder.dropouts, c.segment.rename(i));
-        const f = this.#feeds(c, i, params, env, masks);
+        const f = this.#feeds(c, i, flat, env, masks);
         kept[k].push(f);
         const o = unnamed(await run(c.fwd!, f));
         for (const [n, v] of Object.entries(o)) env.set(n, v.data);
@@ -336,7 +369,7 @@ export class Executor {
     const tail = segs[segs.length - 1];
     let t = performance.now();
     const tailMasks = dropout.masks(tail.segment.builder.dropouts, tail.segment.rename(0));
-    const lastFeeds = this.#feeds(tail, 0, params, env, tailMasks);
+    const lastFeeds = this.#feeds(tail, 0, flat, env, tailMasks);
     const r = await run(tail.bwd!, lastFeeds);
     addGrad(tail, 0, r);
     const d = new Map<string, TypedArray>();

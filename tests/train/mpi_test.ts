@@ -301,3 +301,85 @@ mpiTest(
     await Deno.remove(root, { recursive: true });
   },
 );
+
+/** The pid of the rank-`rank` process whose command line mentions `marker`, if any. */
+async function rankPid(rank: number, marker: string): Promise<number | undefined> {
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`);
+      if (!cmd.includes(marker) || cmd.startsWith("mpirun")) continue;
+      const env = await Deno.readTextFile(`/proc/${e.name}/environ`);
+      if (env.split("\0").includes(`PMI_RANK=${rank}`)) return Number(e.name);
+    } catch { /* gone, or not ours */ }
+  }
+  return undefined;
+}
+
+mpiTest(
+  "train: a rank SIGKILLed mid-run ends the whole job within seconds, non-zero; --resume continues from the last checkpoint",
+  async () => {
+    const cli = new URL("../../train/cli/train.ts", import.meta.url).pathname;
+    const root = await Deno.makeTempDir({ prefix: "denofold-mpi-kill-" });
+    const config = {
+      preset: "tiny",
+      steps: 400,
+      batch_size: 2,
+      crop: 32,
+      msa_clusters: 4,
+      extra_msa: 8,
+      checkpoint_every: 1,
+      validate_every: 1000,
+      val_chains: 1,
+      val_max_length: 64,
+      probes: 0,
+    };
+    await Deno.writeTextFile(`${root}/config.json`, JSON.stringify(config));
+    const dir = `${root}/run`;
+    const args = ["run", "-A", cli, "--config", `${root}/config.json`, "--out", dir, "--quiet"];
+    const job = new Deno.Command("mpirun", {
+      args: ["-np", "2", Deno.execPath(), ...args, "--no-report"],
+      env: plainEnv(),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = job.output();
+    const logged = async () =>
+      (await Deno.readTextFile(`${dir}/metrics.jsonl`).catch(() => "")).trim().split("\n")
+        .filter((l) => l).length;
+    const t0 = performance.now();
+    while ((await logged()) < 2 && performance.now() - t0 < 240_000) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const pid = await rankPid(1, dir);
+    assert(pid !== undefined, "rank 1 not found");
+    const killedAt = performance.now();
+    Deno.kill(pid, "SIGKILL");
+    const timer = setTimeout(() => job.kill("SIGKILL"), 60_000);
+    const out = await output;
+    clearTimeout(timer);
+    const ended = (performance.now() - killedAt) / 1000;
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert(out.code !== 0, `the job ended with ${out.code}`);
+    assert(ended < 30, `the job took ${ended.toFixed(1)} s to end after the kill`);
+    assert(
+      /Killed|signal 9|BAD TERMINATION/.test(text),
+      `no message naming the killed rank: ${text}`,
+    );
+    // Resume from the last checkpoint, one process this time, a few steps further.
+    const { listCheckpoints } = await import("../../model/checkpoint.ts");
+    const ckpts = await listCheckpoints(dir);
+    assert(ckpts.length > 0, "no checkpoint written before the kill");
+    const at = Number(/ckpt-(\d+)\.json$/.exec(ckpts.at(-1)!)![1]);
+    const resumed = await run(
+      Deno.execPath(),
+      [...args, "--resume", "--steps", String(at + 2), "--no-report"],
+      plainEnv(),
+      300_000,
+    );
+    assertEquals(resumed.code, 0, resumed.stderr);
+    assert(resumed.stderr.includes(`resuming from step ${at}`), resumed.stderr);
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  },
+);

@@ -96,15 +96,15 @@ export async function af2TrainBench(timeoutS = 3600): Promise<Record<string, num
   if (!out.success) throw new Error(`af2 training step at 256 did not complete (exit ${out.code})`);
   const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
   return {
-    af2_train_step_256_s: r.step_s,
-    af2_train_step_256_compile_s: r.compile_s,
-    af2_train_step_256_peak_rss_gb: r.peak_rss_gb,
-    af2_train_step_256_blocks_fwd_s: r.blocks_fwd_s,
-    af2_train_step_256_blocks_bwd_s: r.blocks_bwd_s,
-    af2_train_step_256_embed_s: r.embed_s,
-    af2_train_step_256_tail_s: r.tail_s,
-    af2_train_step_256_optimizer_s: r.optimizer_s,
-    af2_train_step_256_js_fraction: r.js_fraction,
+    af2_train_crop256_step_s: r.step_s,
+    af2_train_crop256_compile_s: r.compile_s,
+    af2_train_crop256_peak_rss_gib: r.peak_rss_gb,
+    af2_train_crop256_blocks_fwd_s: r.blocks_fwd_s,
+    af2_train_crop256_blocks_bwd_s: r.blocks_bwd_s,
+    af2_train_crop256_embed_s: r.embed_s,
+    af2_train_crop256_tail_s: r.tail_s,
+    af2_train_crop256_optimizer_s: r.optimizer_s,
+    af2_train_crop256_js_fraction: r.js_fraction,
   };
 }
 

@@ -1,12 +1,13 @@
 /**
  * Recipe experiments (issue 15): which settings buy whole-chain validation
  * lDDT-Cα per CPU-hour. Each experiment is the base recipe with one change,
- * trained single-threaded for a fixed wall time on the backbone corpus of
+ * trained single-threaded for a fixed CPU time (training steps only; the
+ * machine is shared, so wall time would not be fair) on the backbone corpus of
  * ../shared/data (validation every 250 steps on 16 whole held-out chains of
  * at most 192 residues, EMA parameters), its config and metrics kept in
  * `bench/results/recipe/<name>/`.
  *
- *   deno run -A bench/recipe.ts run NAME [--minutes M] [--data ROOT]
+ *   deno run -A bench/recipe.ts run NAME [--cpu-hours H] [--data ROOT]
  *   deno run -A bench/recipe.ts table          # the README table from the results
  *
  * @module
@@ -98,8 +99,20 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   return out;
 }
 
-/** Train experiment `name` for `minutes` of wall time (resuming a run that exists). */
-async function run(name: string, minutes: number, data: string): Promise<void> {
+/** The run's training CPU seconds so far (0 before its first step). */
+async function trainCpu(dir: string): Promise<number> {
+  try {
+    return Number((await readRunMetrics(`${dir}/metrics.jsonl`)).at(-1)?.train_cpu_s ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Train experiment `name` until its training steps used `cpuHours` of CPU
+ * (resuming a run that exists).
+ */
+async function run(name: string, cpuHours: number, data: string): Promise<void> {
   const exp = EXPERIMENTS[name];
   if (!exp) {
     throw new InputError(`unknown experiment "${name}" (have: ${Object.keys(EXPERIMENTS)})`);
@@ -131,9 +144,19 @@ async function run(name: string, minutes: number, data: string): Promise<void> {
     stderr: "inherit",
   }).spawn();
   // The trainer checkpoints and exits cleanly on SIGTERM.
-  const timer = setTimeout(() => child.kill("SIGTERM"), minutes * 60_000);
+  let done = false;
+  const watch = (async () => {
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 20_000));
+      if (!done && (await trainCpu(dir)) >= cpuHours * 3600) {
+        child.kill("SIGTERM");
+        return;
+      }
+    }
+  })();
   const status = await child.status;
-  clearTimeout(timer);
+  done = true;
+  await watch;
   await Deno.copyFile(`${dir}/metrics.jsonl`, `${RESULTS}/${name}/metrics.jsonl`);
   console.log(`${name}: exit ${status.code}`);
 }
@@ -182,17 +205,17 @@ async function table(): Promise<string> {
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
-    options: { minutes: { type: "string" }, data: { type: "string" } },
+    options: { "cpu-hours": { type: "string" }, data: { type: "string" } },
     allowPositionals: true,
   });
   const [cmd, ...names] = positionals;
   if (cmd === "run") {
     for (const name of names) {
-      await run(name, Number(values.minutes ?? 40), values.data ?? `${ROOT}../shared/data`);
+      await run(name, Number(values["cpu-hours"] ?? 0.5), values.data ?? `${ROOT}../shared/data`);
     }
   } else if (cmd === "table") console.log(await table());
   else {
-    console.error("usage: deno run -A bench/recipe.ts run NAME ... [--minutes M] | table");
+    console.error("usage: deno run -A bench/recipe.ts run NAME ... [--cpu-hours H] | table");
     Deno.exit(2);
   }
 }

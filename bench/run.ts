@@ -10,6 +10,7 @@ import { z } from "zod";
 import { type CliSpec, runCli } from "../train/cli/kit.ts";
 import { trainLoopBench } from "./train_loop_bench.ts";
 import { af2TrainBench } from "./af2_train_bench.ts";
+import { scalingBench } from "./scaling_bench.ts";
 import { cpus, loadavg } from "node:os";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { graphBench } from "./graph_bench.ts";
@@ -39,6 +40,7 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   af2_scan: () => af2ScanBench(),
   af2_memprobe: () => af2MemprobeBench(),
   af2_train: () => af2TrainBench(),
+  scaling: () => scalingBench(),
 };
 
 /** Sections left out of the default run (too slow for a routine bench on 2 cores), and what they do. */
@@ -47,7 +49,8 @@ const ON_REQUEST: Record<string, string> = {
   af2_recycle: "two af2 iterations at 256 residues",
   af2_scan: "the longest protein that fits (up to 1.5 h)",
   af2_memprobe: "one-block iterations at 256/512/1,024 residues, peak RSS",
-  af2_train: "one segmented af2 training step at crop 256 (minutes)",
+  af2_train: "one af2 training step at crop 256, blocks plan (30 min, 20 GiB)",
+  scaling: "samples/s of small@64: 1 process, batch 2, mpirun -np 2 (minutes; needs mpich)",
 };
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;

@@ -190,6 +190,28 @@ export {
   type TrainState,
 } from "./model/checkpoint.ts";
 
+// ── Trained models and whole-chain evaluation ─────────────────────────────
+
+export {
+  exportTrainedModel,
+  loadTrainedModel,
+  type ParamsKind,
+  type RunModelFields,
+  runModelConfig,
+  type TrainedModel,
+} from "./model/trained.ts";
+export {
+  CHAIN_COLUMNS,
+  type ChainMetrics,
+  chainsCsv,
+  type EvalSettings,
+  Evaluator,
+  type EvalSummary,
+  extendedChain,
+  scoreChain,
+  summarize,
+} from "./train/evaluate.ts";
+
 // ── Structure metrics: superposition, RMSD, TM-score, GDT, lDDT, contacts ─
 
 export type { Coords } from "./analysis/geometry.ts";

@@ -1,9 +1,8 @@
 /**
  * The model's top-level files: the parameter store (safetensors, DeepMind
  * `.npz` import, shape checks against the model's parameter specs), training
- * checkpoints and structure prediction. The parameter store and prediction
- * take types from `model/nn/scope.ts` and `model/predict.ts`, which are being
- * rewritten; they join the top-level `mod.ts` once those settle.
+ * checkpoints, trained models, structure prediction, and the executor that
+ * runs a model's plan of segments (`exec/`).
  *
  * @example The parameter specs of the tiny preset, initialised and counted
  * ```ts
@@ -25,3 +24,5 @@ export * from "./predict.ts";
 export * from "./exec/plan.ts";
 export * from "./exec/executor.ts";
 export * from "./exec/dropout.ts";
+export * from "./exec/flat.ts";
+export * from "./trained.ts";

@@ -49,6 +49,14 @@ export interface RunModelFields {
  * the template stack when the run uses no templates — so the parameters a
  * checkpoint holds are exactly the model's, and predict and eval rebuild the
  * same model from the run config alone.
+ *
+ * @example
+ * ```ts
+ * import { runModelConfig } from "denofold";
+ *
+ * const cfg = runModelConfig({ preset: "tiny" });
+ * console.log(cfg.template.enabled); // false: trained without templates
+ * ```
  */
 export function runModelConfig(run: RunModelFields): ModelConfig {
   const overrides = { ...(run.model ?? {}) } as Record<string, unknown>;
@@ -70,7 +78,7 @@ function tensorsPath(sidecarPath: string, sidecar: Sidecar): string {
  *
  * @example
  * ```ts
- * import { loadTrainedModel } from "./trained.ts";
+ * import { loadTrainedModel } from "denofold";
  *
  * const m = await loadTrainedModel("data/models/small.json");
  * console.log(m.kind, m.params.size, "tensors at step", m.sidecar.step);
@@ -108,6 +116,14 @@ export async function loadTrainedModel(
  * Write the `kind` parameters (EMA by default) of checkpoint `sidecarPath` as
  * a model file: `<out>.safetensors` and the sidecar `<out>.json` (run config,
  * step, last metrics), atomically. Returns the sidecar path.
+ *
+ * @example The EMA weights of a run's last checkpoint as a model file
+ * ```ts
+ * import { exportTrainedModel, listCheckpoints } from "denofold";
+ *
+ * const last = (await listCheckpoints("runs/default")).at(-1)!;
+ * console.log(await exportTrainedModel(last, "data/models/mine")); // data/models/mine.json
+ * ```
  */
 export async function exportTrainedModel(
   sidecarPath: string,

@@ -9,7 +9,6 @@
  * @module
  */
 
-import type { CompileOptions } from "../model/graph/mod.ts";
 import type { ModelConfig } from "../model/af2/config.ts";
 import { af2Plan } from "../model/exec/plan.ts";
 import { Executor } from "../model/exec/executor.ts";
@@ -27,12 +26,13 @@ import { compareStructures } from "../analysis/metrics.ts";
 import { lddt } from "../analysis/lddt.ts";
 import { dsspProtein, toThreeState } from "../analysis/dssp.ts";
 
-/** How chains are predicted for evaluation. */
+/** How chains are predicted for evaluation (`Evaluator`). */
 export interface EvalSettings {
   /** Recycling iterations (the number the model was trained with is a fair choice). */
   recycles: number;
-  /** MSA cluster rows and extra rows. */
+  /** MSA cluster rows. */
   msaClusters: number;
+  /** Extra MSA rows. */
   extraMsa: number;
   /** Seed of the MSA sampling (each chain draws from (seed, its id)). */
   seed: number;
@@ -42,41 +42,68 @@ export interface EvalSettings {
 
 /** The figures of one chain. */
 export interface ChainMetrics {
+  /** Chain id (backbone id or `<file>_<chain>`). */
   id: string;
-  /** Residues in the chain, and with an observed Cα. */
+  /** Residues in the chain. */
   length: number;
+  /** Residues with an observed Cα. */
   observed: number;
+  /** Global lDDT-Cα over the observed residues. */
   lddt_ca: number;
+  /** TM-score normalised by the observed length. */
   tm_score: number;
+  /** GDT-TS (1, 2, 4, 8 Å). */
   gdt_ts: number;
+  /** Cα RMSD after optimal superposition (Å). */
   rmsd_ca: number;
   /** Mean predicted lDDT (0–100 scale divided by 100, comparable to lddt_ca). */
   plddt_mean: number;
   /** lDDT-Cα of an ideal extended chain (3.8 Å steps on a line): the trivial baseline. */
   baseline_lddt_ca: number;
-  /** Fractions of observed residues in helix (H, G, I), strand (E, B) and coil (DSSP 3-state of the truth). */
+  /** Fraction of observed residues in helix (DSSP H, G, I of the truth). */
   helix: number;
+  /** Fraction of observed residues in strand (DSSP E, B). */
   strand: number;
+  /** Fraction of observed residues in neither. */
   coil: number;
 }
 
 /** Means, medians and the pLDDT–lDDT correlation over chains. */
 export interface EvalSummary {
+  /** Chains scored. */
   n: number;
+  /** Mean and median lDDT-Cα. */
   lddt_ca_mean: number;
+  /** Median lDDT-Cα. */
   lddt_ca_median: number;
+  /** Mean TM-score. */
   tm_score_mean: number;
+  /** Median TM-score. */
   tm_score_median: number;
+  /** Mean GDT-TS. */
   gdt_ts_mean: number;
+  /** Median GDT-TS. */
   gdt_ts_median: number;
+  /** Mean Cα RMSD (Å). */
   rmsd_ca_mean: number;
+  /** Mean of the chains' mean pLDDT (0–1). */
   plddt_mean: number;
+  /** Mean lDDT-Cα of the extended-chain baseline. */
   baseline_lddt_ca_mean: number;
   /** Pearson correlation of per-chain mean pLDDT with lDDT-Cα (NaN below 3 chains). */
   plddt_lddt_pearson: number;
 }
 
-/** An ideal extended chain (Cα every 3.8 Å on a line): the trivial baseline. */
+/**
+ * An ideal extended chain (Cα every 3.8 Å on a line): the trivial baseline.
+ *
+ * @example
+ * ```ts
+ * import { extendedChain } from "denofold";
+ *
+ * console.log(extendedChain(3)); // Float64Array [0,0,0, 3.8,0,0, 7.6,0,0]
+ * ```
+ */
 export function extendedChain(n: number): Float64Array {
   const out = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) out[3 * i] = 3.8 * i;
@@ -122,7 +149,18 @@ function pearson(x: number[], y: number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
-/** The summary of per-chain figures. */
+/**
+ * The summary of per-chain figures.
+ *
+ * @example
+ * ```ts
+ * import { type ChainMetrics, summarize } from "denofold";
+ *
+ * declare const rows: ChainMetrics[];
+ * const s = summarize(rows);
+ * console.log(s.n, s.lddt_ca_mean, s.tm_score_median);
+ * ```
+ */
 export function summarize(rows: readonly ChainMetrics[]): EvalSummary {
   const col = (k: keyof ChainMetrics) => rows.map((r) => r[k] as number);
   return {
@@ -140,7 +178,16 @@ export function summarize(rows: readonly ChainMetrics[]): EvalSummary {
   };
 }
 
-/** The columns of the per-chain CSV, in order. */
+/**
+ * The columns of the per-chain CSV, in order.
+ *
+ * @example
+ * ```ts
+ * import { CHAIN_COLUMNS } from "denofold";
+ *
+ * console.log(CHAIN_COLUMNS.join(","));
+ * ```
+ */
 export const CHAIN_COLUMNS: readonly (keyof ChainMetrics)[] = [
   "id",
   "length",
@@ -156,7 +203,17 @@ export const CHAIN_COLUMNS: readonly (keyof ChainMetrics)[] = [
   "coil",
 ];
 
-/** Per-chain figures as CSV (a header line, then one line per chain). */
+/**
+ * Per-chain figures as CSV (a header line, then one line per chain).
+ *
+ * @example
+ * ```ts
+ * import { type ChainMetrics, chainsCsv } from "denofold";
+ *
+ * declare const rows: ChainMetrics[];
+ * await Deno.writeTextFile("chains.csv", chainsCsv(rows));
+ * ```
+ */
 export function chainsCsv(rows: readonly ChainMetrics[]): string {
   const cell = (v: unknown) =>
     typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v);
@@ -170,6 +227,16 @@ export function chainsCsv(rows: readonly ChainMetrics[]): string {
 /**
  * The figures of one chain: `predicted` against `truth` (atom37, residues
  * paired by number), with per-residue pLDDT `plddt` (0–100).
+ *
+ * @example A model read from a PDB file against the experimental structure
+ * ```ts
+ * import { readStructure, scoreChain } from "denofold";
+ *
+ * const model = await readStructure("model.pdb");
+ * const truth = await readStructure("truth.pdb");
+ * const m = scoreChain("query", model, truth, new Float32Array(truth.aatype.length).fill(80));
+ * console.log(m.lddt_ca, m.tm_score);
+ * ```
  */
 export function scoreChain(
   id: string,
@@ -214,14 +281,33 @@ export function scoreChain(
 /**
  * Predicts and scores whole chains, keeping one compiled inference plan per
  * length bucket (so repeated validation reuses them).
+ *
+ * @example Score the EMA parameters of a checkpoint on two held-out chains
+ * ```ts
+ * import { Dataset, Evaluator, loadTrainedModel, summarize } from "denofold";
+ *
+ * const model = await loadTrainedModel("runs/default/ckpt-00001500.json");
+ * const data = await Dataset.open("data/sample");
+ * const ev = new Evaluator(model.config, { recycles: 0, msaClusters: 16, extraMsa: 32, seed: 0 });
+ * const rows = [];
+ * for (const entry of data.split("val").slice(0, 2)) {
+ *   rows.push((await ev.chain(model.params, await data.loadInput(entry))).metrics);
+ * }
+ * console.log(summarize(rows).lddt_ca_mean);
+ * await ev.release();
+ * ```
  */
 export class Evaluator {
   readonly #plans = new Map<number, Promise<Executor>>();
 
+  /**
+   * An evaluator of `config`'s model with `settings`; `compile` places its
+   * graphs (device, threads).
+   */
   constructor(
     readonly config: ModelConfig,
     readonly settings: EvalSettings,
-    readonly compile: CompileOptions = {},
+    readonly compile: { device?: "cpu" | "cuda"; threads?: number } = {},
   ) {}
 
   /** Whole-chain features of `input` (no crop; padded to its 32-residue bucket). */

@@ -11,6 +11,7 @@ import { type CliSpec, runCli } from "../train/cli/kit.ts";
 import { trainLoopBench } from "./train_loop_bench.ts";
 import { af2TrainBench } from "./af2_train_bench.ts";
 import { scalingBench } from "./scaling_bench.ts";
+import { ttaBench } from "./tta_bench.ts";
 import { cpus, loadavg } from "node:os";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { graphBench } from "./graph_bench.ts";
@@ -27,7 +28,7 @@ import {
 } from "./af2_bench.ts";
 
 /** Bench sections by name: each returns named figures. */
-const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
+const SECTIONS: Record<string, () => Promise<Record<string, number | null>>> = {
   graph: graphBench,
   features: () => featuresBench(),
   train: () => trainBench(),
@@ -41,6 +42,7 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
   af2_memprobe: () => af2MemprobeBench(),
   af2_train: () => af2TrainBench(),
   scaling: () => scalingBench(),
+  time_to_accuracy: () => ttaBench(),
 };
 
 /** Sections left out of the default run (too slow for a routine bench on 2 cores), and what they do. */
@@ -51,6 +53,7 @@ const ON_REQUEST: Record<string, string> = {
   af2_memprobe: "one-block iterations at 256/512/1,024 residues, peak RSS",
   af2_train: "one af2 training step at crop 256, blocks plan (30 min, 20 GiB)",
   scaling: "samples/s of small@64: 1 process, batch 2, mpirun -np 2 (minutes; needs mpich)",
+  time_to_accuracy: "the default run from scratch to whole-chain val lDDT-Cα 0.3/0.4/0.5 (≤ 1 h)",
 };
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;

@@ -1,0 +1,71 @@
+/**
+ * Time to accuracy (issue 15): wall time on this machine from a fresh start
+ * of `deno task train` (the default recipe, every core) to whole-chain
+ * validation lDDT-Cα 0.30, 0.40 and 0.50, with the curve. Each validation line
+ * of metrics.jsonl is timestamped as it appears, so the figure includes
+ * start-up, data loading and validation — what a user waits for.
+ *
+ * @module
+ */
+
+import { readRunMetrics } from "../analysis/run_metrics.ts";
+import { writeTextFileAtomic } from "../model/io/atomic.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const TARGETS = [0.3, 0.4, 0.5];
+
+/** Train from scratch for at most `minutes`; seconds to each target (null if not reached). */
+export async function ttaBench(
+  minutes = 60,
+  data = `${ROOT}../shared/data`,
+): Promise<Record<string, number | null>> {
+  const dir = await Deno.makeTempDir({ prefix: "denofold-tta-" });
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      `${ROOT}train/cli/train.ts`,
+      "--data",
+      data,
+      "--steps",
+      "1000000",
+      "--out",
+      `${dir}/run`,
+      "--quiet",
+      "--no-report",
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const curve: { s: number; step: number; lddt: number }[] = [];
+  let seen = 0;
+  const deadline = t0 + minutes * 60_000;
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5000));
+    const lines = await readRunMetrics(`${dir}/run/metrics.jsonl`).catch(() => []);
+    for (const l of lines.slice(seen)) {
+      if (typeof l.val_lddt_ca === "number") {
+        curve.push({ s: (performance.now() - t0) / 1000, step: l.step, lddt: l.val_lddt_ca });
+      }
+    }
+    seen = lines.length;
+    if (curve.length && curve.at(-1)!.lddt >= TARGETS.at(-1)!) break;
+  }
+  child.kill("SIGTERM");
+  await child.status;
+  await Deno.remove(dir, { recursive: true });
+  const first = (t: number) => curve.find((p) => p.lddt >= t)?.s ?? null;
+  await writeTextFileAtomic(
+    `${ROOT}bench/results/tta_curve.json`,
+    JSON.stringify({ minutes, data, curve }, null, 1) + "\n",
+  );
+  return {
+    tta_lddt030_s: first(0.3),
+    tta_lddt040_s: first(0.4),
+    tta_lddt050_s: first(0.5),
+    tta_minutes_cap: minutes,
+    tta_final_lddt: curve.at(-1)?.lddt ?? null,
+  };
+}

@@ -16,6 +16,7 @@ import type { Same } from "../../model/util/types.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { readStructure } from "../../model/protein/structure_file.ts";
 import {
+  type BackboneChain,
   backboneToProtein,
   readBackboneCorpus,
   readProfiles,
@@ -164,7 +165,12 @@ export class Dataset {
   readonly duplicates: Map<string, string>;
   readonly #root: string;
   readonly #readStructure: StructureReader;
-  #backbone?: Map<string, { protein: Protein; seq: string; profile?: Float32Array }>;
+  /**
+   * The backbone corpus, compact (N, CA, C, O per residue: 48 bytes); a chain
+   * becomes an atom37 Protein (~750 bytes per residue) only when loaded, which
+   * keeps the 17,770-chain corpus at a few hundred MB instead of over 3 GB.
+   */
+  #backbone?: Map<string, { chain: BackboneChain; profile?: Float32Array }>;
   readonly #fullatomCache = new Map<string, FeatureInput>();
 
   private constructor(
@@ -269,8 +275,8 @@ export class Dataset {
       }
       return {
         id: entry.id,
-        sequence: bb.seq,
-        structure: bb.protein,
+        sequence: bb.chain.seq,
+        structure: backboneToProtein(bb.chain),
         profile: bb.profile,
         backboneOnly: true,
       };
@@ -334,13 +340,13 @@ export class Dataset {
     if (this.#backbone) return this.#backbone;
     const paths = dataPaths(this.#root);
     const ids = new Set(this.entries.filter((e) => e.source === "backbone").map((e) => e.id));
-    const map = new Map<string, { protein: Protein; seq: string; profile?: Float32Array }>();
+    const map = new Map<string, { chain: BackboneChain; profile?: Float32Array }>();
     for await (const c of readBackboneCorpus(paths.backboneChains, { ids })) {
-      map.set(c.id, { protein: backboneToProtein(c), seq: c.seq });
+      map.set(c.id, { chain: c });
     }
     for await (const p of readProfiles(paths.backboneProfiles, { ids })) {
       const e = map.get(p.id);
-      if (e && p.profile.length === e.seq.length * 20) e.profile = p.profile;
+      if (e && p.profile.length === e.chain.seq.length * 20) e.profile = p.profile;
     }
     this.#backbone = map;
     return map;

@@ -161,6 +161,7 @@ export async function af2Training(
     maxMsaClusters: cfg.msa_clusters,
     maxExtraMsa: cfg.extra_msa,
     msaSamples: cfg.max_recycles + 1,
+    clampedFapeProb: cfg.clamped_fape_prob,
   };
   // Validation: whole chains of the first held-out clusters (at most val_max_length long).
   const valChains = dataset.split("val").filter((e) => e.length <= cfg.val_max_length)

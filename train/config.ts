@@ -50,6 +50,11 @@ export const runConfigSchema = z.strictObject({
    */
   max_recycles: z.number().int().nonnegative().default(0),
   seed: z.number().int().default(0),
+  /**
+   * Fraction of samples whose backbone FAPE is clamped at 10 Å (AF2 1.11.5:
+   * 0.9); 0 trains unclamped (the OpenFold paper's instability ablation).
+   */
+  clamped_fape_prob: z.number().min(0).max(1).default(0.9),
   /** Loss stage (initial / finetune weights). */
   loss_stage: z.enum(["initial", "finetune"]).default("initial"),
   /**

@@ -25,6 +25,7 @@ export * from "./predict.ts";
 export * from "./memory.ts";
 export * from "./prediction_files.ts";
 export * from "./trained.ts";
+export * from "./export.ts";
 export * from "./exec/plan.ts";
 export * from "./exec/executor.ts";
 export * from "./exec/dropout.ts";

@@ -286,7 +286,9 @@ function modelNames(paths: readonly string[]): string[] {
 async function loadModels(a: Args): Promise<LoadedModel[]> {
   const paths = a.models ?? [a.checkpoint ?? a.af2Params].filter((p): p is string => !!p);
   if (paths.length === 0) {
-    console.error("predict: no --models, --checkpoint or --af2-params: using random weights");
+    console.error(
+      "predict: no --models, --checkpoint or --af2-params: using randomly initialised weights",
+    );
     const config = modelConfig(a.preset ?? "small");
     return [{
       name: "random_weights",
@@ -481,8 +483,13 @@ async function writeRecord(
 }
 
 /** `--out FILE`: the best model's structure and FILE.json. */
-async function writeSingle(q: Query, m: LoadedModel, p: Prediction, a: Args): Promise<void> {
-  const out = a.out!;
+async function writeSingle(
+  q: Query,
+  m: LoadedModel,
+  p: Prediction,
+  a: Args & { out: string },
+): Promise<void> {
+  const out = a.out;
   const L = q.sequence.length;
   const text = out.endsWith(".cif")
     ? formatMmcif(p.protein, { plddt: p.plddt })
@@ -503,7 +510,7 @@ async function writeSingle(q: Query, m: LoadedModel, p: Prediction, a: Args): Pr
       )
       : null,
   };
-  await writeTextFileAtomic(out.replace(/\.(pdb|cif)$/, ".json"), JSON.stringify(json) + "\n");
+  await writeTextFileAtomic(a.out.replace(/\.(pdb|cif)$/, ".json"), JSON.stringify(json) + "\n");
 }
 
 /** "mean pLDDT 71.2, pTM 0.613" or "…, pTM not available (…)". */
@@ -544,7 +551,7 @@ async function predict(a: Args): Promise<void> {
     (n, q, i) => n + (todo[i] === "write" ? units(q) * iterations * models.length : 0),
     0,
   );
-  const progress = new StageProgress(total, { command: "predict" });
+  const progress = new StageProgress(total);
   const runs = queries.filter((_, i) => todo[i] === "write").length * models.length;
   let run = 0;
   try {
@@ -615,7 +622,7 @@ async function predict(a: Args): Promise<void> {
           a.rank,
         );
         const bi = models.findIndex((m) => m.name === ranking.order[0]);
-        await writeSingle(q, models[bi], preds[bi], a);
+        await writeSingle(q, models[bi], preds[bi], { ...a, out: a.out! });
         progress.stop();
         console.error(
           `predict: ${q.sequence.length} residues, ${scoreText(models[bi], preds[bi])} ` +

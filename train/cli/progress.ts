@@ -25,8 +25,6 @@ export function formatDuration(seconds: number): string {
 export interface StageProgressOptions {
   /** Draw a bar (default: whether stderr is a terminal). */
   terminal?: boolean;
-  /** Starts every line ("predict"). */
-  command: string;
   /** Where lines go (default stderr). */
   write?: (line: string) => void;
 }
@@ -37,13 +35,11 @@ export class StageProgress {
   readonly #t0 = performance.now();
   readonly #bar?: cliProgress.SingleBar;
   readonly #write: (line: string) => void;
-  readonly #command: string;
   #done = 0;
   #stage = "";
 
-  constructor(total: number, opts: StageProgressOptions) {
+  constructor(total: number, opts: StageProgressOptions = {}) {
     this.#total = Math.max(total, 1e-9);
-    this.#command = opts.command;
     this.#write = opts.write ?? ((l) => console.error(l));
     if (opts.terminal ?? Deno.stderr.isTerminal()) {
       this.#bar = new cliProgress.SingleBar({
@@ -70,7 +66,8 @@ export class StageProgress {
     if (this.#bar) this.#bar.update(this.#value(), { stage: label, left: eta });
     else {
       const elapsed = formatDuration((performance.now() - this.#t0) / 1000);
-      this.#write(`${this.#command}: ${label} (${elapsed} elapsed, ETA ${eta})`);
+      // No "<command>:" prefix: that form is reserved for the one failure line.
+      this.#write(`${label} (${elapsed} elapsed, ETA ${eta})`);
     }
   }
 

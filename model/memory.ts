@@ -9,11 +9,15 @@
  * The estimate is a sum of the tensors that scale with the protein, with
  * multipliers fitted to the peak RSS measured by the af2 memory probes
  * (`bench/results/latest.json`, `af2_memprobe_*`: one af2 Evoformer block, 128
- * cluster and 1,024 extra rows, budget 2^25 elements: 3.1 GiB at 256 residues,
- * 5.2 at 512, 10.9 at 1,024; unchunked 10.4 at 256). It lands 3–15 % above
- * each of those, and since the peak does not grow with depth
- * (`af2_memprobe_3block_1024` 10.9 GiB, the full 48-block iteration 9.0 GiB)
- * it holds for the whole model.
+ * cluster and 1,024 extra rows; budget 2^25 elements: 3.1 GiB at 256 residues,
+ * 5.3 at 512, 10.9 at 1,024; 2^26 at 1,024: 12.7; 2^27 at 1,024 stopped at
+ * 16.3; unchunked at 256: 10.4). A chunked op costs far more than its one
+ * chunk (about 14 chunks' worth: 2^25 → 2^26 added 1.7 GiB at 1,024 residues),
+ * an unchunked one about 4.5 times its largest intermediate (logits, softmax,
+ * weighted sum). The fit lands between 1 % below and 18 % above each
+ * measurement ({@link planMemory} keeps 10 % headroom besides), and since
+ * the peak does not grow with depth (`af2_memprobe_3block_1024` 10.9 GiB, the
+ * full 48-block iteration 9.0 GiB) it holds for the whole model.
  *
  * @module
  */
@@ -51,10 +55,14 @@ const F32 = 4;
 /** Deno, onnxruntime and a compiled session, before any tensor (measured: ~0.5 GiB). */
 const RUNTIME_BYTES = 0.5 * 2 ** 30;
 /** Fitted multipliers (see the module comment): live copies of each kind at the peak. */
-const MSA_COPIES = 15.2;
-const PAIR_COPIES = 7.5;
-/** Logits, their softmax and the weighted sum: the unchunked af2 at 256 residues needs 4.5. */
-const INTERMEDIATE_COPIES = 4.5;
+const MSA_COPIES = 3.5;
+const PAIR_COPIES = 13.4;
+/** An unchunked op: its logits, their softmax and the weighted sum (af2 at 256 residues). */
+const UNCHUNKED_COPIES = 4.5;
+/** A chunked op: chunks in flight and the pieces before their concatenation. */
+const CHUNKED_COPIES = 14;
+/** What {@link planMemory} leaves free: the fit is exact at some measurements, and they varied. */
+const HEADROOM = 1.1;
 
 /**
  * The chunk budgets {@link planMemory} tries, largest first: a larger budget
@@ -127,12 +135,13 @@ export function estimateInferenceMemory(
   const msa = MSA_COPIES * F32 * (dims.nSeq * n * cfg.c_m + extra);
   const pairWidth = Math.max(cfg.c_z, cfg.evoformer.c_hidden_mul);
   const pair = PAIR_COPIES * F32 * n * n * pairWidth;
-  const largest = Math.max(
+  const intermediate = F32 * Math.max(
     ...intermediates(cfg, dims).map((op) =>
-      chunkBudget === undefined ? op.full : Math.min(op.full, Math.max(chunkBudget, op.row))
+      chunkBudget === undefined || op.full <= chunkBudget
+        ? UNCHUNKED_COPIES * op.full
+        : CHUNKED_COPIES * Math.max(chunkBudget, op.row)
     ),
   );
-  const intermediate = INTERMEDIATE_COPIES * F32 * largest;
   const fixed = RUNTIME_BYTES + 2 * F32 * paramCount;
   return { bytes: fixed + msa + pair + intermediate, chunkBudget, fixed, msa, pair, intermediate };
 }
@@ -177,9 +186,10 @@ export interface MemoryPlan {
 }
 
 /**
- * The chunk budget to predict with in `available` bytes: the asked one when
- * given (refused if it does not fit), else unchunked when that fits, else the
- * largest of {@link CHUNK_BUDGETS} that fits. Throws an {@link InputError}
+ * The chunk budget to predict with in `available` bytes (an estimate fits
+ * with 10 % to spare): the asked one when given (refused if it does not fit),
+ * else unchunked when that fits, else the largest of {@link CHUNK_BUDGETS}
+ * that fits. Throws an {@link InputError}
  * with the estimate when nothing fits (`what` names the record and model).
  *
  * @example
@@ -202,7 +212,7 @@ export function planMemory(
   const avail = formatBytes(available);
   if (requested !== undefined) {
     const estimate = estimateInferenceMemory(cfg, dims, paramCount, requested);
-    if (estimate.bytes > available) {
+    if (estimate.bytes * HEADROOM > available) {
       throw new InputError(
         `${what}: ${dims.nRes} residues need about ${formatBytes(estimate.bytes)} with ` +
           `--chunk-budget ${formatBudget(requested)}; ${avail} is available (--memory)`,
@@ -211,11 +221,13 @@ export function planMemory(
     return { chunkBudget: requested, estimate };
   }
   const unchunked = estimateInferenceMemory(cfg, dims, paramCount);
-  if (unchunked.bytes <= available) return { estimate: unchunked };
+  if (unchunked.bytes * HEADROOM <= available) return { estimate: unchunked };
   let last = unchunked;
   for (const budget of CHUNK_BUDGETS) {
     last = estimateInferenceMemory(cfg, dims, paramCount, budget);
-    if (last.bytes <= available) return { chunkBudget: budget, estimate: last, unchunked };
+    if (last.bytes * HEADROOM <= available) {
+      return { chunkBudget: budget, estimate: last, unchunked };
+    }
   }
   throw new InputError(
     `${what}: ${dims.nRes} residues need about ${formatBytes(unchunked.bytes)} unchunked and ` +

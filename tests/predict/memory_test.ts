@@ -14,13 +14,14 @@ const AF2 = modelConfig("af2");
 const AF2_PARAMS = 93_229_082;
 const dims = (nRes: number) => ({ nRes, nSeq: 128, nExtra: 1024 });
 
-Deno.test("memory: the estimate is at or a little above every measured af2 peak", () => {
+Deno.test("memory: the estimate is within -2 % and +20 % of every measured af2 peak", () => {
   // [residues, chunk budget, measured peak RSS GiB] (af2_memprobe_*).
   const measured: [number, number | undefined, number][] = [
     [256, 2 ** 25, 3.13],
     [512, 2 ** 25, 5.28],
     [1024, 2 ** 25, 10.95],
     [256, undefined, 10.40],
+    [1024, 2 ** 26, 12.69],
   ];
   for (const [n, budget, gib] of measured) {
     const e = estimateInferenceMemory(AF2, dims(n), AF2_PARAMS, budget).bytes / GIB;
@@ -36,10 +37,11 @@ Deno.test("memory: unchunked when it fits, else the largest budget that fits, el
   assertEquals(fits.chunkBudget, undefined);
   const plan = planMemory("q", AF2, dims(1024), AF2_PARAMS, 16 * GIB);
   assert(plan.unchunked !== undefined && plan.unchunked.bytes > 16 * GIB);
-  assert(plan.estimate.bytes <= 16 * GIB);
+  assert(plan.estimate.bytes * 1.1 <= 16 * GIB);
   const bigger = CHUNK_BUDGETS.filter((b) => b > plan.chunkBudget!);
   for (const b of bigger) {
-    assert(estimateInferenceMemory(AF2, dims(1024), AF2_PARAMS, b).bytes > 16 * GIB, `${b}`);
+    const e = estimateInferenceMemory(AF2, dims(1024), AF2_PARAMS, b).bytes;
+    assert(e * 1.1 > 16 * GIB, `${b}`);
   }
   const e = assertThrows(
     () => planMemory("T1044", AF2, dims(4000), AF2_PARAMS, 16 * GIB),

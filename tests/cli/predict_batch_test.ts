@@ -18,8 +18,10 @@ import { Rng } from "../../model/util/rng.ts";
 import { readPdb } from "../../model/protein/pdb.ts";
 import { parseAfdbPae, type RankingDebug } from "../../model/prediction_files.ts";
 import { pythonWith, runPython } from "../io/python_ref.ts";
+import { readA3m } from "../../model/features/a3m.ts";
 
 const CLI = new URL("../../train/cli/predict.ts", import.meta.url).pathname;
+const ALIGNMENTS = new URL("../../data/sample/msa/openfold", import.meta.url).pathname;
 
 /**
  * A tiny checkpoint with every parameter drawn at random (zero-initialised
@@ -191,6 +193,43 @@ Deno.test("predict: pTM ranking needs trained TM heads; memory that does not fit
     const d = await predict(["--fasta", `${dir}/dup.fasta`, "--out-dir", `${dir}/o`]);
     assertEquals(d.code, 2);
     assert(d.stderr.includes(`dup.fasta:3: record id "x" is also the id of`), d.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("predict --msa-dir: a record with alignments in DIR/<id>/ uses them, one without is single sequence", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const a = await checkpoint(`${dir}/a`, { preset: "tiny" }, 1);
+    const query = (await readA3m(`${ALIGNMENTS}/2crb_A/bfd_uniclust_hits.a3m.gz`)).sequences[0];
+    await Deno.writeTextFile(`${dir}/q.fasta`, `>2crb_A\n${query}\n>lonely\nMKTAYIAKQRQ\n`);
+    const r = await predict([
+      "--fasta",
+      dir, // a directory of FASTA files
+      "--msa-dir",
+      ALIGNMENTS,
+      "--models",
+      a,
+      "--recycles",
+      "0",
+      "--msa-clusters",
+      "4",
+      "--extra-msa",
+      "8",
+      "--out-dir",
+      `${dir}/out`,
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assert(
+      r.stderr.includes(`no alignments in ${ALIGNMENTS} for lonely: single sequence`),
+      r.stderr,
+    );
+    const request = (id: string) =>
+      JSON.parse(Deno.readTextFileSync(`${dir}/out/${id}/request.json`));
+    const rows = request("2crb_A").msa_rows as number[];
+    assert(rows.length === 3 && rows.every((n) => n > 1), `${rows}`);
+    assertEquals(request("lonely").msa_rows, []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -338,6 +338,10 @@ export {
   dimensionalityFigure,
   lddtByClassFigure,
   learningCurvesFigure,
+  LOSS_FAMILIES,
+  lossFamilies,
+  lossPanelsFigure,
+  smoothSeries,
   ssFormedFigure,
 } from "./analysis/figures/learning_figures.ts";
 export {
@@ -351,6 +355,18 @@ export {
   PLDDT_COLORSCALE,
   traceGalleryFigure,
 } from "./analysis/figures/structure_figures.ts";
+export {
+  caPdb,
+  caTraceView,
+  predictionView,
+  type PredictionViewOptions,
+  type StructureView,
+  structureViewHtml,
+  threeDmolJsPath,
+  threeDmolJsSource,
+  threeDmolScriptTag,
+  type ViewerModel,
+} from "./analysis/figures/structure_viewer.ts";
 export {
   contactMapSvg,
   dimensionalitySvg,

@@ -40,6 +40,7 @@ export * from "./report.ts";
 export * from "./figures/plotly_spec.ts";
 export * from "./figures/learning_figures.ts";
 export * from "./figures/structure_figures.ts";
+export * from "./figures/structure_viewer.ts";
 export * from "./figures/svg_charts.ts";
 // The structure type the functions above take, so this door documents on its own.
 export type { Protein } from "../model/protein/protein.ts";

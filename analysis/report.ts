@@ -12,6 +12,12 @@ import { createRequire } from "node:module";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import type { PlotlyFigure } from "./figures/plotly_spec.ts";
 import { ToolError } from "../model/util/errors.ts";
+import { jsonForScript, scriptSafe } from "./figures/html.ts";
+import {
+  type StructureView,
+  structureViewHtml,
+  threeDmolJsSource,
+} from "./figures/structure_viewer.ts";
 
 /** A small table. */
 export interface ReportTable {
@@ -37,6 +43,8 @@ export interface ReportSection {
   svgs?: string[];
   /** Tables. */
   tables?: ReportTable[];
+  /** Molecules in the 3D viewer (3Dmol.js), each with its PAE beside it when given. */
+  structures?: StructureView[];
 }
 
 /** A report. */
@@ -107,19 +115,6 @@ export async function plotlyJsSource(): Promise<string> {
   return plotlyCache;
 }
 
-/** Text that is safe inside a `<script>` element (no `</script`, no `<!--`). */
-function scriptSafe(js: string): string {
-  return js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
-}
-
-/** JSON as a JS expression that is safe inside `<script>`. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(
-    /\u2029/g,
-    "\\u2029",
-  );
-}
-
 function cell(v: string | number | null): string {
   if (v === null) return "–";
   if (typeof v === "number") {
@@ -182,8 +177,9 @@ export async function plotlyScriptTag(): Promise<string> {
 }
 
 /**
- * The report as one HTML string, with `plotlyJs` (the library source) inlined.
- * Figures are drawn by a script at the end of the page.
+ * The report as one HTML string, with `plotlyJs` (the library source) inlined,
+ * and `threeDmolJs` (3Dmol.js) when a section has structures. Figures are
+ * drawn by a script at the end of the page, each structure by its own.
  *
  * @example
  * ```ts
@@ -196,8 +192,13 @@ export async function plotlyScriptTag(): Promise<string> {
  * console.log(html.length);
  * ```
  */
-export function renderReport(report: Report, plotlyJs: string): string {
+export function renderReport(report: Report, plotlyJs: string, threeDmolJs?: string): string {
+  const hasStructures = report.sections.some((s) => (s.structures?.length ?? 0) > 0);
+  if (hasStructures && threeDmolJs === undefined) {
+    throw new RangeError("renderReport: the report has structures; pass 3Dmol.js's source");
+  }
   const figures: PlotlyFigure[] = [];
+  let structures = 0;
   const body: string[] = [`<h1>${htmlEscape(report.title)}</h1>`];
   if (report.subtitle) body.push(`<p class="subtitle">${htmlEscape(report.subtitle)}</p>`);
   for (const s of report.sections) {
@@ -205,6 +206,9 @@ export function renderReport(report: Report, plotlyJs: string): string {
     for (const p of s.text ?? []) body.push(`<p>${htmlEscape(p)}</p>`);
     if (s.preformatted) body.push(`<pre>${htmlEscape(s.preformatted)}</pre>`);
     for (const t of s.tables ?? []) body.push(tableHtml(t));
+    for (const v of s.structures ?? []) {
+      body.push(structureViewHtml(v, `structure-${structures++}`));
+    }
     for (const f of s.figures ?? []) {
       body.push(
         `<div class="plotly-figure" id="fig-${figures.length}" style="height:${
@@ -236,7 +240,7 @@ caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 </style>
 <script>${scriptSafe(plotlyJs)}</script>
-</head>
+${hasStructures ? `<script>${scriptSafe(threeDmolJs!)}</script>\n` : ""}</head>
 <body>
 ${body.join("\n")}
 <script>
@@ -250,7 +254,7 @@ figures.forEach((f, k) => Plotly.newPlot("fig-" + k, { ...f, config: { responsiv
 
 /**
  * Write the report to `path` atomically (temp file + rename), with plotly.js
- * embedded so the file works offline.
+ * (and 3Dmol.js, for structures) embedded so the file works offline.
  *
  * @example
  * ```ts
@@ -261,5 +265,7 @@ figures.forEach((f, k) => Plotly.newPlot("fig-" + k, { ...f, config: { responsiv
  * ```
  */
 export async function writeReport(path: string, report: Report): Promise<void> {
-  await writeTextFileAtomic(path, renderReport(report, await plotlyJsSource()));
+  const structures = report.sections.some((s) => (s.structures?.length ?? 0) > 0);
+  const threeDmol = structures ? await threeDmolJsSource() : undefined;
+  await writeTextFileAtomic(path, renderReport(report, await plotlyJsSource(), threeDmol));
 }

@@ -19,7 +19,15 @@ export const metricLineSchema = z.object({ step: z.number().int().nonnegative() 
 export type MetricLine = { step: number } & Record<string, number | null>;
 
 /** Keys that are neither loss terms nor validation metrics. */
-const BOOKKEEPING = new Set(["step", "lr", "grad_norm", "skipped"]);
+// Not loss terms: the step, the schedule, the update's norm, skips and the run's clocks.
+const BOOKKEEPING = new Set([
+  "step",
+  "lr",
+  "grad_norm",
+  "skipped",
+  "train_wall_s",
+  "train_cpu_s",
+]);
 
 /**
  * Read `metrics.jsonl`; throws {@link ParseError} naming the line of a bad record.

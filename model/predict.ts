@@ -16,6 +16,7 @@ import { Rng } from "./util/rng.ts";
 import type { TypedArray } from "./graph/mod.ts";
 import { ATOM_TYPE_NUM } from "./protein/residue_constants.ts";
 import type { Protein } from "./protein/protein.ts";
+import type { OutputName } from "./af2/recycling.ts";
 
 /** What to predict and how. */
 export interface PredictRequest {
@@ -41,6 +42,55 @@ export interface PredictRequest {
   chunkBudget?: number;
   /** Seed of the MSA sampling (BERT masking, clusters). */
   seed?: number;
+  /** Told when each stage starts and ends (progress bars, timings). */
+  onStage?: (event: StageEvent) => void;
+  /**
+   * Compiled models to reuse: several models of one configuration, or several
+   * records of one length, compile once. Without it the compiled model is
+   * released when the prediction ends.
+   */
+  executors?: ExecutorCache;
+}
+
+/** A stage of one prediction: building features, compiling, or recycling iteration `iteration`. */
+export interface StageEvent {
+  stage: "features" | "compile" | "iteration";
+  /** 0-based iteration (for "iteration"). */
+  iteration?: number;
+  /** Iterations in all (recycles + 1). */
+  iterations: number;
+  phase: "start" | "end";
+}
+
+/** Where the time of one prediction went (seconds), as AF2's `timings.json` counts it. */
+export interface PredictTimings {
+  /** Feature building (MSA sampling, clustering). */
+  features: number;
+  /** Graph building and onnxruntime session creation (0 when reused). */
+  compile: number;
+  /** Each recycling iteration. */
+  iterations: number[];
+}
+
+/**
+ * Compiled inference models by configuration, sizes and budget, for a batch
+ * of predictions; {@link ExecutorCache.release} frees them all.
+ */
+export class ExecutorCache {
+  readonly #m = new Map<string, Promise<Executor>>();
+
+  /** The executor of `plan` under `key`, compiled on first use. */
+  get(key: string, make: () => Promise<Executor>): Promise<Executor> {
+    let e = this.#m.get(key);
+    if (!e) this.#m.set(key, e = make());
+    return e;
+  }
+
+  /** Release every compiled model. */
+  async release(): Promise<void> {
+    for (const e of this.#m.values()) await (await e).release();
+    this.#m.clear();
+  }
 }
 
 /** A prediction. */
@@ -55,10 +105,18 @@ export interface Prediction {
   pae?: Float32Array;
   /** Distogram logits `[L, L, bins]`. */
   distogramLogits: Float32Array;
+  /** Where the time went. */
+  timings: PredictTimings;
 }
 
 /** Predict the structure of one chain. */
 export async function predictStructure(req: PredictRequest): Promise<Prediction> {
+  const iterations = req.recycles + 1;
+  const stage = (s: StageEvent["stage"], phase: StageEvent["phase"], iteration?: number) =>
+    req.onStage?.({ stage: s, phase, iteration, iterations });
+  const timings: PredictTimings = { features: 0, compile: 0, iterations: [] };
+  let t = performance.now();
+  stage("features", "start");
   const cfg: Partial<FeatureConfig> = {
     crop: false,
     maxMsaClusters: req.msaClusters,
@@ -74,30 +132,49 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
     cfg,
     new Rng(req.seed ?? 0),
   );
+  timings.features = (performance.now() - t) / 1000;
+  stage("features", "end");
   const L = ex.meta.numRes, np = ex.meta.paddedLength;
   const tm = req.config.heads.tm.enabled;
   const rows = (k: string) =>
     (ex.features as unknown as Record<string, { shape: number[] }>)[k].shape[0];
-  const plan = af2Plan(
-    req.config,
-    { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 },
-    {
-      chunkBudget: req.chunkBudget,
-      outputs: [
-        "final_atom_positions",
-        "final_atom_mask",
-        "plddt",
-        "distogram_logits",
-        ...(tm ? ["ptm_score", "predicted_aligned_error"] : []),
-      ],
-    },
+  const dims = { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 };
+  const outputs: OutputName[] = [
+    "final_atom_positions",
+    "final_atom_mask",
+    "plddt",
+    "distogram_logits",
+    ...(tm ? ["ptm_score", "predicted_aligned_error"] as const : []),
+  ];
+  const compile = () =>
+    Executor.create(
+      af2Plan(req.config, dims, { chunkBudget: req.chunkBudget, outputs }),
+      req.chunkBudget !== undefined ? { memArena: false } : {},
+    );
+  t = performance.now();
+  stage("compile", "start");
+  const cache = req.executors ?? new ExecutorCache();
+  const model = await cache.get(
+    JSON.stringify([req.config, dims, req.chunkBudget ?? null]),
+    compile,
   );
-  const model = await Executor.create(
-    plan,
-    req.chunkBudget !== undefined ? { memArena: false } : {},
-  );
+  timings.compile = (performance.now() - t) / 1000;
+  stage("compile", "end");
   const feats = ex.features as unknown as Record<string, { data: TypedArray }>;
-  const r = await model.infer(req.params, (k) => exampleFeeds(ex, k), req.recycles);
+  t = performance.now();
+  stage("iteration", "start", 0);
+  let r;
+  try {
+    r = await model.infer(req.params, (k) => exampleFeeds(ex, k), req.recycles, (i) => {
+      const now = performance.now();
+      timings.iterations.push((now - t) / 1000);
+      t = now;
+      stage("iteration", "end", i);
+      if (i + 1 < iterations) stage("iteration", "start", i + 1);
+    });
+  } finally {
+    if (!req.executors) await cache.release();
+  }
   const pos = r.final_atom_positions.data as Float32Array;
   const mask = r.final_atom_mask.data as Float32Array;
   const plddt = (r.plddt.data as Float32Array).slice(0, L);
@@ -117,7 +194,7 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
   for (let i = 0; i < L; i++) {
     dgram.set(full.subarray(i * np * bins, (i * np + L) * bins), i * L * bins);
   }
-  const out: Prediction = { protein, plddt, distogramLogits: dgram };
+  const out: Prediction = { protein, plddt, distogramLogits: dgram, timings };
   if (tm) {
     out.ptm = (r.ptm_score.data as Float32Array)[0];
     const paeFull = r.predicted_aligned_error.data as Float32Array;

@@ -32,6 +32,11 @@ export interface TrainedModel {
   kind: ParamsKind;
   /** The sidecar (step, run config, last metrics). */
   sidecar: Sidecar;
+  /**
+   * The model has a TM head AND its run trained it (a positive `tm` loss
+   * weight): only then are its pTM and PAE predictions, not noise.
+   */
+  tmTrained: boolean;
 }
 
 /** What of a run config decides its model (the run config's own fields). */
@@ -64,6 +69,24 @@ export function runModelConfig(run: RunModelFields): ModelConfig {
     overrides.template = { ...(overrides.template as object ?? {}), enabled: false };
   }
   return modelConfig(run.preset, overrides as never);
+}
+
+/**
+ * Whether run config `run` trains the TM head of `config`: the head exists
+ * and the run's loss gives the `tm` term a positive weight (AF2 trains it only
+ * when fine-tuning the pTM models; both of our loss stages weigh it 0).
+ *
+ * @example
+ * ```ts
+ * import { runModelConfig, tmHeadTrained } from "./trained.ts";
+ *
+ * const run = { preset: "small", loss: { tm: { weight: 0.1 } } };
+ * console.log(tmHeadTrained(runModelConfig(run), run)); // true
+ * ```
+ */
+export function tmHeadTrained(config: ModelConfig, run: { loss?: unknown }): boolean {
+  const tm = (run.loss as { tm?: { weight?: unknown } } | undefined)?.tm;
+  return config.heads.tm.enabled && typeof tm?.weight === "number" && tm.weight > 0;
 }
 
 /** The safetensors path a sidecar names (beside it). */
@@ -109,7 +132,13 @@ export async function loadTrainedModel(
     prefix: PREFIX[kind],
     allowUnexpected: true,
   });
-  return { config, params, kind, sidecar };
+  return {
+    config,
+    params,
+    kind,
+    sidecar,
+    tmTrained: tmHeadTrained(config, sidecar.config as { loss?: unknown }),
+  };
 }
 
 /**

@@ -24,6 +24,11 @@
 
 import { figureHtml, htmlEscape, plotlyScriptTag } from "../analysis/report.ts";
 import type { PlotlyFigure } from "../analysis/figures/plotly_spec.ts";
+import {
+  type StructureView,
+  structureViewHtml,
+  threeDmolScriptTag,
+} from "../analysis/figures/structure_viewer.ts";
 
 /** A MIME bundle: MIME type → content. */
 export type MimeBundle = Record<string, unknown>;
@@ -91,6 +96,38 @@ export async function show(figure: PlotlyFigure): Promise<void> {
   const first = !plotlyInlined && inKernel();
   await display(await plotlyBundle(figure, first));
   if (first) plotlyInlined = true;
+}
+
+let threeDmolInlined = false;
+
+/**
+ * The MIME bundle of a molecular view (3Dmol.js, the PAE beside it): HTML that
+ * draws it, with 3Dmol.js (and plotly.js, for the PAE) inlined when asked,
+ * so the exported notebook works offline; the title as plain text.
+ */
+export async function structureBundle(
+  view: StructureView,
+  inline: { threeDmol: boolean; plotly: boolean },
+): Promise<MimeBundle> {
+  const libs = (inline.threeDmol ? (await threeDmolScriptTag()) + "\n" : "") +
+    (inline.plotly && view.pae ? (await plotlyScriptTag()) + "\n" : "");
+  return {
+    "text/html": libs + structureViewHtml(view),
+    "text/plain": `[structure view: ${view.title ?? view.models.map((m) => m.name).join(", ")}]`,
+  };
+}
+
+/**
+ * Show a molecular view: a prediction coloured by pLDDT on the experimental
+ * structure, its PAE beside it (`predictionView`, `caTraceView` in
+ * analysis/figures/structure_viewer.ts).
+ */
+export async function showStructure(view: StructureView): Promise<void> {
+  const kernel = inKernel();
+  const inline = { threeDmol: kernel && !threeDmolInlined, plotly: kernel && !plotlyInlined };
+  await display(await structureBundle(view, inline));
+  if (inline.threeDmol) threeDmolInlined = true;
+  if (inline.plotly && view.pae) plotlyInlined = true;
 }
 
 /** Show an HTML fragment (SVG markup works too). */

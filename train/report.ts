@@ -1,17 +1,18 @@
 /**
- * The training report (`RUN_DIR/report.html`): a summary of the run, learning
- * curves, validation lDDT-Cα against the extended-chain baseline, one held-out
- * protein's prediction superposed on its true structure, and, when the run
- * took snapshots, the learning-dynamics analyses. Self-contained (plotly.js
- * embedded), so it opens offline.
+ * The training report (`RUN_DIR/report.html`): a summary of the run, the
+ * loss smoothed with one panel per family of terms, validation lDDT-Cα against
+ * the extended-chain baseline, one held-out protein's prediction superposed on
+ * its true structure in the 3D viewer (3Dmol.js), and, when the run took
+ * snapshots, the learning-dynamics analyses. Self-contained (plotly.js and
+ * 3Dmol.js embedded), so it opens offline.
  *
  * @module
  */
 
 import { readRunMetrics } from "../analysis/run_metrics.ts";
-import { learningCurvesFigure } from "../analysis/figures/learning_figures.ts";
+import { lossPanelsFigure } from "../analysis/figures/learning_figures.ts";
 import { lineTrace, type PlotlyFigure, stepAxis } from "../analysis/figures/plotly_spec.ts";
-import { backboneTrace } from "../analysis/figures/structure_figures.ts";
+import { caTraceView } from "../analysis/figures/structure_viewer.ts";
 import { applyTransform, superpose } from "../analysis/superpose.ts";
 import { lddt } from "../analysis/lddt.ts";
 import { tmScore } from "../analysis/tm_score.ts";
@@ -71,27 +72,12 @@ export async function writeTrainingReport(
 
   const p = await af2.predictVal(state, 0);
   const fit = superpose(p.pred, p.truth, p.mask);
-  const moved = applyTransform(fit, p.pred);
-  const tm = tmScore(moved, p.truth);
-  const structure: PlotlyFigure = {
-    data: [
-      {
-        ...backboneTrace(p.truth, {
-          colorBy: "plddt",
-          plddt: new Array(p.mask.length).fill(100),
-          mask: p.mask,
-        }),
-        name: "true",
-        line: { color: "#999999", width: 4 },
-        marker: { size: 2, color: "#999999" },
-      },
-      backboneTrace(moved, { colorBy: "plddt", plddt: p.plddt, name: "predicted (pLDDT)" }),
-    ], // deno-fmt-ignore
-    layout: {
-      title: { text: `${p.id}: prediction (coloured by pLDDT) on the true Cα trace (grey)` },
-      scene: { aspectmode: "data" },
-    },
-  };
+  const tm = tmScore(applyTransform(fit, p.pred), p.truth);
+  const structure = caTraceView(p.pred, p.plddt, {
+    truth: p.truth,
+    mask: p.mask,
+    title: `${p.id}: the prediction (Cα, coloured by pLDDT) on the true structure (grey)`,
+  });
   const sections: ReportSection[] = [
     {
       title: "Run",
@@ -126,8 +112,8 @@ export async function writeTrainingReport(
         `Last logged step: ${last.step}.`,
       ],
     },
-    { title: "Learning curves", figures: [learningCurvesFigure(lines), validationFigure(lines)] },
-    { title: "One held-out protein", figures: [structure] },
+    { title: "Learning curves", figures: [lossPanelsFigure(lines), validationFigure(lines)] },
+    { title: "One held-out protein", structures: [structure] },
   ];
   try {
     const { probes, snapshots } = await readSnapshots(dir);

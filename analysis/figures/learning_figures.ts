@@ -14,6 +14,7 @@ import {
   type CurveFigureOptions,
   lineTrace,
   type PlotlyFigure,
+  type PlotlyTrace,
   RANGE_COLORS,
   SS_COLORS,
   stepAxis,
@@ -65,6 +66,191 @@ export function learningCurvesFigure(
       legend: { orientation: "h", y: -0.2 },
     },
   };
+}
+
+/**
+ * The families of AF2's loss terms, one panel each in {@link lossPanelsFigure}.
+ *
+ * @example
+ * ```ts
+ * import { LOSS_FAMILIES } from "denofold";
+ *
+ * console.log(LOSS_FAMILIES.map((f) => f.title));
+ * ```
+ */
+export const LOSS_FAMILIES: readonly { title: string; match: RegExp }[] = [
+  { title: "total loss", match: /^(loss|unscaled_loss)$/ },
+  { title: "FAPE (backbone, side chains)", match: /^fape/ },
+  { title: "distogram", match: /^distogram/ },
+  { title: "masked MSA", match: /^masked_msa/ },
+  { title: "confidence heads (pLDDT, TM, resolved)", match: /plddt|^tm|experimentally/ },
+  { title: "side chains and geometry (χ, violations)", match: /chi|violation/ },
+];
+
+/**
+ * The loss terms of `keys` grouped by {@link LOSS_FAMILIES}, in that order;
+ * terms of no family form a last "other terms" group.
+ *
+ * @example
+ * ```ts
+ * import { lossFamilies } from "denofold";
+ *
+ * console.log(lossFamilies(["loss", "fape", "fape_backbone", "distogram", "my_term"]));
+ * // [{ title: "total loss", keys: ["loss"] }, { title: "FAPE …", keys: ["fape", "fape_backbone"] }, …]
+ * ```
+ */
+export function lossFamilies(keys: readonly string[]): { title: string; keys: string[] }[] {
+  const left = new Set(keys);
+  const out: { title: string; keys: string[] }[] = [];
+  for (const f of LOSS_FAMILIES) {
+    const mine = [...left].filter((k) => f.match.test(k));
+    mine.forEach((k) => left.delete(k));
+    if (mine.length > 0) out.push({ title: f.title, keys: mine });
+  }
+  if (left.size > 0) out.push({ title: "other terms", keys: [...left] });
+  return out;
+}
+
+/**
+ * A debiased exponential moving average (TensorBoard's smoothing): each point
+ * the weighted mean of the points before it, weights `smoothing^age`,
+ * normalised so the first points are not pulled toward zero. Nulls stay gaps
+ * and are skipped.
+ *
+ * @example
+ * ```ts
+ * import { smoothSeries } from "denofold";
+ *
+ * console.log(smoothSeries([1, 3, null, 3], 0.5)); // [1, 2.333…, null, 2.714…]
+ * ```
+ */
+export function smoothSeries(y: readonly (number | null)[], smoothing: number): (number | null)[] {
+  let acc = 0, weight = 0;
+  return y.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    acc = acc * smoothing + v;
+    weight = weight * smoothing + 1;
+    return acc / weight;
+  });
+}
+
+/** Every k-th point, so a series draws at most `max` points (plus the last). */
+function thin<T>(xs: readonly T[], max: number): T[] {
+  const k = Math.max(1, Math.ceil(xs.length / max));
+  return xs.filter((_, i) => i % k === 0 || i === xs.length - 1);
+}
+
+/**
+ * A panel's y range: the raw values' 1st to 99.5th percentile, widened to
+ * hold the whole smoothed curve, so single-step spikes (a masked-MSA loss of
+ * 1e-4 on one crop) do not squash the curves. Log ranges are in log10 units,
+ * as plotly takes them.
+ */
+function panelRange(raw: number[], smooth: number[], log: boolean): [number, number] {
+  const sorted = raw.filter(Number.isFinite).sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  let lo = Math.min(q(0.01), ...smooth), hi = Math.max(q(0.995), ...smooth);
+  if (log) [lo, hi] = [Math.log10(lo), Math.log10(hi)];
+  const pad = (hi - lo) * 0.05 || 0.1;
+  return [lo - pad, hi + pad];
+}
+
+const PALETTE = [
+  "#1f77b4",
+  "#d62728",
+  "#2ca02c",
+  "#9467bd",
+  "#ff7f0e",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+  "#bcbd22",
+  "#7f7f7f",
+];
+
+/**
+ * The training loss, one panel per family of terms ({@link lossFamilies}):
+ * each term raw (faint) and smoothed ({@link smoothSeries}, over about 1/30
+ * of the run), log-scaled where every value is positive — readable at a glance
+ * where one panel of a dozen curves spanning four orders of magnitude is not.
+ *
+ * @example
+ * ```ts
+ * import { lossPanelsFigure, readRunMetrics } from "denofold";
+ *
+ * const fig = lossPanelsFigure(await readRunMetrics("notebooks/study/metrics.jsonl"));
+ * console.log(fig.layout.grid); // 3 rows, 2 columns: one panel per family
+ * ```
+ */
+export function lossPanelsFigure(
+  lines: readonly MetricLine[],
+  opts: CurveFigureOptions & { smoothing?: number } = {},
+): PlotlyFigure {
+  const families = lossFamilies(lossKeys(lines));
+  const smoothing = opts.smoothing ?? 1 - 1 / Math.min(500, Math.max(1, lines.length / 30));
+  const columns = families.length > 1 ? 2 : 1;
+  const rows = Math.ceil(families.length / columns);
+  const data: PlotlyTrace[] = [];
+  const layout: Record<string, unknown> = {
+    title: {
+      text: opts.title ?? "Training loss against step, by family of terms (smoothed; raw faint)",
+    },
+    // Room between rows for each panel's title.
+    grid: { rows, columns, pattern: "independent", ygap: 0.45, xgap: 0.15 },
+    height: 260 * rows + 120,
+    showlegend: true,
+    legend: { orientation: "h", y: -0.08 },
+    annotations: [] as Record<string, unknown>[],
+  };
+  let colour = 0; // one colour per term across panels, so the legend names each once
+  families.forEach((f, p) => {
+    const ax = p === 0 ? "" : String(p + 1);
+    let positive = true;
+    const all: number[] = [], smoothed: number[] = [];
+    f.keys.forEach((k) => {
+      const pts = lines.filter((l) => typeof l[k] === "number");
+      const x = pts.map((l) => l.step), y = pts.map((l) => l[k] as number);
+      if (y.some((v) => !(v > 0))) positive = false;
+      const smooth = smoothSeries(y, smoothing);
+      all.push(...y);
+      for (const v of smooth) if (v !== null) smoothed.push(v);
+      const color = PALETTE[colour++ % PALETTE.length];
+      const idx = thin(x.map((_, i) => i), 2000);
+      const axes = { xaxis: `x${ax}`, yaxis: `y${ax}` };
+      data.push(
+        lineTrace(k, idx.map((i) => x[i]), idx.map((i) => y[i]), color, {
+          mode: "lines",
+          line: { color, width: 1 },
+          opacity: 0.25,
+          showlegend: false,
+          legendgroup: k,
+          hoverinfo: "skip",
+          ...axes,
+        }),
+        lineTrace(k, idx.map((i) => x[i]), idx.map((i) => smooth[i]), color, {
+          mode: "lines",
+          line: { color, width: 2 },
+          legendgroup: k,
+          ...axes,
+        }),
+      );
+    });
+    layout[`xaxis${ax}`] = { type: opts.logX ? "log" : "linear" };
+    layout[`yaxis${ax}`] = {
+      type: positive ? "log" : "linear",
+      range: panelRange(all, smoothed, positive),
+    };
+    (layout.annotations as Record<string, unknown>[]).push({
+      text: `<b>${f.title}</b>`,
+      xref: `x${ax} domain`,
+      yref: `y${ax} domain`,
+      x: 0.5,
+      y: 1.02,
+      yanchor: "bottom",
+      showarrow: false,
+    });
+  });
+  return { data, layout };
 }
 
 /**

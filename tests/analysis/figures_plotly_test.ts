@@ -9,6 +9,7 @@ import {
   dimensionalityFigure,
   lddtByClassFigure,
   learningCurvesFigure,
+  lossPanelsFigure,
   ssFormedFigure,
 } from "../../analysis/figures/learning_figures.ts";
 import {
@@ -47,6 +48,7 @@ Deno.test("figures: every plotly builder's spec passes plotly.js's own schema va
   const figures: Record<string, PlotlyFigure> = {
     learningCurves: learningCurvesFigure(metrics),
     learningCurvesLinear: learningCurvesFigure(metrics, { logX: false }),
+    lossPanels: lossPanelsFigure(metrics),
     lddtByClass: lddtByClassFigure(dyn),
     ssFormed: ssFormedFigure(dyn),
     contactPrecision: contactPrecisionFigure(dyn),

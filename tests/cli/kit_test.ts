@@ -23,6 +23,7 @@ import {
 import { InputError, ParseError, RunError, UsageError } from "../../model/util/errors.ts";
 import { TRAIN_CLI } from "../../train/cli/train.ts";
 import { PREDICT_CLI } from "../../train/cli/predict.ts";
+import { EXPORT_CLI } from "../../train/cli/export.ts";
 import { ANALYZE_CLI } from "../../train/cli/analyze.ts";
 import { DYNAMICS_CLI } from "../../train/cli/dynamics.ts";
 import { MSA_CLI } from "../../train/cli/msa.ts";
@@ -267,6 +268,7 @@ Deno.test("every command: its flags and its schema name the same options", () =>
   const specs: CliSpec[] = [
     TRAIN_CLI,
     PREDICT_CLI,
+    EXPORT_CLI,
     ANALYZE_CLI,
     DYNAMICS_CLI,
     MSA_CLI,

@@ -179,7 +179,7 @@ Deno.test("every CLI: misuse is one line naming the problem, exit code 2, no sta
       cli: "predict",
       what: "missing file",
       args: ["--fasta", `${dir}/none.fasta`, "--out", out],
-      want: `--fasta: no such file ${dir}/none.fasta`,
+      want: `--fasta: no such file or directory ${dir}/none.fasta`,
     },
     {
       cli: "predict",

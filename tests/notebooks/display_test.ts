@@ -2,8 +2,14 @@
  * The notebook display helper: plotly figures carry the plotly MIME type and an
  * HTML fallback drawing them with the real plotly.js; tables escape their cells.
  */
-import { PLOTLY_MIME, plotlyBundle, tableBundle } from "../../notebooks/display.ts";
+import {
+  PLOTLY_MIME,
+  plotlyBundle,
+  structureBundle,
+  tableBundle,
+} from "../../notebooks/display.ts";
 import { plotlyJsSource } from "../../analysis/report.ts";
+import { threeDmolJsSource } from "../../analysis/figures/structure_viewer.ts";
 import { assert, assertEquals } from "../assert.ts";
 
 const FIG = {
@@ -43,4 +49,23 @@ Deno.test("tableBundle: escaped HTML cells, aligned plain text, nulls and roundi
     b["text/plain"],
     ["T & U", "name      value", "<b>x</b>  0.12", "y         –", "z         7"].join("\n"),
   );
+});
+
+Deno.test("structureBundle: the viewer's HTML, 3Dmol.js and plotly.js inlined only when asked", async () => {
+  const pdb =
+    "ATOM      1  CA  ALA A   1       0.000   0.000   0.000  1.00 90.00           C\nEND\n";
+  const view = {
+    title: "one </script> atom",
+    models: [{ name: "p", pdb, color: "plddt", style: "trace" as const }],
+    pae: [0.5],
+  };
+  const first = await structureBundle(view, { threeDmol: true, plotly: true });
+  const later = await structureBundle(view, { threeDmol: false, plotly: false });
+  const html = first["text/html"] as string, small = later["text/html"] as string;
+  const lib = await threeDmolJsSource();
+  assert(html.length > lib.length + 1_000_000, "3Dmol.js and plotly.js not both inlined");
+  assert(small.length < 20_000 && small.includes("denofoldDrawStructure("), "no drawing call");
+  assertEquals(first["text/plain"], "[structure view: one </script> atom]");
+  // The title cannot close the script element early: one script, in the fragment.
+  assertEquals(small.split("</script>").length, 2, small);
 });

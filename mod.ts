@@ -196,8 +196,8 @@ export {
   exportTrainedModel,
   loadTrainedModel,
   type ParamsKind,
-  type RunModelFields,
   runModelConfig,
+  type RunModelFields,
   type TrainedModel,
 } from "./model/trained.ts";
 export {
@@ -205,8 +205,8 @@ export {
   type ChainMetrics,
   chainsCsv,
   type EvalSettings,
-  Evaluator,
   type EvalSummary,
+  Evaluator,
   extendedChain,
   scoreChain,
   summarize,

@@ -37,10 +37,14 @@ export type MimeBundle = Record<string, unknown>;
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /** How long to yield after a display so the kernel sends it before the cell ends. */
-const FLUSH_MS = 50;
+const FLUSH_MS = 200;
 
-/** Extra flush time per byte of a message: 1 ms per 10 kB. */
-const BYTES_PER_MS = 10_000;
+/**
+ * Extra flush time per byte of a message: 1 ms per 2 kB (2.5 s for the first
+ * figure's ~5 MB). At 1 ms per 10 kB the first figure's output was dropped now
+ * and then on a loaded machine.
+ */
+const BYTES_PER_MS = 2_000;
 
 /** Yield to the event loop briefly so pending output reaches the notebook. */
 export function flush(ms = FLUSH_MS): Promise<void> {

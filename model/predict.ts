@@ -42,6 +42,8 @@ export interface PredictRequest {
   chunkBudget?: number;
   /** Seed of the MSA sampling (BERT masking, clusters). */
   seed?: number;
+  /** Where the graphs run (default "cpu"; "cuda" needs onnxruntime's CUDA provider). */
+  device?: "cpu" | "cuda";
   /** Told when each stage starts and ends (progress bars, timings). */
   onStage?: (event: StageEvent) => void;
   /**
@@ -149,7 +151,7 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
   const compile = () =>
     Executor.create(
       af2Plan(req.config, dims, { chunkBudget: req.chunkBudget, outputs }),
-      req.chunkBudget !== undefined ? { memArena: false } : {},
+      { device: req.device, ...(req.chunkBudget !== undefined ? { memArena: false } : {}) },
     );
   t = performance.now();
   stage("compile", "start");

@@ -13,7 +13,7 @@ const cuda = await requireDevice("cuda").then(() => true, () => false);
 
 Deno.test({
   name:
-    "--device cuda without CUDA: train and eval exit 2 with one line naming CUDA, writing nothing",
+    "--device cuda without CUDA: train, eval and predict exit 2 with one line naming CUDA, writing nothing",
   ignore: cuda,
   fn: async () => {
     const dir = await Deno.makeTempDir();
@@ -21,8 +21,10 @@ Deno.test({
       const cases: [string, string[]][] = [
         ["train", ["--device", "cuda", "--steps", "1", "--out", `${dir}/run`]],
         ["eval", ["--device", "cuda", "--checkpoint", `${dir}/x.json`]],
+        ["predict", ["--device", "cuda", "--fasta", `${dir}/q.fasta`, "--out", `${dir}/q.pdb`]],
       ];
       await Deno.writeTextFile(`${dir}/x.json`, "{}");
+      await Deno.writeTextFile(`${dir}/q.fasta`, ">q\nMKTAYIAK\n");
       for (const [cmd, args] of cases) {
         const r = await new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", `${ROOT}train/cli/${cmd}.ts`, ...args],
@@ -34,7 +36,11 @@ Deno.test({
         assertEquals(err.split("\n").length, 1, `${cmd}: ${err}`);
         assert(err.startsWith(`${cmd}: --device cuda:`) && err.includes("CUDA"), err);
       }
-      assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["x.json"], "nothing written");
+      assertEquals(
+        [...Deno.readDirSync(dir)].map((e) => e.name),
+        ["q.fasta", "x.json"],
+        "nothing written",
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -34,6 +34,7 @@ import { formatPdb } from "../../model/protein/pdb.ts";
 import { formatMmcif } from "../../model/protein/mmcif.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { loadTrainedModel } from "../../model/trained.ts";
+import { requireDevice } from "../../model/graph/runtime.ts";
 import {
   availableMemory,
   formatBudget,
@@ -107,6 +108,7 @@ that holds this very run's finished results is skipped.`,
     },
     rank: { value: "BY", help: "rank models by plddt (default; AF2's monomer ranking) or ptm" },
     recycles: { value: "N", help: "recycling iterations, 0-20 (default 3)" },
+    device: { value: "NAME", help: "cpu (default) or cuda" },
     "chunk-budget": {
       value: "ELEMENTS",
       help: "memory budget: the largest intermediate of every chunked op (default: automatic)",
@@ -140,6 +142,7 @@ that holds this very run's finished results is skipped.`,
     rank: z.enum(["plddt", "ptm"], { error: "must be plddt or ptm" }).default("plddt"),
     recycles: intFlag({ min: 0, max: 20 }).default(3),
     chunkBudget: intFlag({ min: 1 }).optional(),
+    device: z.enum(["cpu", "cuda"], { error: "must be cpu or cuda" }).default("cpu"),
     memory: z.string().regex(/^\d+(\.\d+)?$/, "must be a number of GiB").transform(Number)
       .pipe(z.number().positive("must be positive")).optional(),
     msaClusters: intFlag({ min: 1 }).default(128),
@@ -522,6 +525,7 @@ function scoreText(m: LoadedModel, p: Prediction): string {
 }
 
 async function predict(a: Args): Promise<void> {
+  await requireDevice(a.device);
   const queries = await readQueries(a);
   await readAlignments(a, queries);
   const models = await loadModels(a);
@@ -587,6 +591,7 @@ async function predict(a: Args): Promise<void> {
             extraMsa: a.extraMsa,
             chunkBudget: plans[qi][mi].chunkBudget,
             seed: a.seed,
+            device: a.device,
             onStage,
             executors,
           });

@@ -37,7 +37,7 @@ Deno.test({
         assert(err.startsWith(`${cmd}: --device cuda:`) && err.includes("CUDA"), err);
       }
       assertEquals(
-        [...Deno.readDirSync(dir)].map((e) => e.name),
+        [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
         ["q.fasta", "x.json"],
         "nothing written",
       );

@@ -53,10 +53,15 @@ Deno.test("train: SIGKILL at a random moment, then --resume, gives bit-identical
   const whole = await train(`${root}/whole`, cfgPath).output();
   assertEquals(whole.code, 0, new TextDecoder().decode(whole.stderr));
 
-  // Kill once some steps are done: after a random number (1..6) of logged steps.
-  const killAfter = 1 + Math.floor(Math.random() * 6);
+  // Kill once some steps are done: after a random number (2..6) of logged steps
+  // and a first checkpoint (a run killed before any checkpoint has nothing to
+  // resume from, and --resume refuses it: tested below).
+  const killAfter = 2 + Math.floor(Math.random() * 5);
   const child = train(`${root}/killed`, cfgPath).spawn();
-  while ((await stepsLogged(`${root}/killed`)) < killAfter) {
+  while (
+    (await stepsLogged(`${root}/killed`)) < killAfter ||
+    (await listCheckpoints(`${root}/killed`).catch(() => [])).length === 0
+  ) {
     await new Promise((r) => setTimeout(r, 20));
   }
   child.kill("SIGKILL");

@@ -1,7 +1,7 @@
 /**
  * The model's top-level files: the parameter store (safetensors, DeepMind
  * `.npz` import, shape checks against the model's parameter specs), training
- * checkpoints and structure prediction. The parameter store and prediction
+ * checkpoints, structure prediction and its memory estimate. The parameter store and prediction
  * take types from `model/nn/scope.ts` and `model/predict.ts`, which are being
  * rewritten; they join the top-level `mod.ts` once those settle.
  *
@@ -22,6 +22,7 @@
 export * from "./params.ts";
 export * from "./checkpoint.ts";
 export * from "./predict.ts";
+export * from "./memory.ts";
 export * from "./exec/plan.ts";
 export * from "./exec/executor.ts";
 export * from "./exec/dropout.ts";

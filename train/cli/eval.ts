@@ -13,7 +13,18 @@ import { readText } from "../../model/io/text.ts";
 import { InputError } from "../../model/util/errors.ts";
 import { type ChainEntry, Dataset } from "../data/dataset.ts";
 import { type ChainMetrics, chainsCsv, Evaluator, summarize } from "../evaluate.ts";
-import { type CliSpec, inputPath, intFlag, runCli, textFlag } from "./kit.ts";
+import { readSidecar } from "../../model/checkpoint.ts";
+import { fitInference, paramElements } from "../../model/memory.ts";
+import { formatBytes } from "../../model/io/bounded.ts";
+import {
+  checkOutputs,
+  type CliSpec,
+  inputPath,
+  intFlag,
+  isRunFile,
+  runCli,
+  textFlag,
+} from "./kit.ts";
 
 const BUNDLED = new URL("../../data/sample", import.meta.url).pathname;
 
@@ -62,15 +73,33 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
 
 /** Chain ids of an `--ids` file: one per line; blank lines and `#` comments skipped. */
 async function readIds(path: string): Promise<Set<string>> {
-  const ids = (await readText(path)).split("\n").map((l) => l.replace(/#.*/, "").trim())
+  const ids = (await readText(path, "list")).split("\n").map((l) => l.replace(/#.*/, "").trim())
     .filter((l) => l.length > 0);
   if (ids.length === 0) throw new InputError(`${path}: no chain ids`);
   return new Set(ids);
 }
 
 async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
+  // Where the results go, before any work: never over an input.
+  if (a.out !== undefined) {
+    const sidecar = await readSidecar(a.checkpoint);
+    const tensors = a.checkpoint.replace(/[^/]*$/, "") + sidecar.tensors;
+    checkOutputs(
+      [
+        { path: a.out, label: "--out", kind: "directory" },
+        { path: `${a.out}/chains.csv`, label: "--out", kind: "file" },
+        { path: `${a.out}/summary.json`, label: "--out", kind: "file" },
+      ],
+      [
+        { path: a.checkpoint, label: "--checkpoint" },
+        { path: tensors, label: "--checkpoint (its tensors)" },
+        { path: a.data, label: "--data" },
+        ...(a.ids ? [{ path: a.ids, label: "--ids" }] : []),
+      ],
+      [{ dir: a.checkpoint.replace(/\/?[^/]*$/, "") || ".", what: "the run", owns: isRunFile }],
+    );
+  }
   await requireDevice(a.device);
-  if (a.out !== undefined) await Deno.mkdir(a.out, { recursive: true });
   const model = await loadTrainedModel(a.checkpoint, { params: a.params });
   const run = model.sidecar.config as {
     max_recycles?: number;
@@ -92,12 +121,37 @@ async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
   if (kept.length === 0) {
     throw new InputError(`no chains of split ${a.split} of ${a.data} to evaluate`);
   }
+  // Memory: the longest chain's prediction must fit; without a budget, chunk to fit.
+  const longest = kept.reduce((m, e) => Math.max(m, e.length), 0);
+  const clusters = a.msaClusters ?? run.msa_clusters ?? 16;
+  const extra = a.extraMsa ?? run.extra_msa ?? 32;
+  const fit = fitInference(
+    model.config,
+    {
+      nRes: longest,
+      nSeq: clusters,
+      nExtra: extra,
+      nTempl: 0,
+    },
+    { chunkBudget: a.chunkBudget, paramElements: paramElements(model.params) },
+    {
+      what:
+        `the longest chain of split ${a.split} (${longest} residues; --max-length skips longer)`,
+    },
+  );
+  if (fit.chunkBudget !== a.chunkBudget) {
+    console.error(
+      `eval: chunking to a budget of ${fit.chunkBudget} elements to fit ` +
+        `${formatBytes(fit.available)} (about ${formatBytes(fit.estimate.bytes)})`,
+    );
+  }
+  if (a.out !== undefined) await Deno.mkdir(a.out, { recursive: true });
   const evaluator = new Evaluator(model.config, {
     recycles: a.recycles ?? run.max_recycles ?? 0,
-    msaClusters: a.msaClusters ?? run.msa_clusters ?? 16,
-    extraMsa: a.extraMsa ?? run.extra_msa ?? 32,
+    msaClusters: clusters,
+    extraMsa: extra,
     seed: a.seed,
-    chunkBudget: a.chunkBudget,
+    chunkBudget: fit.chunkBudget,
   }, { device: a.device });
   const rows: ChainMetrics[] = [];
   const t0 = performance.now();

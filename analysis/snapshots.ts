@@ -121,6 +121,14 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<void> 
   );
 }
 
+function jsonOf(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ParseError({ file }, `not JSON: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Read a run's probes and snapshots (sorted by step), validated.
  *
@@ -136,14 +144,22 @@ export async function readSnapshots(
   dir: string,
 ): Promise<{ probes: Probe[]; snapshots: Snapshot[] }> {
   const probesPath = `${dir}/snapshots/probes.json`;
-  const probes = probesFileSchema.parse(JSON.parse(await readText(probesPath))).probes;
+  const probesRead = probesFileSchema.safeParse(
+    jsonOf(await readText(probesPath, "table"), probesPath),
+  );
+  if (!probesRead.success) {
+    const issue = probesRead.error.issues[0];
+    throw new ParseError({ file: probesPath }, `field ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const probes = probesRead.data.probes;
   const files: string[] = [];
   for await (const e of Deno.readDir(`${dir}/snapshots`)) {
     if (/^step_\d{8}\.json\.gz$/.test(e.name)) files.push(e.name);
   }
   const snapshots: Snapshot[] = [];
   for (const f of files.sort()) {
-    const r = snapshotSchema.safeParse(JSON.parse(await readText(`${dir}/snapshots/${f}`)));
+    const path = `${dir}/snapshots/${f}`;
+    const r = snapshotSchema.safeParse(jsonOf(await readText(path, "table"), path));
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new ParseError(

@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "../../model/util/errors.ts";
+import { InputError, ParseError } from "../../model/util/errors.ts";
 import { readText } from "../../model/io/text.ts";
 
 /** File locations inside a data root. */
@@ -78,7 +78,14 @@ export function parseTsv<T>(text: string, file: string, schema: z.ZodType<T>): T
 /** Read `backbone/pm3_manifest.tsv` of a data root. */
 export async function readBackboneManifest(root: string): Promise<BackboneManifestRow[]> {
   const path = dataPaths(root).backboneManifest;
-  return parseTsv(await readText(path, "table"), path, backboneRow);
+  let text: string;
+  try {
+    text = await readText(path, "table");
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new InputError(`${root} is not a data root: no backbone/pm3_manifest.tsv in it`);
+  }
+  return parseTsv(text, path, backboneRow);
 }
 
 /** Read `fullatom/fullatom_manifest.tsv` of a data root (empty when absent). */

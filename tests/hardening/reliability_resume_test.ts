@@ -16,6 +16,7 @@ import { trainLoop, type TrainTask } from "../../train/loop.ts";
 import {
   assertOneLine,
   assertUnchanged,
+  mkfifo,
   pool,
   ROOT,
   runCli,
@@ -57,6 +58,11 @@ Deno.test("resume never destroys: changed settings are refused before anything i
     const tornCkpt = await runDir(torn);
     const st = tornCkpt.replace(/json$/, "safetensors");
     await Deno.truncate(st, (await Deno.stat(st)).size - 1000);
+    // A run whose metrics.jsonl is a FIFO (resume truncates it: reading would block).
+    const fifo = `${root}/fifo`;
+    await runDir(fifo);
+    await Deno.remove(`${fifo}/metrics.jsonl`);
+    await mkfifo(`${fifo}/metrics.jsonl`);
     // A run killed before its first checkpoint.
     await Deno.mkdir(`${root}/early`);
     await Deno.writeTextFile(`${root}/early/config.json`, JSON.stringify(RUN));
@@ -107,6 +113,11 @@ Deno.test("resume never destroys: changed settings are refused before anything i
         args: resume(torn),
         want: `train: --resume: none of the 1 checkpoint(s) in ${torn} is usable (newest: ` +
           `${torn}/ckpt-00000005.safetensors@`,
+      },
+      {
+        what: "a metrics.jsonl that is a FIFO",
+        args: resume(fifo),
+        want: `train: ${fifo}/metrics.jsonl is a FIFO (named pipe), not a regular file`,
       },
       {
         what: "--resume of a run without a checkpoint",

@@ -15,7 +15,7 @@ import { learningDynamics, summarizeDynamics } from "../../analysis/dynamics.ts"
 import { type MetricLine, readRunMetrics } from "../../analysis/run_metrics.ts";
 import { dynamicsReport } from "../../analysis/dynamics_report.ts";
 import { writeReport } from "../../analysis/report.ts";
-import { checkOutputs, type CliSpec, inputPath, isRunFile, textFlag } from "./kit.ts";
+import { checkOutputs, type CliSpec, inputPath, isRunFile, makeParents, textFlag } from "./kit.ts";
 
 /** The dynamics command's flags, usage and schema. */
 export const DYNAMICS_CLI = {
@@ -108,6 +108,7 @@ export async function runDynamics(args: DynamicsArgs): Promise<string> {
     if (e instanceof RangeError) throw new InputError(`${args.runDir}: ${e.message}`);
     throw e;
   }
+  await makeParents([out, ...(args.json !== undefined ? [args.json] : [])]);
   await writeReport(
     out,
     dynamicsReport({

@@ -351,6 +351,31 @@ export function isRunFile(relative: string): boolean {
     .test(relative);
 }
 
+/** Whether `dir` holds a training run: a config.json with metrics.jsonl or a checkpoint. */
+function isRunDirectory(dir: string): boolean {
+  if (!statOrUndefined(`${dir}/config.json`)?.isFile) return false;
+  if (statOrUndefined(`${dir}/metrics.jsonl`)) return true;
+  try {
+    for (const e of Deno.readDirSync(dir)) if (/^ckpt-\d{8}\.json$/.test(e.name)) return true;
+  } catch { /* unreadable: not one we can tell */ }
+  return false;
+}
+
+/**
+ * The training run whose own file `path` would be (a file of the run directory
+ * itself or of its snapshots/), or undefined.
+ */
+function runFileAt(path: string): { dir: string; rel: string } | undefined {
+  const parts = canonicalPath(path).split("/");
+  for (const up of [1, 2]) {
+    if (parts.length <= up + 1) break;
+    const dir = parts.slice(0, -up).join("/") || "/";
+    const rel = parts.slice(-up).join("/");
+    if (isRunFile(rel) && isRunDirectory(dir)) return { dir, rel };
+  }
+  return undefined;
+}
+
 /** Absolute, with `.` and `..` resolved lexically and repeated slashes gone. */
 function absolute(path: string): string {
   const parts: string[] = [];
@@ -426,8 +451,9 @@ function unwritableDir(dir: string): string | undefined {
  * Check where a command will write, before it does any work: every output's
  * place exists or can be made and is writable; a file output is not a
  * directory, FIFO or device; a directory output is not a file; no output is
- * the same file as an input or as another output; none replaces a protected
- * directory's own files. Throws a {@link UsageError} (exit code 2) naming the
+ * the same file as an input or as another output; none replaces the own files
+ * of a training run (any directory holding one) or of a protected directory.
+ * Throws a {@link UsageError} (exit code 2) naming the
  * flag and the path.
  *
  * @example
@@ -475,6 +501,9 @@ export function checkOutputs(
       if (sameFile(o.path, other.path)) fail(o, `${o.path} is also ${other.label}`);
     }
     if (o.kind === "file") {
+      // Any training run's own files, the run named or not.
+      const run = runFileAt(o.path);
+      if (run) fail(o, `${o.path} is the run ${run.dir}'s own ${run.rel}; name another file`);
       const at = canonicalPath(o.path);
       for (const p of protect) {
         const root = canonicalPath(p.dir);
@@ -486,4 +515,16 @@ export function checkOutputs(
       }
     }
   });
+}
+
+/**
+ * Make the missing parent directories of output files (checked by
+ * {@link checkOutputs}), just before they are written: `--out a/b/report.html`
+ * writes into a new `a/b/`.
+ */
+export async function makeParents(paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    const parent = absolute(p).replace(/\/[^/]*$/, "") || "/";
+    await Deno.mkdir(parent, { recursive: true });
+  }
 }

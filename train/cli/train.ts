@@ -20,8 +20,10 @@ import {
 } from "../../model/checkpoint.ts";
 import { modelParamSpecs } from "../../model/params.ts";
 import { runModelConfig } from "../../model/trained.ts";
+import { lossConfig, type LossConfigOverrides } from "../../model/losses/config.ts";
 import { logSpacedSteps } from "../../analysis/snapshots.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
+import { notRegular } from "../../model/io/bounded.ts";
 import { writeTrainingReport } from "../report.ts";
 import { lockRun } from "../run_lock.ts";
 import { PRESETS } from "../../model/af2/config.ts";
@@ -167,6 +169,9 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     "directory",
     flags.data !== undefined ? "--data" : "config field data",
   );
+  // The model and loss overrides, checked now rather than after the lock is taken.
+  runModelConfig(config);
+  lossConfig(config.loss_stage, config.loss as LossConfigOverrides);
   return config;
 }
 
@@ -266,6 +271,13 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
           `${prior.length > 1 ? "them" : "it"} to start over`,
       );
     }
+  }
+  // The run's own files are read back on resume (metrics.jsonl is truncated to the checkpoint):
+  // a FIFO or device in their place would block or never end.
+  for (const f of ["config.json", "metrics.jsonl"]) {
+    const st = await Deno.stat(`${dir}/${f}`).catch(() => undefined);
+    const what = st && notRegular(st);
+    if (what) throw new InputError(`${dir}/${f} is ${what}, not a regular file`);
   }
   // Changed settings on --resume are checked before anything is written.
   if (resume) await checkResume(config, dir, existing);

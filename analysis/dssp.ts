@@ -17,7 +17,7 @@ import { amideHydrogens, hasBond, type HBondTable, hbondTable } from "./dssp_hbo
 import type { Protein } from "../model/protein/protein.ts";
 import { proteinBackbone } from "./protein_coords.ts";
 import { InputError } from "../model/util/errors.ts";
-import { checkFinite, checkLength } from "../model/util/validate.ts";
+import { checkFinite, checkLength, checkNumber } from "../model/util/validate.ts";
 
 /** C(i−1)–N(i) longer than this (Å) is a chain break, as in mkdssp. */
 export const MAX_PEPTIDE_BOND = 2.5;
@@ -338,6 +338,14 @@ function assignPolyProline(ss: string[], phi: Float64Array, psi: Float64Array, s
  * ```
  */
 export function sheetLabels(ladders: readonly Ladder[], n: number): Int32Array {
+  checkNumber("sheetLabels", "n", n, { min: 0, integer: true });
+  for (const l of ladders) {
+    for (const r of [...l.i, ...l.j]) {
+      if (!Number.isInteger(r) || r < 0 || r >= n) {
+        throw new InputError(`sheetLabels: ladder residue ${r} is not one of the ${n} residues`);
+      }
+    }
+  }
   const parent = ladders.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const owner = new Int32Array(n).fill(-1);

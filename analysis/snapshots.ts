@@ -12,6 +12,7 @@ import type { Same } from "../model/util/types.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../model/io/atomic.ts";
 import { readText } from "../model/io/text.ts";
 import { ParseError } from "../model/util/errors.ts";
+import { checkNumber, invalid } from "../model/util/validate.ts";
 
 /** One probe protein with its true backbone (`snapshots/probes.json`). */
 export interface Probe {
@@ -87,6 +88,9 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
  * ```
  */
 export function logSpacedSteps(total: number, count: number): number[] {
+  checkNumber("logSpacedSteps", "total", total, { min: 1, integer: true });
+  checkNumber("logSpacedSteps", "count", count, { min: 1, integer: true });
+  if (count > 100_000) invalid("logSpacedSteps", `count ${count} is above 100000 snapshots`);
   const out = new Set<number>([1, total]);
   for (let i = 0; i < count; i++) {
     out.add(Math.max(1, Math.min(total, Math.round(total ** (i / Math.max(1, count - 1))))));

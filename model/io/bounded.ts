@@ -41,6 +41,11 @@ export const READ_LIMITS = {
   list: { bytes: 16 * MiB, what: "a list file" },
   /** Tables of a data root (manifests, clusters), metrics.jsonl, snapshots. */
   table: { bytes: 512 * MiB, what: "a table file" },
+  /**
+   * A corpus read line by line (the backbone chains and profiles of a data root:
+   * 0.16 GB each for 17,770 chains), never held whole.
+   */
+  corpus: { bytes: 64 * GiB, what: "a corpus file" },
   /** Jupyter notebooks (executed ones carry figures). */
   notebook: { bytes: 256 * MiB, what: "a notebook" },
   /** NumPy `.npy` / `.npz`. */

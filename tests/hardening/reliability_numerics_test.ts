@@ -25,6 +25,7 @@ import {
   kabschRmsd,
   lddt,
   lddtAllAtom,
+  logSpacedSteps,
   milestones,
   paeHeatmapFigure,
   pairResidues,
@@ -33,6 +34,7 @@ import {
   readStructure,
   rmsdNoSuperposition,
   selectResidues,
+  sheetLabels,
   superpose,
   tmD0,
   tmScore,
@@ -167,6 +169,17 @@ Deno.test("numerics at the public API: bad lengths, shapes and non-finite values
       "milestones with a NaN step",
       () => milestones([1, NaN], [0.1, 0.2]),
       "milestones: steps[1] is NaN",
+    ],
+    [
+      "logSpacedSteps of a billion snapshots (looped a billion times)",
+      () => logSpacedSteps(1000, 1e9),
+      "logSpacedSteps: count 1000000000 is above 100000 snapshots",
+    ],
+    ["logSpacedSteps of 0 steps", () => logSpacedSteps(0, 4), "logSpacedSteps: total is 0"],
+    [
+      "sheetLabels with a ladder past the residues",
+      () => sheetLabels([{ type: "parallel", i: [2, 3], j: [8, 9] }], 5),
+      "sheetLabels: ladder residue 8 is not one of the 5 residues",
     ],
     [
       "paeHeatmapFigure with a NaN",

@@ -185,6 +185,18 @@ Deno.test("no output replaces what the user did not name: refused before any wor
         want: `train: --out: ${dir}/data is the input --data`,
       },
       {
+        what: "train --out a run's LOCK (a directory there would block its trainer)",
+        cli: "train",
+        args: ["--data", `${dir}/data`, "--out", `${run}/LOCK`, "--quiet"],
+        want: `train: --out: ${run}/LOCK is the run ${run}'s own LOCK; name another directory`,
+      },
+      {
+        what: "eval --out a run's snapshots directory",
+        cli: "eval",
+        args: ["--checkpoint", ckpt, "--data", `${dir}/data`, "--out", `${run}/snapshots`],
+        want: `eval: --out: ${run}/snapshots is the run ${run}'s own snapshots; name another`,
+      },
+      {
         what: "train --out blank",
         cli: "train",
         args: ["--out", "  ", "--quiet"],

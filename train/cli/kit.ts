@@ -453,8 +453,7 @@ function unwritableDir(dir: string): string | undefined {
  * directory, FIFO or device; a directory output is not a file; no output is
  * the same file as an input or as another output; none replaces the own files
  * of a training run (any directory holding one) or of a protected directory.
- * Throws a {@link UsageError} (exit code 2) naming the
- * flag and the path.
+ * Throws a {@link UsageError} (exit code 2) naming the flag and the path.
  *
  * @example
  * ```ts
@@ -500,10 +499,10 @@ export function checkOutputs(
     for (const other of outputs.slice(0, k)) {
       if (sameFile(o.path, other.path)) fail(o, `${o.path} is also ${other.label}`);
     }
+    // Any training run's own files (or snapshots/), the run named or not.
+    const run = runFileAt(o.path);
+    if (run) fail(o, `${o.path} is the run ${run.dir}'s own ${run.rel}; name another ${o.kind}`);
     if (o.kind === "file") {
-      // Any training run's own files, the run named or not.
-      const run = runFileAt(o.path);
-      if (run) fail(o, `${o.path} is the run ${run.dir}'s own ${run.rel}; name another file`);
       const at = canonicalPath(o.path);
       for (const p of protect) {
         const root = canonicalPath(p.dir);

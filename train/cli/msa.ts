@@ -150,7 +150,6 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
         query,
         formatFasta([{ description: id, sequence: records[i].sequence }]),
       );
-      await Deno.mkdir(`${opts.out}/${id}`, { recursive: true });
       // AF2's jackhmmer settings (alphafold/data/tools/jackhmmer.py).
       const sto = `${tmp}/${id}.sto`;
       // deno-fmt-ignore
@@ -163,6 +162,8 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
       ], "hmmer");
       let aln = parseStockholm(await readText(sto, "alignment"), sto);
       if (aln.rows.length > opts.maxHits) aln = truncateStockholm(aln, opts.maxHits);
+      // The chain's directory is made with its first alignment: a failed search leaves none.
+      await Deno.mkdir(`${opts.out}/${id}`, { recursive: true });
       await writeTextFileAtomic(`${opts.out}/${id}/uniref90_hits.sto`, formatStockholm(aln));
       let line = `${id}: uniref90_hits.sto ${aln.rows.length} sequences`;
       if (opts.hhsuiteDb.length > 0) {

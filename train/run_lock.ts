@@ -22,7 +22,8 @@
  * @module
  */
 
-import { RunError } from "../model/util/errors.ts";
+import { InputError, RunError } from "../model/util/errors.ts";
+import { notRegular } from "../model/io/bounded.ts";
 import { processAlive } from "../model/util/process.ts";
 
 /**
@@ -48,6 +49,13 @@ interface Found {
 /** What `path` holds now, or undefined when there is no lock file. */
 async function readLock(path: string): Promise<Found | undefined> {
   try {
+    // Never open what is not a regular file: a FIFO named LOCK would block the open.
+    const what = notRegular(await Deno.lstat(path));
+    if (what) {
+      throw new InputError(
+        `${path} is ${what}, not a lock file: remove it if no trainer is running`,
+      );
+    }
     const file = await Deno.open(path, { read: true });
     try {
       const { ino } = await file.stat();

@@ -75,6 +75,7 @@ export function formatBytes(n: number): string {
 export function notRegular(info: Deno.FileInfo): string | undefined {
   if (info.isFile) return undefined;
   if (info.isDirectory) return "a directory";
+  if (info.isSymlink) return "a symbolic link";
   if (info.isFifo) return "a FIFO (named pipe)";
   if (info.isCharDevice) return "a character device";
   if (info.isBlockDevice) return "a block device";

@@ -184,6 +184,7 @@ export {
   latestCheckpoint,
   listCheckpoints,
   loadCheckpoint,
+  type LoadCheckpointOptions,
   readSidecar,
   saveCheckpoint,
   type Sidecar,

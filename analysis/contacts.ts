@@ -10,6 +10,7 @@
 import type { Coords } from "./geometry.ts";
 import type { Protein } from "../model/protein/protein.ts";
 import { cbOrCaCoords } from "./protein_coords.ts";
+import { checkFinite, checkPoints, invalid } from "../model/util/validate.ts";
 
 /** Contact distance threshold (Å). */
 export const CONTACT_DISTANCE = 8;
@@ -47,7 +48,7 @@ export type SeparationRange = keyof typeof SEPARATION_RANGES;
  * ```
  */
 export function contactMap(cb: Coords, mask?: ArrayLike<number>): Int8Array {
-  const n = cb.length / 3;
+  const n = checkPoints("contactMap", "cb", cb, mask);
   const out = new Int8Array(n * n);
   const cut2 = CONTACT_DISTANCE * CONTACT_DISTANCE;
   for (let i = 0; i < n; i++) {
@@ -112,7 +113,17 @@ export interface ContactPrecision {
 export function contactPrecision(probs: ArrayLike<number>, truth: Int8Array): ContactPrecision[] {
   const n = Math.round(Math.sqrt(truth.length));
   if (n * n !== truth.length || probs.length !== truth.length) {
-    throw new RangeError("contactPrecision: maps must both be [L,L]");
+    invalid(
+      "contactPrecision",
+      `maps must both be [L,L]: probs has ${probs.length} values, truth ${truth.length}`,
+    );
+  }
+  // A NaN probability would leave the ranking undefined.
+  checkFinite("contactPrecision", "probs", probs);
+  for (let k = 0; k < truth.length; k++) {
+    if (truth[k] < -1 || truth[k] > 1) {
+      invalid("contactPrecision", `truth[${k}] is ${truth[k]}, not 1, 0 or -1`);
+    }
   }
   const out: ContactPrecision[] = [];
   for (const range of Object.keys(SEPARATION_RANGES) as SeparationRange[]) {

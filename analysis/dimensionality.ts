@@ -8,6 +8,7 @@
 
 import type { Coords } from "./geometry.ts";
 import { symmetricEigen } from "./linalg.ts";
+import { checkPoints, invalid } from "../model/util/validate.ts";
 
 /** Principal-component description of a point cloud. */
 export interface Dimensionality {
@@ -41,7 +42,7 @@ export interface Dimensionality {
  * ```
  */
 export function dimensionality(xyz: Coords, mask?: ArrayLike<number>): Dimensionality {
-  const n = xyz.length / 3;
+  const n = checkPoints("dimensionality", "xyz", xyz, mask);
   const use = (i: number) => mask === undefined || mask[i] > 0;
   const c = [0, 0, 0];
   let count = 0;
@@ -50,7 +51,7 @@ export function dimensionality(xyz: Coords, mask?: ArrayLike<number>): Dimension
     count++;
     for (let d = 0; d < 3; d++) c[d] += xyz[3 * i + d];
   }
-  if (count === 0) throw new RangeError("dimensionality: no points");
+  if (count === 0) invalid("dimensionality", "no points (the mask selects none)");
   for (let d = 0; d < 3; d++) c[d] /= count;
   const cov = new Float64Array(9);
   for (let i = 0; i < n; i++) {
@@ -122,6 +123,14 @@ export function axisGrowth(
   mask?: ArrayLike<number>,
 ): AxisGrowth[] {
   const t = dimensionality(truth, mask);
+  predictions.forEach((p, k) => {
+    if (p.length !== truth.length) {
+      invalid(
+        "axisGrowth",
+        `prediction ${k} has ${p.length / 3} points, truth ${truth.length / 3}`,
+      );
+    }
+  });
   return predictions.map((p) => {
     const d = dimensionality(p, mask);
     return {

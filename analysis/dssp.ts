@@ -16,6 +16,8 @@ import { type Coords, dihedral, dist, vectorAngle } from "./geometry.ts";
 import { amideHydrogens, hasBond, type HBondTable, hbondTable } from "./dssp_hbond.ts";
 import type { Protein } from "../model/protein/protein.ts";
 import { proteinBackbone } from "./protein_coords.ts";
+import { InputError } from "../model/util/errors.ts";
+import { checkFinite, checkLength, checkNumber } from "../model/util/validate.ts";
 
 /** C(i−1)–N(i) longer than this (Å) is a chain break, as in mkdssp. */
 export const MAX_PEPTIDE_BOND = 2.5;
@@ -102,7 +104,12 @@ export const COIL = "-";
 export function dssp(input: DsspInput, opts: DsspOptions = {}): DsspResult {
   const bb = input.backbone;
   const n = bb.length / 12;
-  if (!Number.isInteger(n)) throw new RangeError(`backbone length ${bb.length} is not L*12`);
+  if (!Number.isInteger(n)) {
+    throw new InputError(`dssp: backbone has ${bb.length} values, not L × 12 (N, CA, C, O)`);
+  }
+  checkFinite("dssp", "backbone", bb);
+  if (input.isProline !== undefined) checkLength("dssp", "isProline", input.isProline, n);
+  if (input.chainIds !== undefined) checkLength("dssp", "chainIds", input.chainIds, n);
   const isPro = input.isProline ?? new Array<boolean>(n).fill(false);
   // Breaks: chain change or C(i-1)-N(i) too long. run[i] counts breaks up to i,
   // so "no break between a and b" is run[a] === run[b].
@@ -331,6 +338,14 @@ function assignPolyProline(ss: string[], phi: Float64Array, psi: Float64Array, s
  * ```
  */
 export function sheetLabels(ladders: readonly Ladder[], n: number): Int32Array {
+  checkNumber("sheetLabels", "n", n, { min: 0, integer: true });
+  for (const l of ladders) {
+    for (const r of [...l.i, ...l.j]) {
+      if (!Number.isInteger(r) || r < 0 || r >= n) {
+        throw new InputError(`sheetLabels: ladder residue ${r} is not one of the ${n} residues`);
+      }
+    }
+  }
   const parent = ladders.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const owner = new Int32Array(n).fill(-1);

@@ -54,6 +54,8 @@ import { lddt } from "./lddt.ts";
 import { contactMap, contactPrecision, type SeparationRange } from "./contacts.ts";
 import { axisGrowth, dimensionality } from "./dimensionality.ts";
 import { DEFAULT_FRACTIONS, type Milestones, milestones } from "./milestones.ts";
+import { InputError } from "../model/util/errors.ts";
+import { checkFinite } from "../model/util/validate.ts";
 
 /**
  * A predicted Cα closer than this (Å) to another residue's Cα marks a collapsed residue.
@@ -288,6 +290,9 @@ export interface DynamicsOptions {
  */
 export function caFromBackbone(backbone: ArrayLike<number>): Float64Array {
   const n = backbone.length / 12;
+  if (!Number.isInteger(n)) {
+    throw new InputError(`caFromBackbone: ${backbone.length} values is not L × 12 (N, CA, C, O)`);
+  }
   const out = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) for (let d = 0; d < 3; d++) out[3 * i + d] = backbone[12 * i + 3 + d];
   return out;
@@ -358,11 +363,13 @@ function dsspOf(p: Probe, backbone: ArrayLike<number>): string {
 function checkProbe(p: Probe): void {
   const n = p.mask.length;
   if (p.backbone.length !== 12 * n || p.dssp.length !== n) {
-    throw new RangeError(
+    throw new InputError(
       `probe ${p.id}: mask has ${n} residues but backbone ${p.backbone.length / 12}, ` +
         `dssp ${p.dssp.length}`,
     );
   }
+  checkFinite(`probe ${p.id}`, "backbone", p.backbone);
+  checkFinite(`probe ${p.id}`, "mask", p.mask);
 }
 
 /**
@@ -410,11 +417,14 @@ export function probeStep(
 ): ProbeStep {
   const n = p.mask.length;
   if (pred.backbone.length !== 12 * n || pred.plddt.length !== n) {
-    throw new RangeError(
+    throw new InputError(
       `probe ${p.id}: predicted backbone has ${pred.backbone.length / 12} residues and ` +
         `pLDDT ${pred.plddt.length}, expected ${n}`,
     );
   }
+  checkProbe(p);
+  checkFinite(`probe ${p.id}`, "predicted backbone", pred.backbone);
+  checkFinite(`probe ${p.id}`, "predicted pLDDT", pred.plddt);
   const trueCa = caFromBackbone(p.backbone), predCa = caFromBackbone(pred.backbone);
   const l = lddt(predCa, trueCa, p.mask);
   const predSs = dsspOf(p, pred.backbone);
@@ -493,8 +503,8 @@ export function learningDynamics(
   snapshots: readonly Snapshot[],
   opts: DynamicsOptions = {},
 ): DynamicsResult {
-  if (probes.length === 0) throw new RangeError("learningDynamics: no probes");
-  if (snapshots.length === 0) throw new RangeError("learningDynamics: no snapshots");
+  if (probes.length === 0) throw new InputError("learningDynamics: no probes");
+  if (snapshots.length === 0) throw new InputError("learningDynamics: no snapshots");
   const truth = probes.map(probeTruth);
   const sorted = [...snapshots].sort((a, b) => a.step - b.step);
   const perStep = sorted.map((snap) => {
@@ -502,7 +512,7 @@ export function learningDynamics(
     const ps = probes.map((p, k) => {
       const pred = byId.get(p.id);
       if (pred === undefined) {
-        throw new RangeError(`snapshot of step ${snap.step} lacks probe ${p.id}`);
+        throw new InputError(`snapshot of step ${snap.step} lacks probe ${p.id}`);
       }
       return probeStep(p, truth[k], pred);
     });

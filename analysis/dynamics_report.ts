@@ -30,6 +30,7 @@ import {
   traceGalleryFigure,
 } from "./figures/structure_figures.ts";
 import { contactMapSvg, dimensionalitySvg, lddtByClassSvg } from "./figures/svg_charts.ts";
+import { InputError } from "../model/util/errors.ts";
 
 /** Inputs of {@link dynamicsReport}. */
 export interface DynamicsReportInput {
@@ -142,7 +143,7 @@ export function dynamicsReport(input: DynamicsReportInput): Report {
   const probe = input.probeId === undefined
     ? input.probes[0]
     : input.probes.find((p) => p.id === input.probeId);
-  if (probe === undefined) throw new RangeError(`no probe "${input.probeId}" in the run`);
+  if (probe === undefined) throw new InputError(`no probe "${input.probeId}" in the run`);
   const lastSnap = [...input.snapshots].sort((a, b) => b.step - a.step)[0];
   const lastPred = lastSnap.probes.find((q) => q.id === probe.id)!;
   const trueCa = caFromBackbone(probe.backbone), predCa = caFromBackbone(lastPred.backbone);

@@ -9,6 +9,7 @@
  */
 
 import type { Coords } from "./geometry.ts";
+import { checkLength, checkNumber, checkPoints, invalid } from "../model/util/validate.ts";
 
 /** Inclusion radius in the reference (Å). */
 export const LDDT_CUTOFF = 15;
@@ -52,9 +53,13 @@ export function lddt(
   mask?: ArrayLike<number>,
   opts: LddtOptions = {},
 ): LddtResult {
-  const n = truth.length / 3;
-  if (pred.length !== truth.length) throw new RangeError("lddt: pred and truth differ in length");
+  const n = checkPoints("lddt", "truth", truth, mask);
+  if (checkPoints("lddt", "pred", pred, mask) !== n) {
+    invalid("lddt", `pred has ${pred.length / 3} points, truth ${n}`);
+  }
   const cutoff = opts.cutoff ?? LDDT_CUTOFF, eps = opts.eps ?? 1e-10;
+  checkNumber("lddt", "cutoff", cutoff, { min: 0, exclusiveMin: true });
+  checkNumber("lddt", "eps", eps, { min: 0 });
   const m = (i: number) => (mask === undefined ? 1 : mask[i]);
   const perResidue = new Float64Array(n);
   let totalScore = 0, totalCount = 0;
@@ -100,7 +105,17 @@ export function lddtAllAtom(
   opts: { cutoff?: number } = {},
 ): LddtResult {
   const cutoff = opts.cutoff ?? LDDT_CUTOFF;
-  const nAtoms = truth.length / 3, nRes = nAtoms / atomsPerResidue;
+  checkNumber("lddtAllAtom", "atomsPerResidue", atomsPerResidue, { min: 1, integer: true });
+  checkNumber("lddtAllAtom", "cutoff", cutoff, { min: 0, exclusiveMin: true });
+  checkLength("lddtAllAtom", "mask", mask, truth.length / 3);
+  const nAtoms = checkPoints("lddtAllAtom", "truth", truth, mask);
+  if (checkPoints("lddtAllAtom", "pred", pred, mask) !== nAtoms) {
+    invalid("lddtAllAtom", `pred has ${pred.length / 3} atoms, truth ${nAtoms}`);
+  }
+  if (nAtoms % atomsPerResidue !== 0) {
+    invalid("lddtAllAtom", `${nAtoms} atoms is not a multiple of ${atomsPerResidue} per residue`);
+  }
+  const nRes = nAtoms / atomsPerResidue;
   const present: number[] = [];
   for (let a = 0; a < nAtoms; a++) if (mask[a] > 0) present.push(a);
   const sum = new Float64Array(nRes), count = new Float64Array(nRes);

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Protein } from "../model/protein/protein.ts";
+import { checkProtein, type Protein } from "../model/protein/protein.ts";
+import { invalid } from "../model/util/validate.ts";
 import { ATOM_TYPE_NUM } from "../model/protein/residue_constants.ts";
 import { caCoords } from "./protein_coords.ts";
 import { superpose } from "./superpose.ts";
@@ -41,6 +42,8 @@ function residueKey(p: Protein, i: number, withChain: boolean): string {
  * ```
  */
 export function pairResidues(model: Protein, reference: Protein): ResiduePairing {
+  checkProtein("pairResidues (model)", model);
+  checkProtein("pairResidues (reference)", reference);
   const single = (p: Protein) => new Set(p.chainIds).size <= 1;
   const withChain = !(single(model) && single(reference));
   const mCa = caCoords(model).mask, rCa = caCoords(reference).mask;
@@ -94,7 +97,9 @@ export interface StructureComparison {
 export function compareStructures(model: Protein, reference: Protein): StructureComparison {
   const pairs = pairResidues(model, reference);
   const n = pairs.model.length;
-  if (n === 0) throw new RangeError("no residues in common (pairing is by residue number)");
+  if (n === 0) {
+    invalid("compareStructures", "no residues in common (pairing is by residue number)");
+  }
   const mCa = caCoords(model), rCa = caCoords(reference);
   const pick = (xyz: Float64Array, idx: Int32Array) =>
     Float64Array.from(

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { InputError } from "../model/util/errors.ts";
+
 /** When one threshold is crossed. */
 export interface Crossing {
   /** Fraction of the final value (0.5, 0.9). */
@@ -73,8 +75,13 @@ export function milestones(
   tolerance = 1e-9,
 ): Milestones {
   if (steps.length !== values.length || steps.length === 0) {
-    throw new RangeError("milestones: steps and values must be non-empty and of equal length");
+    throw new InputError("milestones: steps and values must be non-empty and of equal length");
   }
+  steps.forEach((s, k) => {
+    if (!Number.isFinite(s) || (k > 0 && s <= steps[k - 1])) {
+      throw new InputError(`milestones: steps[${k}] is ${s}, not a finite step after the last`);
+    }
+  });
   const last = steps[steps.length - 1];
   const final = values[values.length - 1];
   let peak = -Infinity, peakStep = steps[0], monotone = true;

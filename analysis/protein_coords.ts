@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Protein } from "../model/protein/protein.ts";
+import { checkProtein, type Protein } from "../model/protein/protein.ts";
+import { invalid } from "../model/util/validate.ts";
 import { aatypeOf, ATOM_ORDER, ATOM_TYPE_NUM } from "../model/protein/residue_constants.ts";
 
 const BACKBONE = [ATOM_ORDER.N, ATOM_ORDER.CA, ATOM_ORDER.C, ATOM_ORDER.O];
@@ -15,6 +16,10 @@ const GLY = aatypeOf("G");
 
 /** Coordinates of one atom37 slot for every residue, `[L,3]`, and where it is present. */
 export function atomCoords(p: Protein, atom: number): { xyz: Float64Array; mask: Uint8Array } {
+  checkProtein("atomCoords", p);
+  if (!Number.isInteger(atom) || atom < 0 || atom >= ATOM_TYPE_NUM) {
+    invalid("atomCoords", `atom ${atom} is not an atom37 slot (0..${ATOM_TYPE_NUM - 1})`);
+  }
   const n = p.aatype.length;
   const xyz = new Float64Array(3 * n);
   const mask = new Uint8Array(n);
@@ -91,6 +96,7 @@ export interface ProteinBackbone {
  * ```
  */
 export function proteinBackbone(p: Protein): ProteinBackbone {
+  checkProtein("proteinBackbone", p);
   const n = p.aatype.length;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {

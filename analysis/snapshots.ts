@@ -12,6 +12,7 @@ import type { Same } from "../model/util/types.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../model/io/atomic.ts";
 import { readText } from "../model/io/text.ts";
 import { ParseError } from "../model/util/errors.ts";
+import { checkNumber, invalid } from "../model/util/validate.ts";
 
 /** One probe protein with its true backbone (`snapshots/probes.json`). */
 export interface Probe {
@@ -87,6 +88,9 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
  * ```
  */
 export function logSpacedSteps(total: number, count: number): number[] {
+  checkNumber("logSpacedSteps", "total", total, { min: 1, integer: true });
+  checkNumber("logSpacedSteps", "count", count, { min: 1, integer: true });
+  if (count > 100_000) invalid("logSpacedSteps", `count ${count} is above 100000 snapshots`);
   const out = new Set<number>([1, total]);
   for (let i = 0; i < count; i++) {
     out.add(Math.max(1, Math.min(total, Math.round(total ** (i / Math.max(1, count - 1))))));
@@ -121,6 +125,14 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<void> 
   );
 }
 
+function jsonOf(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ParseError({ file }, `not JSON: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Read a run's probes and snapshots (sorted by step), validated.
  *
@@ -136,14 +148,22 @@ export async function readSnapshots(
   dir: string,
 ): Promise<{ probes: Probe[]; snapshots: Snapshot[] }> {
   const probesPath = `${dir}/snapshots/probes.json`;
-  const probes = probesFileSchema.parse(JSON.parse(await readText(probesPath))).probes;
+  const probesRead = probesFileSchema.safeParse(
+    jsonOf(await readText(probesPath, "table"), probesPath),
+  );
+  if (!probesRead.success) {
+    const issue = probesRead.error.issues[0];
+    throw new ParseError({ file: probesPath }, `field ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const probes = probesRead.data.probes;
   const files: string[] = [];
   for await (const e of Deno.readDir(`${dir}/snapshots`)) {
     if (/^step_\d{8}\.json\.gz$/.test(e.name)) files.push(e.name);
   }
   const snapshots: Snapshot[] = [];
   for (const f of files.sort()) {
-    const r = snapshotSchema.safeParse(JSON.parse(await readText(`${dir}/snapshots/${f}`)));
+    const path = `${dir}/snapshots/${f}`;
+    const r = snapshotSchema.safeParse(jsonOf(await readText(path, "table"), path));
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new ParseError(

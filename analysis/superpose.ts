@@ -9,6 +9,7 @@
 
 import type { Coords } from "./geometry.ts";
 import { symmetricEigen } from "./linalg.ts";
+import { checkFinite, checkLength, checkPoints, invalid } from "../model/util/validate.ts";
 
 /** A rigid motion x ↦ R·x + t (R row-major 3×3). */
 export interface RigidTransform {
@@ -42,10 +43,20 @@ export interface Superposition extends RigidTransform {
  * ```
  */
 export function superpose(mobile: Coords, target: Coords, mask?: ArrayLike<number>): Superposition {
-  const n = mobile.length / 3;
-  if (target.length !== mobile.length) {
-    throw new RangeError(`superpose: ${n} mobile points vs ${target.length / 3} target points`);
+  const n = checkPoints("superpose", "mobile", mobile, mask);
+  if (checkPoints("superpose", "target", target, mask) !== n) {
+    invalid("superpose", `${n} mobile points vs ${target.length / 3} target points`);
   }
+  return superposeChecked(mobile, target, mask);
+}
+
+/** {@link superpose} of arguments already checked (the TM-score search calls it in a loop). */
+export function superposeChecked(
+  mobile: Coords,
+  target: Coords,
+  mask?: ArrayLike<number>,
+): Superposition {
+  const n = mobile.length / 3;
   const use = (i: number) => mask === undefined || mask[i] > 0;
   const cm = [0, 0, 0], ct = [0, 0, 0];
   let count = 0;
@@ -57,7 +68,7 @@ export function superpose(mobile: Coords, target: Coords, mask?: ArrayLike<numbe
       ct[d] += target[3 * i + d];
     }
   }
-  if (count === 0) throw new RangeError("superpose: no points");
+  if (count === 0) invalid("superpose", "no points (the mask selects none)");
   for (let d = 0; d < 3; d++) {
     cm[d] /= count;
     ct[d] /= count;
@@ -130,6 +141,16 @@ export function superpose(mobile: Coords, target: Coords, mask?: ArrayLike<numbe
  * ```
  */
 export function applyTransform(t: RigidTransform, xyz: Coords): Float64Array {
+  checkLength("applyTransform", "rotation", t?.rotation, 9);
+  checkFinite("applyTransform", "rotation", t.rotation);
+  checkLength("applyTransform", "translation", t.translation, 3);
+  checkFinite("applyTransform", "translation", t.translation);
+  checkPoints("applyTransform", "xyz", xyz);
+  return applyTransformChecked(t, xyz);
+}
+
+/** {@link applyTransform} of arguments already checked. */
+export function applyTransformChecked(t: RigidTransform, xyz: Coords): Float64Array {
   const out = new Float64Array(xyz.length);
   const r = t.rotation;
   for (let i = 0; i < xyz.length; i += 3) {
@@ -152,12 +173,17 @@ export function applyTransform(t: RigidTransform, xyz: Coords): Float64Array {
  * ```
  */
 export function rmsdNoSuperposition(a: Coords, b: Coords, mask?: ArrayLike<number>): number {
+  const n = checkPoints("rmsdNoSuperposition", "a", a, mask);
+  if (checkPoints("rmsdNoSuperposition", "b", b, mask) !== n) {
+    invalid("rmsdNoSuperposition", `${n} points in a vs ${b.length / 3} in b`);
+  }
   let sum = 0, count = 0;
   for (let i = 0; i < a.length / 3; i++) {
     if (mask !== undefined && !(mask[i] > 0)) continue;
     for (let d = 0; d < 3; d++) sum += (a[3 * i + d] - b[3 * i + d]) ** 2;
     count++;
   }
+  if (count === 0) invalid("rmsdNoSuperposition", "no points (the mask selects none)");
   return Math.sqrt(sum / count);
 }
 

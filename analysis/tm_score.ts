@@ -13,7 +13,12 @@
  */
 
 import type { Coords } from "./geometry.ts";
-import { applyTransform, type RigidTransform, superpose } from "./superpose.ts";
+import {
+  applyTransformChecked as applyTransform,
+  type RigidTransform,
+  superposeChecked as superpose,
+} from "./superpose.ts";
+import { checkNumber, checkPoints, invalid } from "../model/util/validate.ts";
 
 /** Scores of a model against a reference. */
 export interface TmResult {
@@ -50,6 +55,7 @@ export interface TmResult {
  * ```
  */
 export function tmD0(length: number): number {
+  checkNumber("tmD0", "length", length, { min: 0 });
   const d0 = length > 15 ? 1.24 * Math.cbrt(length - 15) - 1.8 : 0.5;
   return Math.max(0.5, d0);
 }
@@ -72,11 +78,13 @@ const GDT_CUTOFFS = [0.5, 1, 2, 4, 8];
  * ```
  */
 export function tmScore(model: Coords, reference: Coords, normLength?: number): TmResult {
-  const n = model.length / 3;
-  if (reference.length !== model.length) {
-    throw new RangeError(`tmScore: ${n} model points vs ${reference.length / 3} reference points`);
+  // Every coordinate finite: a NaN would make the search below never find its pairs.
+  const n = checkPoints("tmScore", "model", model);
+  if (checkPoints("tmScore", "reference", reference) !== n) {
+    invalid("tmScore", `${n} model points vs ${reference.length / 3} reference points`);
   }
-  if (n === 0) throw new RangeError("tmScore: no aligned residues");
+  if (n === 0) invalid("tmScore", "no aligned residues");
+  if (normLength !== undefined) checkNumber("tmScore", "normLength", normLength, { min: 1 });
   const lNorm = normLength ?? n;
   const d0 = tmD0(lNorm);
   const d0Search = Math.min(8, Math.max(4.5, d0));

@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import { type CliSpec, inputPath, readJsonFile, runCli } from "../train/cli/kit.ts";
+import { ParseError } from "../model/util/errors.ts";
 
 const resultsSchema = z.looseObject({
   date: z.string(),
@@ -159,9 +160,23 @@ column from QUIET_RUN.json (an earlier results file, run on a quiet machine) whe
   }),
 } satisfies CliSpec;
 
+/** A results file, read and checked: a ParseError names the file and the field. */
+async function readResults(path: string): Promise<Record<string, unknown>> {
+  const json = await readJsonFile(path);
+  const r = resultsSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ParseError(
+      { file: path },
+      `not a bench results file: field ${i.path.join(".") || "(root)"}: ${i.message}`,
+    );
+  }
+  return r.data;
+}
+
 async function readmeTable({ args: [quiet] }: z.output<typeof README_TABLE_CLI.schema>) {
-  const latest = await readJsonFile(LATEST) as Record<string, unknown>;
-  const q = quiet ? await readJsonFile(quiet) as Record<string, unknown> : undefined;
+  const latest = await readResults(LATEST);
+  const q = quiet ? await readResults(quiet) : undefined;
   console.log(performanceTable(latest, q));
 }
 

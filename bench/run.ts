@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import { type CliSpec, runCli } from "../train/cli/kit.ts";
+import { checkOutputs, type CliSpec, runCli } from "../train/cli/kit.ts";
 import { trainLoopBench } from "./train_loop_bench.ts";
 import { af2TrainBench } from "./af2_train_bench.ts";
 import { scalingBench } from "./scaling_bench.ts";
@@ -85,6 +85,8 @@ export const BENCH_CLI = {
 
 async function bench({ only }: z.output<typeof BENCH_CLI.schema>): Promise<void> {
   const names = only ?? DEFAULT_SECTIONS;
+  // The results file is written after minutes of work: check its place first.
+  checkOutputs([{ path: OUT, label: "bench/results/latest.json", kind: "file" }]);
   let previous: Record<string, unknown> = {};
   try {
     previous = JSON.parse(await Deno.readTextFile(OUT));

@@ -10,8 +10,9 @@
 
 import { z } from "zod";
 import type { Same } from "./util/types.ts";
-import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
+import { readSafetensors, readSafetensorsHeader, writeSafetensors } from "./io/safetensors.ts";
 import { writeTextFileAtomic } from "./io/atomic.ts";
+import { readTextBounded } from "./io/bounded.ts";
 import type { NdArray } from "./io/ndarray.ts";
 import { ParseError } from "./util/errors.ts";
 
@@ -137,7 +138,7 @@ export interface Checkpoint {
 }
 
 /** Sidecars are small (config + shapes); a bigger file is not one of ours. */
-const MAX_SIDECAR_BYTES = 64 << 20;
+const SIDECAR_LIMIT = { bytes: 64 << 20, what: "a checkpoint sidecar" };
 
 /**
  * Read and validate a checkpoint's JSON sidecar; a bad one is a {@link ParseError}.
@@ -155,14 +156,7 @@ const MAX_SIDECAR_BYTES = 64 << 20;
 export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
   let json: unknown;
   try {
-    const { size } = await Deno.stat(sidecarPath);
-    if (size > MAX_SIDECAR_BYTES) {
-      throw new ParseError(
-        { file: sidecarPath },
-        `${size} bytes is above the ${MAX_SIDECAR_BYTES} bytes a sidecar may have`,
-      );
-    }
-    json = JSON.parse(await Deno.readTextFile(sidecarPath));
+    json = JSON.parse(await readTextBounded(sidecarPath, SIDECAR_LIMIT));
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof ParseError) throw e;
     throw new ParseError(
@@ -179,7 +173,44 @@ export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
 }
 
 /**
- * Load a checkpoint by its sidecar path; every tensor is checked against the sidecar's shapes.
+ * Why a checkpoint with tensor `shapes` (its sidecar's) does not hold the model
+ * whose parameter shapes are `expected`, or undefined when it does: a
+ * parameter missing, one the model does not have, or a different shape.
+ */
+export function shapeMismatch(
+  shapes: Readonly<Record<string, readonly number[]>>,
+  expected: ReadonlyMap<string, readonly number[]>,
+): string | undefined {
+  const problems: string[] = [];
+  for (const [name, shape] of expected) {
+    const got = Object.hasOwn(shapes, name) ? shapes[name] : undefined;
+    if (!got) problems.push(`${name} is missing`);
+    else if (got.join() !== shape.join()) {
+      problems.push(`${name} is [${got}], the model's is [${shape}]`);
+    }
+  }
+  for (const name of Object.keys(shapes)) {
+    if (!expected.has(name)) problems.push(`${name} is not a parameter of the model`);
+  }
+  if (problems.length === 0) return undefined;
+  return `${problems.length} parameter(s) differ from the model's ${expected.size} (${
+    problems[0]
+  })`;
+}
+
+/** Options of {@link loadCheckpoint}. */
+export interface LoadCheckpointOptions {
+  /**
+   * The model's own parameter shapes by name: the checkpoint must hold exactly
+   * these (checked on the sidecar before any tensor is read, then every tensor
+   * against it).
+   */
+  shapes?: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * Load a checkpoint by its sidecar path; every tensor is checked against the
+ * sidecar's shapes and, given `opts.shapes`, the sidecar against the model's.
  *
  * @example
  * ```ts
@@ -189,8 +220,17 @@ export async function readSidecar(sidecarPath: string): Promise<Sidecar> {
  * console.log(sidecar.step, state.params.size, "parameter tensors");
  * ```
  */
-export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
+export async function loadCheckpoint(
+  sidecarPath: string,
+  opts: LoadCheckpointOptions = {},
+): Promise<Checkpoint> {
   const sidecar = await readSidecar(sidecarPath);
+  if (opts.shapes) {
+    const problem = shapeMismatch(sidecar.shapes, opts.shapes);
+    if (problem) {
+      throw new ParseError({ file: sidecarPath }, `not a checkpoint of this model: ${problem}`);
+    }
+  }
   const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
   const st = await readSafetensors(dir + sidecar.tensors);
   const state: TrainState = {
@@ -216,6 +256,41 @@ export async function loadCheckpoint(sidecarPath: string): Promise<Checkpoint> {
 }
 
 /**
+ * Check that a checkpoint is complete and of the model, without reading its
+ * tensors: the sidecar (against `opts.shapes` when given) and the tensor
+ * file's header — every state tensor present, float32, of the sidecar's shape,
+ * every byte range inside the file. Returns the sidecar; throws a
+ * {@link ParseError} naming the file otherwise. What a resume checks before it
+ * writes anything.
+ */
+export async function checkCheckpoint(
+  sidecarPath: string,
+  opts: LoadCheckpointOptions = {},
+): Promise<Sidecar> {
+  const sidecar = await readSidecar(sidecarPath);
+  if (opts.shapes) {
+    const problem = shapeMismatch(sidecar.shapes, opts.shapes);
+    if (problem) {
+      throw new ParseError({ file: sidecarPath }, `not a checkpoint of this model: ${problem}`);
+    }
+  }
+  const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
+  const { tensors } = await readSafetensorsHeader(dir + sidecar.tensors);
+  for (const [name, shape] of Object.entries(sidecar.shapes)) {
+    for (const [prefix] of KINDS) {
+      const t = tensors.get(`${prefix}/${name}`);
+      if (!t || t.dtype !== "float32" || t.shape.join() !== shape.join()) {
+        throw new ParseError(
+          { file: dir + sidecar.tensors },
+          `tensor ${prefix}/${name} missing or not float32[${shape}]`,
+        );
+      }
+    }
+  }
+  return sidecar;
+}
+
+/**
  * Sidecar paths of the checkpoints in `dir`, oldest first.
  *
  * @example
@@ -238,7 +313,8 @@ export async function listCheckpoints(dir: string): Promise<string[]> {
 }
 
 /**
- * The newest checkpoint that loads completely (a torn or corrupt newer one is skipped).
+ * The newest checkpoint that loads completely (a torn or corrupt newer one is
+ * skipped; `opts` as {@link loadCheckpoint}).
  *
  * @example
  * ```ts
@@ -248,11 +324,14 @@ export async function listCheckpoints(dir: string): Promise<string[]> {
  * console.log(ckpt ? `step ${ckpt.sidecar.step}` : "no checkpoint yet");
  * ```
  */
-export async function latestCheckpoint(dir: string): Promise<Checkpoint | undefined> {
+export async function latestCheckpoint(
+  dir: string,
+  opts: LoadCheckpointOptions = {},
+): Promise<Checkpoint | undefined> {
   const all = await listCheckpoints(dir);
   for (let i = all.length - 1; i >= 0; i--) {
     try {
-      return await loadCheckpoint(all[i]);
+      return await loadCheckpoint(all[i], opts);
     } catch (e) {
       console.error(`skipping unreadable checkpoint ${all[i]}: ${(e as Error).message}`);
     }

@@ -23,6 +23,7 @@
  */
 
 import type { ModelConfig } from "./af2/config.ts";
+import { formatBytes } from "./io/bounded.ts";
 import { InputError } from "./util/errors.ts";
 
 /** The sizes an inference graph is built for. */
@@ -146,29 +147,50 @@ export function estimateInferenceMemory(
   return { bytes: fixed + msa + pair + intermediate, chunkBudget, fixed, msa, pair, intermediate };
 }
 
-/** Bytes as "3.1 GiB" (or MiB below one GiB). */
-export function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30
-    ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
-    : `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB`;
-}
-
 /** A budget as a power of two when it is one ("2^25"), else the number. */
 export function formatBudget(budget: number): string {
   const k = Math.log2(budget);
   return Number.isInteger(k) ? `2^${k}` : String(budget);
 }
 
+/** Elements of a parameter set (what {@link estimateInferenceMemory} takes as `paramCount`). */
+export function paramElements(params: ReadonlyMap<string, ArrayLike<number>>): number {
+  let n = 0;
+  for (const v of params.values()) n += v.length;
+  return n;
+}
+
+/** "16G", "1500000", "512 MiB" as bytes; undefined when it is not a size. */
+function parseBytes(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[m[2].toLowerCase()]!;
+  return Number(m[1]) * unit;
+}
+
 /**
  * The memory this process may use: what the kernel reports available, or the
- * cgroup's limit less its usage when that is lower (a container).
+ * cgroup's limit less its usage when that is lower (a container);
+ * `DENOFOLD_MEMORY_LIMIT` (bytes, or with a unit: "16G") overrides both.
  */
 export function availableMemory(): number {
+  const env = Deno.env.get("DENOFOLD_MEMORY_LIMIT");
+  if (env !== undefined) {
+    const v = parseBytes(env);
+    if (v === undefined) {
+      throw new InputError(
+        `DENOFOLD_MEMORY_LIMIT=${env} is not a size (bytes, or with K, M, G or T)`,
+      );
+    }
+    return v;
+  }
   let avail = Deno.systemMemoryInfo().available;
   try {
     const max = Deno.readTextFileSync("/sys/fs/cgroup/memory.max").trim();
     const cur = Number(Deno.readTextFileSync("/sys/fs/cgroup/memory.current").trim());
-    if (max !== "max" && Number.isFinite(Number(max))) avail = Math.min(avail, Number(max) - cur);
+    if (max !== "max" && Number.isFinite(Number(max))) {
+      avail = Math.min(avail, Math.max(0, Number(max) - cur));
+    }
   } catch {
     // No cgroup v2 files (not Linux, or not in a cgroup): the kernel's figure stands.
   }
@@ -213,9 +235,19 @@ export function planMemory(
   if (requested !== undefined) {
     const estimate = estimateInferenceMemory(cfg, dims, paramCount, requested);
     if (estimate.bytes * HEADROOM > available) {
+      // Name a smaller budget that fits, when one does.
+      const fits = CHUNK_BUDGETS.filter((b) => b < requested).map((b) => ({
+        b,
+        e: estimateInferenceMemory(cfg, dims, paramCount, b),
+      })).find(({ e }) => e.bytes * HEADROOM <= available);
       throw new InputError(
         `${what}: ${dims.nRes} residues need about ${formatBytes(estimate.bytes)} with ` +
-          `--chunk-budget ${formatBudget(requested)}; ${avail} is available (--memory)`,
+          `--chunk-budget ${
+            formatBudget(requested)
+          }; ${avail} is available (--memory, DENOFOLD_MEMORY_LIMIT)` +
+          (fits
+            ? `; --chunk-budget ${formatBudget(fits.b)} fits (about ${formatBytes(fits.e.bytes)})`
+            : ""),
       );
     }
     return { chunkBudget: requested, estimate };
@@ -234,6 +266,6 @@ export function planMemory(
       `${formatBytes(last.bytes)} at the smallest chunk budget ` +
       `(${
         formatBudget(CHUNK_BUDGETS[CHUNK_BUDGETS.length - 1])
-      }); ${avail} is available (--memory)`,
+      }); ${avail} is available (--memory, DENOFOLD_MEMORY_LIMIT)`,
   );
 }

@@ -13,7 +13,16 @@ import { parseNotebook } from "./run.ts";
 import { plotlyJsSource } from "../analysis/report.ts";
 import type { PlotlyFigure } from "../analysis/figures/plotly_spec.ts";
 import { ToolError } from "../model/util/errors.ts";
-import { type CliSpec, inputPath, intFlag, runCli, textFlag } from "../train/cli/kit.ts";
+import { readText } from "../model/io/text.ts";
+import { makeOwnedTempDir } from "../model/io/atomic.ts";
+import {
+  checkOutputs,
+  type CliSpec,
+  inputPath,
+  intFlag,
+  runCli,
+  textFlag,
+} from "../train/cli/kit.ts";
 
 /** The command's flags, usage and schema. */
 export const FIGURES_PNG_CLI = {
@@ -85,7 +94,7 @@ export async function screenshot(
   height: number,
   chromium = "chromium",
 ): Promise<void> {
-  const profile = await Deno.makeTempDir({ prefix: "denofold-chromium-" });
+  const profile = await makeOwnedTempDir("denofold-chromium-");
   try {
     const args = [
       "--headless",
@@ -125,16 +134,25 @@ export async function renderNotebookFigures(
   opts: { width?: number; height?: number; chromium?: string } = {},
 ): Promise<string[]> {
   const width = opts.width ?? 900, height = opts.height ?? 520;
-  const figures = notebookFigures(await Deno.readTextFile(notebook), notebook);
+  const figures = notebookFigures(await readText(notebook, "notebook"), notebook);
   const stem = notebook.replace(/^.*\//, "").replace(/\.ipynb$/, "");
+  const pngs = figures.map((fig, k) => `${outDir}/${stem}_${k + 1}_${figureSlug(fig)}.png`);
+  // Where the images go, before Chromium starts: never over the notebook.
+  checkOutputs(
+    [
+      { path: outDir, label: "--out", kind: "directory" },
+      ...pngs.map((path) => ({ path, label: "--out", kind: "file" as const })),
+    ],
+    [{ path: notebook, label: "EXECUTED.ipynb" }],
+  );
   await Deno.mkdir(outDir, { recursive: true });
-  const tmp = await Deno.makeTempDir({ prefix: "denofold-figures-" });
+  const tmp = await makeOwnedTempDir("denofold-figures-");
   const out: string[] = [];
   try {
     for (const [k, fig] of figures.entries()) {
       const html = `${tmp}/figure_${k}.html`;
       await Deno.writeTextFile(html, await figurePage(fig, width, height));
-      const png = `${outDir}/${stem}_${k + 1}_${figureSlug(fig)}.png`;
+      const png = pngs[k];
       await screenshot(html, png, width, height, opts.chromium);
       out.push(png);
     }

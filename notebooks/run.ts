@@ -10,7 +10,15 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ParseError, RunError, ToolError, UsageError } from "../model/util/errors.ts";
-import { type CliSpec, inputPath, intFlag, runCli, textFlag } from "../train/cli/kit.ts";
+import { readText } from "../model/io/text.ts";
+import {
+  checkOutputs,
+  type CliSpec,
+  inputPath,
+  intFlag,
+  runCli,
+  textFlag,
+} from "../train/cli/kit.ts";
 
 /** The kernelspec name `deno jupyter --install` creates. */
 export const KERNEL_NAME = "deno";
@@ -215,6 +223,21 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
   const log = opts.log ?? (() => {});
   // The arguments first: a misnamed notebook is refused before Jupyter is touched.
   const names = await listNotebooks(dir, opts.only);
+  // The executed copies never replace a source notebook (--out notebooks/ would).
+  checkOutputs(
+    [
+      { path: out, label: "--out", kind: "directory" },
+      ...names.flatMap((n) => [
+        { path: `${out}/${n}.ipynb`, label: "--out", kind: "file" as const },
+        { path: `${out}/${n}.html`, label: "--out", kind: "file" as const },
+      ]),
+    ],
+    [
+      { path: dir, label: "notebook folder" },
+      ...names.map((n) => ({ path: `${dir}/${n}.ipynb`, label: `notebook ${n}.ipynb` })),
+      ...(opts.env?.DENOFOLD_DATA ? [{ path: opts.env.DENOFOLD_DATA, label: "--data" }] : []),
+    ],
+  );
   if (!(await jupyterAvailable())) {
     throw new ToolError(
       "jupyter nbconvert not found: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel",
@@ -257,7 +280,7 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
         }`,
       );
     }
-    const nb = parseNotebook(await Deno.readTextFile(ipynb), ipynb);
+    const nb = parseNotebook(await readText(ipynb, "notebook"), ipynb);
     const html = await run("jupyter", ["nbconvert", "--to", "html", "--output-dir", out, ipynb], {
       env,
     });

@@ -125,7 +125,17 @@ export async function trainLoop(
       if (stale.length) log(`removed ${stale.length} unfinished checkpoint write(s)`);
     }
     comm.barrier(); // every rank reads the directory rank 0 has tidied
-    const ckpt = await latestCheckpoint(opts.dir);
+    // Checked against the model's own parameter shapes, not only the sidecar's. Checkpoints
+    // none of which loads are refused: starting over would truncate metrics.jsonl and prune them.
+    const shapes = new Map(task.step.params.map((p) => [p.name, [...p.shape]]));
+    const ckpt = await latestCheckpoint(opts.dir, { shapes });
+    const found = ckpt ? [] : await listCheckpoints(opts.dir);
+    if (found.length) {
+      throw new InputError(
+        `none of the ${found.length} checkpoint(s) in ${opts.dir} loads for this model ` +
+          `(newest ${found.at(-1)}; reasons above); not starting over`,
+      );
+    }
     const state = ckpt ? ckpt.state : initial();
     const steps = Int32Array.of(state.step, -state.step);
     comm.allreduce(steps, "max");
@@ -152,7 +162,6 @@ export async function trainLoop(
         `batch_size ${batchSize} does not split over ${comm.size} processes: use a multiple of ${comm.size}`,
       );
     }
-    const shapes = new Map(task.step.params.map((p) => [p.name, [...p.shape]]));
     let skips = 0;
     let last: Record<string, number> = {};
     const save = async () => {

@@ -13,6 +13,8 @@ import type { Probe, Snapshot } from "../snapshots.ts";
 import { caFromBackbone } from "../dynamics.ts";
 import type { PlotlyFigure, PlotlyTrace } from "./plotly_spec.ts";
 import { SS_COLORS } from "./plotly_spec.ts";
+import { InputError } from "../../model/util/errors.ts";
+import { checkFinite, checkPoints } from "../../model/util/validate.ts";
 
 /**
  * AlphaFold's pLDDT colour bands: < 50 orange, 50–70 yellow, 70–90 light blue, ≥ 90 dark blue.
@@ -77,25 +79,26 @@ export interface BackboneViewOptions {
  * ```
  */
 export function backboneTrace(ca: Coords, opts: BackboneViewOptions): PlotlyTrace {
-  const n = ca.length / 3;
+  const n = checkPoints("backboneTrace", "ca", ca, opts.mask);
   const present = (i: number) => opts.mask === undefined || opts.mask[i] > 0;
   const coord = (d: number) =>
     Array.from({ length: n }, (_, i) => (present(i) ? round(ca[3 * i + d]) : null));
   let color: number[], colorscale: [number, string][], cmin: number, cmax: number, what: string[];
   if (opts.colorBy === "plddt") {
-    if (opts.plddt === undefined) throw new RangeError("backboneTrace: colorBy plddt needs plddt");
+    if (opts.plddt === undefined) throw new InputError("backboneTrace: colorBy plddt needs plddt");
+    checkFinite("backboneTrace", "plddt", opts.plddt);
     color = Array.from(opts.plddt, Number);
     [colorscale, cmin, cmax] = [PLDDT_COLORSCALE, 0, 100];
     what = color.map((v) => `pLDDT ${v.toFixed(1)}`);
   } else {
-    if (opts.ss === undefined) throw new RangeError("backboneTrace: colorBy ss needs ss");
+    if (opts.ss === undefined) throw new InputError("backboneTrace: colorBy ss needs ss");
     const ss3 = toThreeState(opts.ss);
     color = [...ss3].map((c) => "HEC".indexOf(c));
     [colorscale, cmin, cmax] = [SS_COLORSCALE, 0, 2];
     what = [...ss3].map((c) => ({ H: "helix", E: "strand", C: "coil" })[c]!);
   }
   if (color.length !== n) {
-    throw new RangeError(`backboneTrace: ${color.length} colours for ${n} residues`);
+    throw new InputError(`backboneTrace: ${color.length} colours for ${n} residues`);
   }
   const text = Array.from({ length: n }, (_, i) => `${opts.labels?.[i] ?? i + 1}: ${what[i]}`);
   return {
@@ -205,7 +208,7 @@ export function traceGalleryFigure(
   const frames = pick.map((snap) => {
     const pred = snap.probes.find((q) => q.id === probe.id);
     if (pred === undefined) {
-      throw new RangeError(`snapshot of step ${snap.step} lacks probe ${probe.id}`);
+      throw new InputError(`snapshot of step ${snap.step} lacks probe ${probe.id}`);
     }
     const ca = caFromBackbone(pred.backbone);
     const placed = applyTransform(superpose(ca, truth, probe.mask), ca);
@@ -283,8 +286,9 @@ export interface PaeOptions {
 export function paeHeatmapFigure(pae: ArrayLike<number>, opts: PaeOptions = {}): PlotlyFigure {
   const n = Math.round(Math.sqrt(pae.length));
   if (n * n !== pae.length) {
-    throw new RangeError(`paeHeatmapFigure: ${pae.length} values is not L²`);
+    throw new InputError(`paeHeatmapFigure: ${pae.length} values is not L²`);
   }
+  checkFinite("paeHeatmapFigure", "pae", pae);
   const z = Array.from(
     { length: n },
     (_, i) => Array.from({ length: n }, (_, j) => round(pae[i * n + j])),
@@ -336,7 +340,7 @@ export function contactMapFigure(
 ): PlotlyFigure {
   const n = Math.round(Math.sqrt(truth.length));
   if (n * n !== truth.length || (predicted && predicted.length !== truth.length)) {
-    throw new RangeError("contactMapFigure: maps must both be [L,L]");
+    throw new InputError("contactMapFigure: maps must both be [L,L]");
   }
   const z = Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, j) => {

@@ -11,6 +11,7 @@
 import * as d3 from "d3";
 import type { DynamicsResult } from "../dynamics.ts";
 import { AXIS_COLORS, SS_COLORS } from "./plotly_spec.ts";
+import { InputError } from "../../model/util/errors.ts";
 
 /** One line of a {@link lineChartSvg}. */
 export interface SvgSeries {
@@ -84,7 +85,7 @@ export function lineChartSvg(series: readonly SvgSeries[], opts: LineChartOption
   const ys = series.flatMap((s) => s.y).filter((v): v is number =>
     v !== null && Number.isFinite(v)
   );
-  if (xs.length === 0) throw new RangeError("lineChartSvg: no data");
+  if (xs.length === 0) throw new InputError("lineChartSvg: no data");
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const x = (opts.logX ? d3.scaleLog() : d3.scaleLinear())
     .domain(x0 === x1 ? [x0, x0 * 10 || 1] : [x0, x1])
@@ -242,7 +243,7 @@ export function contactMapSvg(
 ): string {
   const n = Math.round(Math.sqrt(truth.length));
   if (n * n !== truth.length || (predicted && predicted.length !== truth.length)) {
-    throw new RangeError("contactMapSvg: maps must both be [L,L]");
+    throw new InputError("contactMapSvg: maps must both be [L,L]");
   }
   const size = opts.size ?? 400, pad = 40;
   const cell = d3.scaleLinear().domain([0, n]).range([pad, pad + size]);

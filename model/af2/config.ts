@@ -492,5 +492,10 @@ export function modelConfig(preset: string, overrides?: DeepPartial<ModelConfig>
       `unknown model preset "${preset}" (have: ${Object.keys(PRESETS).join(", ")})`,
     );
   }
-  return modelConfigSchema.parse(merge(base, overrides));
+  const r = modelConfigSchema.safeParse(merge(base, overrides));
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(`model config field ${i.path.join(".") || "(root)"}: ${i.message}`);
+  }
+  return r.data;
 }

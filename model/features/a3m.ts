@@ -98,5 +98,5 @@ export function parseA3m(text: string, file = "<string>", options: A3mOptions = 
  * ```
  */
 export async function readA3m(path: string, options: A3mOptions = {}): Promise<Msa> {
-  return parseA3m(await readText(path), path, options);
+  return parseA3m(await readText(path, "alignment"), path, options);
 }

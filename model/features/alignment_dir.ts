@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { writeAll, writeFileAtomicWith, writeTextFileAtomic } from "../io/atomic.ts";
 import { readBytes } from "../io/text.ts";
+import { formatBytes, notRegular, READ_LIMITS } from "../io/bounded.ts";
 import { parseA3m } from "./a3m.ts";
 import { type HhrResult, parseHhr, type TemplateHit } from "./hhr.ts";
 import type { Msa } from "./msa.ts";
@@ -251,7 +252,7 @@ export async function readAlignmentDir(
   const texts: ChainTexts = new Map();
   const decoder = new TextDecoder();
   for (const [name, path] of await chainFiles(`${alignmentDir}/${chainId}`)) {
-    texts.set(name, { text: decoder.decode(await readBytes(path)), source: path });
+    texts.set(name, { text: decoder.decode(await readBytes(path, "alignment")), source: path });
   }
   return parseChain(chainId, texts, options);
 }
@@ -350,17 +351,22 @@ export interface AlignmentDb {
  * the index and every byte range is bounds-checked before any read.
  */
 export async function openAlignmentDb(indexPath: string): Promise<AlignmentDb> {
-  const text = new TextDecoder().decode(await Deno.readFile(indexPath));
+  const text = new TextDecoder().decode(await readBytes(indexPath, "table"));
   const raw = parseAlignmentDbIndex(text, indexPath);
   const dir = dirOf(indexPath);
   const sizes = new Map<string, number>();
   for (const entry of Object.values(raw)) {
     if (sizes.has(entry.db)) continue;
+    let info: Deno.FileInfo;
     try {
-      sizes.set(entry.db, (await Deno.stat(`${dir}/${entry.db}`)).size);
+      info = await Deno.stat(`${dir}/${entry.db}`);
     } catch {
-      // Reported by checkRanges as a missing db file.
+      continue; // Reported by checkRanges as a missing db file.
     }
+    // A FIFO or device would block or never end the reads below.
+    const what = notRegular(info);
+    if (what) throw new ParseError({ file: `${dir}/${entry.db}` }, `${what}, not a regular file`);
+    sizes.set(entry.db, info.size);
   }
   checkRanges(raw, indexPath, sizes);
   const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -376,6 +382,14 @@ export async function openAlignmentDb(indexPath: string): Promise<AlignmentDb> {
         for (const [name, start, size] of entry.files) {
           const spec = specByName(name);
           if (!spec) continue; // OpenFold also skips unknown names.
+          if (size > READ_LIMITS.alignment.bytes) {
+            throw new ParseError(
+              { file: `${indexPath}:${chainId}/${name}` },
+              `${formatBytes(size)}, above the ${
+                formatBytes(READ_LIMITS.alignment.bytes)
+              } limit of ${READ_LIMITS.alignment.what}`,
+            );
+          }
           const bytes = new Uint8Array(size);
           await f.seek(start, Deno.SeekMode.Start);
           let got = 0;
@@ -423,7 +437,7 @@ export async function writeAlignmentDb(
     for (const id of ids) {
       const files: [string, number, number][] = [];
       for (const [name, path] of await chainFiles(`${alignmentDir}/${id}`)) {
-        const bytes = await readBytes(path);
+        const bytes = await readBytes(path, "alignment");
         await writeAll(out, bytes);
         files.push([name, offset, bytes.length]);
         offset += bytes.length;

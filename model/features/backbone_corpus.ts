@@ -126,7 +126,7 @@ export async function* readBackboneCorpus(
   opts: CorpusReadOptions = {},
 ): AsyncGenerator<BackboneChain> {
   let count = 0;
-  for await (const { line, lineNo } of readLines(path)) {
+  for await (const { line, lineNo } of readLines(path, "corpus")) {
     if (line.trim() === "") continue;
     if (opts.ids) {
       // Cheap pre-filter on the id before decoding the coordinates.
@@ -191,7 +191,7 @@ export async function* readProfiles(
   opts: CorpusReadOptions = {},
 ): AsyncGenerator<{ id: string; profile: Float32Array }> {
   let count = 0;
-  for await (const { line, lineNo } of readLines(path)) {
+  for await (const { line, lineNo } of readLines(path, "corpus")) {
     if (line.trim() === "") continue;
     if (opts.ids) {
       const m = /"id"\s*:\s*"([^"]+)"/.exec(line);

@@ -100,7 +100,7 @@ export function parseFasta(
  * ```
  */
 export async function readFasta(path: string, options: FastaOptions = {}): Promise<FastaRecord[]> {
-  return parseFasta(await readText(path), path, options);
+  return parseFasta(await readText(path, "fasta"), path, options);
 }
 
 /**

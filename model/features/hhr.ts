@@ -270,7 +270,7 @@ export function parseHhr(text: string, file = "<string>"): HhrResult {
  * ```
  */
 export async function readHhr(path: string): Promise<HhrResult> {
-  return parseHhr(await readText(path), path);
+  return parseHhr(await readText(path, "alignment"), path);
 }
 
 /**

@@ -333,7 +333,7 @@ export async function readStockholmMsa(
   path: string,
   options: StockholmToMsaOptions = {},
 ): Promise<Msa> {
-  return stockholmToMsa(parseStockholm(await readText(path), path), path, options);
+  return stockholmToMsa(parseStockholm(await readText(path, "alignment"), path), path, options);
 }
 
 // AF2's `_parse_hmmsearch_description`: "<pdb>_<chain>/<start>-<end> ... length:<n> ...".

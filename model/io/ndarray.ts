@@ -6,6 +6,8 @@
  * @module
  */
 
+import { InputError } from "../util/errors.ts";
+
 /** Element types the readers and writers understand. */
 export type DType = "float32" | "float64" | "int32" | "int64" | "uint8" | "bool" | "unicode";
 
@@ -32,6 +34,16 @@ export const DTYPE_BYTES: Readonly<Record<Exclude<DType, "unicode">, number>> = 
   uint8: 1,
   bool: 1,
 };
+
+/**
+ * Check a shape: a list of non-negative integer sizes; throws an
+ * {@link InputError} `what: shape [..] ...` otherwise.
+ */
+export function checkShape(what: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new InputError(`${what}: shape [${shape}] is not a list of sizes (integers ≥ 0)`);
+  }
+}
 
 /**
  * Number of elements of a shape (1 for a 0-d array).
@@ -116,7 +128,7 @@ export function asInt32(a: NdArray): Int32Array {
     case "int64":
       return Int32Array.from(a.data, (v) => {
         if (v > 2147483647n || v < -2147483648n) {
-          throw new RangeError(`asInt32: ${v} does not fit in int32`);
+          throw new InputError(`asInt32: ${v} does not fit in int32`);
         }
         return Number(v);
       });

@@ -13,8 +13,9 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "../util/errors.ts";
-import { DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
+import { InputError, ParseError } from "../util/errors.ts";
+import { checkShape, DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
+import { readFileBounded } from "./bounded.ts";
 
 export type { NdArray } from "./ndarray.ts";
 
@@ -356,11 +357,12 @@ export function parseNpy(bytes: Uint8Array, file = "<npy>", baseOffset = 0): NdA
  * ```
  */
 export function encodeNpy(a: NdArray): Uint8Array {
+  checkShape("encodeNpy", a.shape);
   let descr: string;
   let body: Uint8Array;
   if (a.dtype === "unicode") {
     const strs = typeof a.data === "string" ? [a.data] : a.data;
-    if (strs.length !== numel(a.shape)) throw new RangeError("encodeNpy: data length != shape");
+    if (strs.length !== numel(a.shape)) throw new InputError("encodeNpy: data length != shape");
     const cps = strs.map((s) => Array.from(s, (ch) => ch.codePointAt(0)!));
     const width = Math.max(1, ...cps.map((c) => c.length));
     descr = `<U${width}`;
@@ -369,7 +371,7 @@ export function encodeNpy(a: NdArray): Uint8Array {
     body = new Uint8Array(u32.buffer);
   } else {
     descr = Object.entries(NUMERIC_DESCR).find(([, d]) => d === a.dtype)![0];
-    if (a.data.length !== numel(a.shape)) throw new RangeError("encodeNpy: data length != shape");
+    if (a.data.length !== numel(a.shape)) throw new InputError("encodeNpy: data length != shape");
     body = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
   }
   const shapeStr = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(", ")})`;
@@ -405,7 +407,7 @@ export function encodeNpy(a: NdArray): Uint8Array {
  * ```
  */
 export async function readNpy(path: string): Promise<NdArray> {
-  return parseNpy(await Deno.readFile(path), path);
+  return parseNpy(await readFileBounded(path, "npz"), path);
 }
 
 // ---------------------------------------------------------------- zip
@@ -686,7 +688,7 @@ export async function parseNpz(
  * ```
  */
 export async function readNpz(path: string, opts: NpzOptions = {}): Promise<Map<string, NdArray>> {
-  return parseNpz(await Deno.readFile(path), path, opts);
+  return parseNpz(await readFileBounded(path, "npz"), path, opts);
 }
 
 /**
@@ -711,7 +713,7 @@ export function encodeNpz(arrays: Map<string, NdArray> | Record<string, NdArray>
     const body = encodeNpy(arr);
     const crc = crc32(body);
     if (body.length >= 0xffffffff || offset >= 0xffffffff) {
-      throw new RangeError("encodeNpz: zip64 output is not supported; use safetensors");
+      throw new InputError("encodeNpz: zip64 output is not supported; use safetensors");
     }
     const lh = new Uint8Array(30 + name.length);
     const l = new DataView(lh.buffer);

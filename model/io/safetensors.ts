@@ -13,9 +13,10 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "../util/errors.ts";
+import { InputError, ParseError } from "../util/errors.ts";
 import { writeAll, writeFileAtomicWith } from "./atomic.ts";
-import { DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
+import { readFileBounded, regularFile } from "./bounded.ts";
+import { checkShape, DTYPE_BYTES, type NdArray, numel } from "./ndarray.ts";
 
 /** A safetensors file's tensors (insertion order = data order) and string metadata. */
 export interface Safetensors {
@@ -63,15 +64,63 @@ const metadataSchema = z.record(z.string(), z.string());
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Safetensors {
+  const { metadata, sorted, dataStart } = parseHeader(bytes, bytes.length, file);
+  const tensors = new Map<string, NdArray>();
+  for (const { name, info } of sorted) {
+    const [b, e] = info.data_offsets;
+    const buf = new ArrayBuffer(e - b);
+    new Uint8Array(buf).set(bytes.subarray(dataStart + b, dataStart + e));
+    const shape = info.shape;
+    let a: NdArray;
+    switch (info.dtype) {
+      case "F32":
+        a = { dtype: "float32", shape, data: new Float32Array(buf) };
+        break;
+      case "F64":
+        a = { dtype: "float64", shape, data: new Float64Array(buf) };
+        break;
+      case "I32":
+        a = { dtype: "int32", shape, data: new Int32Array(buf) };
+        break;
+      case "I64":
+        a = { dtype: "int64", shape, data: new BigInt64Array(buf) };
+        break;
+      case "U8":
+        a = { dtype: "uint8", shape, data: new Uint8Array(buf) };
+        break;
+      case "BOOL":
+        a = { dtype: "bool", shape, data: new Uint8Array(buf) };
+        break;
+    }
+    tensors.set(name, a);
+  }
+  return { tensors, metadata };
+}
+
+/** What a safetensors header says of one tensor. */
+export interface TensorInfo {
+  /** Its dtype, in denofold's names. */
+  dtype: NdArray["dtype"];
+  /** Its shape. */
+  shape: number[];
+}
+
+/**
+ * Validate a safetensors header: `head` holds at least the length prefix and
+ * the JSON header of a file of `total` bytes; every range is checked against
+ * `total` (the data itself need not be in `head`).
+ */
+function parseHeader(head: Uint8Array, total: number, file: string) {
+  const bytes = head;
   const fail = (offset: number, msg: string): never => {
     throw new ParseError({ file, offset }, `safetensors: ${msg}`);
   };
-  if (bytes.length < 8) fail(0, `${bytes.length} bytes is too short for the header length`);
+  if (total < 8) fail(0, `${total} bytes is too short for the header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = dv.getBigUint64(0, true);
   if (n64 > BigInt(MAX_HEADER)) fail(0, `header length ${n64} exceeds ${MAX_HEADER}`);
   const n = Number(n64);
-  if (8 + n > bytes.length) fail(0, `header length ${n} runs past the end (${bytes.length} bytes)`);
+  if (8 + n > total) fail(0, `header length ${n} runs past the end (${total} bytes)`);
   if (n < 2 || bytes[8] !== 0x7b) fail(8, "header must be a JSON object starting with '{'");
   let json: unknown;
   try {
@@ -83,7 +132,7 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
     return fail(8, "header is not a JSON object");
   }
   const dataStart = 8 + n;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = total - dataStart;
   let metadata: Record<string, string> = {};
   const infos: { name: string; info: z.infer<typeof tensorInfo> }[] = [];
   for (const [name, raw] of Object.entries(json)) {
@@ -135,36 +184,48 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
   if (cursor !== dataLen) {
     fail(dataStart + cursor, `${dataLen - cursor} trailing bytes after the last tensor`);
   }
-  const tensors = new Map<string, NdArray>();
-  for (const { name, info } of sorted) {
-    const [b, e] = info.data_offsets;
-    const buf = new ArrayBuffer(e - b);
-    new Uint8Array(buf).set(bytes.subarray(dataStart + b, dataStart + e));
-    const shape = info.shape;
-    let a: NdArray;
-    switch (info.dtype) {
-      case "F32":
-        a = { dtype: "float32", shape, data: new Float32Array(buf) };
-        break;
-      case "F64":
-        a = { dtype: "float64", shape, data: new Float64Array(buf) };
-        break;
-      case "I32":
-        a = { dtype: "int32", shape, data: new Int32Array(buf) };
-        break;
-      case "I64":
-        a = { dtype: "int64", shape, data: new BigInt64Array(buf) };
-        break;
-      case "U8":
-        a = { dtype: "uint8", shape, data: new Uint8Array(buf) };
-        break;
-      case "BOOL":
-        a = { dtype: "bool", shape, data: new Uint8Array(buf) };
-        break;
+  return { metadata, sorted, dataStart };
+}
+
+/**
+ * The tensors' dtypes and shapes and the metadata of a safetensors file,
+ * from its header alone (every byte range checked against the file's size,
+ * no data read): a cheap check that a file is complete and what it holds.
+ */
+export async function readSafetensorsHeader(
+  path: string,
+): Promise<{ tensors: Map<string, TensorInfo>; metadata: Record<string, string> }> {
+  const info = await regularFile(path);
+  const file = await Deno.open(path, { read: true });
+  try {
+    const readFull = async (buf: Uint8Array) => {
+      let got = 0;
+      while (got < buf.length) {
+        const k = await file.read(buf.subarray(got));
+        if (k === null) break;
+        got += k;
+      }
+      return buf.subarray(0, got);
+    };
+    const prefix = await readFull(new Uint8Array(8));
+    let head = prefix;
+    if (prefix.length === 8) {
+      const n = new DataView(prefix.buffer).getBigUint64(0, true);
+      if (n <= BigInt(Math.min(MAX_HEADER, info.size - 8))) {
+        head = new Uint8Array(8 + Number(n));
+        head.set(prefix);
+        head.set(await readFull(head.subarray(8)), 8);
+      }
     }
-    tensors.set(name, a);
+    const { metadata, sorted } = parseHeader(head, info.size, path);
+    const tensors = new Map<string, TensorInfo>();
+    for (const { name, info: t } of sorted) {
+      tensors.set(name, { dtype: ST_DTYPES[t.dtype], shape: t.shape });
+    }
+    return { tensors, metadata };
+  } finally {
+    file.close();
   }
-  return { tensors, metadata };
 }
 
 /**
@@ -179,7 +240,7 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
  * ```
  */
 export async function readSafetensors(path: string): Promise<Safetensors> {
-  return parseSafetensors(await Deno.readFile(path), path);
+  return parseSafetensors(await readFileBounded(path, "safetensors"), path);
 }
 
 /** Named arrays to write, as a map or a plain object (its key order is the file order). */
@@ -197,17 +258,20 @@ function layout(
   const items = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const names = new Set<string>();
   for (const [name, a] of items) {
-    if (name === "__metadata__") throw new RangeError("safetensors: '__metadata__' is reserved");
-    if (names.has(name)) throw new RangeError(`safetensors: duplicate tensor '${name}'`);
+    if (name === "__metadata__") throw new InputError("safetensors: '__metadata__' is reserved");
+    if (names.has(name)) throw new InputError(`safetensors: duplicate tensor '${name}'`);
     names.add(name);
-    if (a.dtype === "unicode") throw new TypeError(`safetensors: '${name}' is a unicode array`);
+    if (a.dtype === "unicode") throw new InputError(`safetensors: '${name}' is a unicode array`);
+    checkShape(`safetensors: '${name}'`, a.shape);
     if (a.data.length !== numel(a.shape)) {
-      throw new RangeError(
+      throw new InputError(
         `safetensors: '${name}' has ${a.data.length} values for shape [${a.shape}]`,
       );
     }
   }
-  metadataSchema.parse(metadata);
+  if (!metadataSchema.safeParse(metadata).success) {
+    throw new InputError("safetensors: metadata must map strings to strings");
+  }
   const order = [...items].sort(([na, a], [nb, b]) => {
     const wa = a.dtype === "unicode" ? 0 : DTYPE_BYTES[a.dtype];
     const wb = b.dtype === "unicode" ? 0 : DTYPE_BYTES[b.dtype];

@@ -137,7 +137,7 @@ export type LossConfigOverrides = {
 /**
  * The config of a stage with overrides (one level deep per section, e.g.
  * `{ tm: { enabled: true, weight: 0.1 } }` for the pTM models), validated:
- * a bad field raises a zod error naming its path.
+ * a bad field raises an InputError naming its path.
  *
  * @example
  * ```ts
@@ -157,5 +157,10 @@ export function lossConfig(stage: LossStage, overrides: LossConfigOverrides = {}
     const b = (base as Record<string, unknown>)[k];
     merged[k] = typeof v === "object" && v !== null && typeof b === "object" ? { ...b, ...v } : v;
   }
-  return lossConfigSchema.parse(merged);
+  const r = lossConfigSchema.safeParse(merged);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(`loss config field ${i.path.join(".") || "(root)"}: ${i.message}`);
+  }
+  return r.data;
 }

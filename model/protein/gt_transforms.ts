@@ -28,6 +28,7 @@ import {
   RESTYPE_ATOM37_TO_ATOM14,
 } from "./residue_constants.ts";
 import { invertApplyRigid, type Rigid, rigidFromNegXAxis } from "./rigid.ts";
+import { InputError } from "../util/errors.ts";
 
 /** A flat row-major tensor (structurally the pipeline's `FeatureTensor`). */
 export interface GtTensor<A extends Float32Array | Int32Array = Float32Array> {
@@ -47,15 +48,15 @@ const { N: AN, CA: ACA, C: AC, CB: ACB, O: AO } = ATOM_ORDER;
 function checkInputs(aatype: ArrayLike<number>, pos: ArrayLike<number>, mask: ArrayLike<number>) {
   const n = aatype.length;
   if (pos.length !== n * 37 * 3) {
-    throw new RangeError(`atom positions hold ${pos.length} values, expected ${n}x37x3`);
+    throw new InputError(`atom positions hold ${pos.length} values, expected ${n}x37x3`);
   }
   if (mask.length !== n * 37) {
-    throw new RangeError(`atom mask holds ${mask.length} values, expected ${n}x37`);
+    throw new InputError(`atom mask holds ${mask.length} values, expected ${n}x37`);
   }
   for (let i = 0; i < n; i++) {
     const a = aatype[i];
     if (!Number.isInteger(a) || a < 0 || a > 20) {
-      throw new RangeError(`aatype[${i}] = ${a} is not in 0..20`);
+      throw new InputError(`aatype[${i}] = ${a} is not in 0..20`);
     }
   }
 }
@@ -82,7 +83,7 @@ export function makeAtom14Masks(aatype: ArrayLike<number>): Atom14Masks {
   for (let i = 0; i < n; i++) {
     const a = aatype[i];
     if (!Number.isInteger(a) || a < 0 || a > 20) {
-      throw new RangeError(`aatype[${i}] = ${a} is not in 0..20`);
+      throw new InputError(`aatype[${i}] = ${a} is not in 0..20`);
     }
     exists14.set(RESTYPE_ATOM14_MASK.subarray(a * 14, a * 14 + 14), i * 14);
     to37.set(RESTYPE_ATOM14_TO_ATOM37.subarray(a * 14, a * 14 + 14), i * 14);
@@ -471,7 +472,7 @@ export function templateGtFeatures(
     !Number.isInteger(t) || t < 0 ||
     (t === 0 ? templateAatype.length !== 0 : templateAatype.length % t)
   ) {
-    throw new RangeError(
+    throw new InputError(
       `${templateAatype.length} template residues do not split into ${t} templates`,
     );
   }

@@ -26,7 +26,7 @@ import { ParseError } from "../util/errors.ts";
 import { readText } from "../io/text.ts";
 import { writeTextFileAtomic } from "../io/atomic.ts";
 import { ATOM_TYPE_NUM, ATOM_TYPES, RESTYPE_3 } from "./residue_constants.ts";
-import type { Protein } from "./protein.ts";
+import { checkProtein, type Protein } from "./protein.ts";
 import {
   type AtomRecord,
   selectAllModels,
@@ -417,7 +417,7 @@ export function parseMmcifModels(text: string, options: MmcifReadOptions = {}): 
  * ```
  */
 export async function readMmcif(path: string, options: StructureOptions = {}): Promise<Protein> {
-  return parseMmcif(await readText(path), { ...options, file: path });
+  return parseMmcif(await readText(path, "structure"), { ...options, file: path });
 }
 
 /**
@@ -436,7 +436,7 @@ export async function readMmcifModels(
   path: string,
   options: StructureOptions = {},
 ): Promise<Protein[]> {
-  return parseMmcifModels(await readText(path), { ...options, file: path });
+  return parseMmcifModels(await readText(path, "structure"), { ...options, file: path });
 }
 
 /** A value written so that a CIF reader reads back exactly `s`. */
@@ -505,6 +505,7 @@ const SITE_TAGS = [
  * ```
  */
 export function formatMmcif(p: Protein, options: StructureWriteOptions = {}): string {
+  checkProtein("formatMmcif", p);
   const n = p.aatype.length;
   const bFactor = writerBFactor(p, options);
   const name = cifQuote(options.name ?? "DNFD");

@@ -14,11 +14,11 @@
  * @module
  */
 
-import { ParseError } from "../util/errors.ts";
+import { InputError, ParseError } from "../util/errors.ts";
 import { readText } from "../io/text.ts";
 import { writeTextFileAtomic } from "../io/atomic.ts";
 import { ATOM_TYPE_NUM, ATOM_TYPES, RESTYPE_3 } from "./residue_constants.ts";
-import type { Protein } from "./protein.ts";
+import { checkProtein, type Protein } from "./protein.ts";
 import {
   type AtomRecord,
   selectAllModels,
@@ -209,7 +209,7 @@ export function parsePdbModels(text: string, options: PdbReadOptions = {}): Prot
  * ```
  */
 export async function readPdb(path: string, options: StructureOptions = {}): Promise<Protein> {
-  return parsePdb(await readText(path), { ...options, file: path });
+  return parsePdb(await readText(path, "structure"), { ...options, file: path });
 }
 
 /**
@@ -228,12 +228,12 @@ export async function readPdbModels(
   path: string,
   options: StructureOptions = {},
 ): Promise<Protein[]> {
-  return parsePdbModels(await readText(path), { ...options, file: path });
+  return parsePdbModels(await readText(path, "structure"), { ...options, file: path });
 }
 
 function fixed(v: number, digits: number, width: number, what: string): string {
   const s = v.toFixed(digits);
-  if (s.length > width) throw new RangeError(`${what} ${s} does not fit PDB's ${width} columns`);
+  if (s.length > width) throw new InputError(`${what} ${s} does not fit PDB's ${width} columns`);
   return s.padStart(width);
 }
 
@@ -253,10 +253,12 @@ function fixed(v: number, digits: number, width: number, what: string): string {
  * console.log(text.split("\n")[0]); // the HEADER line
  * ```
  *
- * @throws {RangeError} when a chain id or insertion code is longer than one
+ * @throws {InputError} when the protein is inconsistent (lengths, non-finite
+ *   coordinates of observed atoms), a chain id or insertion code is longer than one
  *   character, or a residue number, coordinate or B-factor does not fit its columns.
  */
 export function formatPdb(p: Protein, options: StructureWriteOptions = {}): string {
+  checkProtein("formatPdb", p);
   const n = p.aatype.length;
   const bFactor = writerBFactor(p, options);
   const name = (options.name ?? "DNFD").slice(0, 4).padEnd(4);
@@ -268,15 +270,15 @@ export function formatPdb(p: Protein, options: StructureWriteOptions = {}): stri
   const residueLabel = (i: number): string => {
     const chain = p.chainIds[i];
     if (chain.length > 1) {
-      throw new RangeError(`chain id "${chain}" does not fit PDB's one column; write mmCIF`);
+      throw new InputError(`chain id "${chain}" does not fit PDB's one column; write mmCIF`);
     }
     const num = p.residueIndex[i];
     if (num < -999 || num > 9999) {
-      throw new RangeError(`residue number ${num} does not fit PDB's columns 23-26`);
+      throw new InputError(`residue number ${num} does not fit PDB's columns 23-26`);
     }
     const resName = RESTYPE_3[p.aatype[i]] ?? "UNK";
     const iCode = p.insertionCodes?.[i] ?? "";
-    if (iCode.length > 1) throw new RangeError(`insertion code "${iCode}" is not one character`);
+    if (iCode.length > 1) throw new InputError(`insertion code "${iCode}" is not one character`);
     return `${resName} ${chain.padEnd(1)}${String(num).padStart(4)}${iCode.padEnd(1)}`;
   };
   for (let i = 0; i < n; i++) {

@@ -34,7 +34,7 @@
  * @module
  */
 
-import { ParseError } from "../util/errors.ts";
+import { InputError, ParseError } from "../util/errors.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPE_3, UNK_AATYPE } from "./residue_constants.ts";
 import type { Protein } from "./protein.ts";
 
@@ -304,7 +304,12 @@ export function writerBFactor(
   const plddt = options.plddt;
   if (plddt === undefined) return (i, a) => p.bFactors[i * ATOM_TYPE_NUM + a];
   if (plddt.length !== n) {
-    throw new RangeError(`plddt has ${plddt.length} values for ${n} residues`);
+    throw new InputError(`plddt has ${plddt.length} values for ${n} residues`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(plddt[i])) {
+      throw new InputError(`plddt[${i}] is ${plddt[i]}, not a number`);
+    }
   }
   return (i) => plddt[i];
 }

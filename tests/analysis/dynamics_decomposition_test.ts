@@ -9,7 +9,7 @@ import { readSnapshots, writeProbes, writeSnapshot } from "../../analysis/snapsh
 import { learningDynamics, learningOrder, summarizeDynamics } from "../../analysis/dynamics.ts";
 import { milestones } from "../../analysis/milestones.ts";
 import { lossKeys, readRunMetrics, validationKeys } from "../../analysis/run_metrics.ts";
-import { ParseError } from "../../model/util/errors.ts";
+import { InputError, ParseError } from "../../model/util/errors.ts";
 import {
   alphaBetaChains,
   axisScale,
@@ -41,7 +41,7 @@ Deno.test("milestones: first and sustained crossings of a non-monotone curve, fi
   assertEquals(milestones([1, 2], [0.3, 0]).crossings[1].sustained, null);
   // NaN never counts as reached.
   assertEquals(milestones([1, 2, 3], [NaN, 0.9, 1]).crossings[1].first, 2);
-  assertThrows(() => milestones([1, 2], [1]), RangeError);
+  assertThrows(() => milestones([1, 2], [1]), InputError);
 });
 
 Deno.test("dynamics: real α/β chains corrupted helix-first, strands later, packing last are decomposed in that order", async () => {
@@ -143,24 +143,24 @@ Deno.test("dynamics: inconsistent snapshots are refused with the probe and step 
   const pred = { id: p.id, backbone: p.backbone, plddt: new Array(p.seq.length).fill(90) };
   assertThrows(
     () => learningDynamics([p], [{ step: 5, probes: [{ ...pred, id: "other" }] }]),
-    RangeError,
+    InputError,
     `step 5 lacks probe ${p.id}`,
   );
   assertThrows(
     () =>
       learningDynamics([p], [{ step: 5, probes: [{ ...pred, backbone: p.backbone.slice(12) }] }]),
-    RangeError,
+    InputError,
     "predicted backbone",
   );
   assertThrows(
     () => learningDynamics([p], [{ step: 5, probes: [{ ...pred, plddt: [90] }] }]),
-    RangeError,
+    InputError,
     "pLDDT 1",
   );
-  assertThrows(() => learningDynamics([p], []), RangeError, "no snapshots");
+  assertThrows(() => learningDynamics([p], []), InputError, "no snapshots");
   assertThrows(
     () => learningDynamics([{ ...p, dssp: p.dssp.slice(1) }], [{ step: 1, probes: [pred] }]),
-    RangeError,
+    InputError,
     "dssp",
   );
   // A cropped probe whose seq is the whole chain (as a trainer may write it): the

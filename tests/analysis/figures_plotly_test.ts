@@ -20,6 +20,7 @@ import {
 } from "../../analysis/figures/structure_figures.ts";
 import { alphaBetaChains, writeSsOrderRun } from "./dynamics_run_fixture.ts";
 import { plotlyIssues } from "./figures_plotly_schema.ts";
+import { InputError } from "../../model/util/errors.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -112,7 +113,7 @@ Deno.test("figures: 3D viewer, gallery frames, PAE and contact map hold the stru
   // SS colour codes: helix 0, strand 1, coil 2, from the 3-state reduction of DSSP.
   const ssCodes = [...p.dssp].map((c) => ("HGI".includes(c) ? 0 : "EB".includes(c) ? 1 : 2));
   assertEquals(v.line.color, ssCodes);
-  assertThrows(() => backboneViewerFigure(ca, { colorBy: "plddt" }), RangeError, "needs plddt");
+  assertThrows(() => backboneViewerFigure(ca, { colorBy: "plddt" }), InputError, "needs plddt");
 
   const g = traceGalleryFigure(p, snapshots, { maxFrames: 6 });
   assertEquals(g.frames!.length, 6);
@@ -138,7 +139,7 @@ Deno.test("figures: 3D viewer, gallery frames, PAE and contact map hold the stru
   assertEquals(h.z.length, n);
   assertEquals(h.z[4][17], pae[4 * n + 17]);
   assertEquals(h.zmax, 28);
-  assertThrows(() => paeHeatmapFigure(new Float64Array(10)), RangeError);
+  assertThrows(() => paeHeatmapFigure(new Float64Array(10)), InputError);
 
   // Contact map: lower triangle = truth, counted here straight from the coordinates.
   const L = ca.length / 3;

@@ -32,7 +32,7 @@ Deno.test("analyze dynamics: a run directory becomes an HTML report, a JSON file
       "dynamics",
       dir,
       "--out",
-      `${dir}/report.html`,
+      `${dir}/dyn_report.html`,
       "--json",
       `${dir}/dyn.json`,
     );
@@ -51,7 +51,7 @@ Deno.test("analyze dynamics: a run directory becomes an HTML report, a JSON file
       JSON.parse(await Deno.readTextFile(`${dir}/dyn.json`)).milestones,
       JSON.parse(JSON.stringify(dyn.milestones)),
     );
-    const html = await Deno.readTextFile(`${dir}/report.html`);
+    const html = await Deno.readTextFile(`${dir}/dyn_report.html`);
     // 9 plotly figures (learning curves, lDDT, SS formed, contacts ×2, dimensionality,
     // gallery, 2 viewers), 3 SVGs, the milestone table with the 90 % steps.
     assertEquals(html.match(/class="plotly-figure"/g)!.length, 9);
@@ -129,7 +129,7 @@ Deno.test("dynamics report: sections, the chosen probe and the milestone table",
     assertEquals(rep.sections[1].figures, undefined);
     assertThrows(
       () => dynamicsReport({ dynamics: dyn, probes, snapshots, probeId: "nope" }),
-      RangeError,
+      InputError,
     );
     const table = milestoneTable(dyn);
     const strand = table.rows.find((r) => r[0] === "lDDT-Cα, true strand")!;

@@ -39,8 +39,14 @@ Deno.test("train: SIGKILL at 10 random moments (5 during checkpoint writes), eac
   let deadPid = 0;
   let kills = 0;
   for (let k = 0; k < KILLS; k++) {
-    // --resume once there is a checkpoint; a run killed before its first starts anew.
+    // --resume once there is a checkpoint; a run killed before its first is refused
+    // (its files would be lost), so it is started anew as the refusal says: its files removed.
     const resume = (await filesMatching(dir, /^ckpt-\d+\.json$/)).length > 0;
+    if (!resume) {
+      for (const f of ["config.json", "metrics.jsonl", "report.html", "snapshots"]) {
+        await Deno.remove(`${dir}/${f}`, { recursive: true }).catch(() => {});
+      }
+    }
     const child = trainCommand(dir, cfg, resume ? ["--resume"] : []).spawn();
     const status = child.status;
     const stderr = child.stderr.getReader();

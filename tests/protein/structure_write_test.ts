@@ -9,6 +9,7 @@ import type { Protein } from "../../model/protein/protein.ts";
 import { readText } from "../../model/io/text.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
 import { haveProgram, toolMissing } from "../tools.ts";
+import { InputError } from "../../model/util/errors.ts";
 
 const FULLATOM = `${SHARED_DATA}/fullatom`;
 
@@ -63,16 +64,16 @@ sharedData.test("shared data: pLDDT is written to every atom's B-factor column",
     }
   }
   assertEquals(atoms, 602);
-  assertThrows(() => formatPdb(p, { plddt: plddt.slice(1) }), RangeError, "76 residues");
+  assertThrows(() => formatPdb(p, { plddt: plddt.slice(1) }), InputError, "76 residues");
 });
 
 sharedData.test("shared data: PDB writer refuses chain ids and numbers its columns cannot hold", async () => {
   const p = await readMmcif(`${FULLATOM}/github/aqlaboratory_openfold/3zee.cif.gz`);
   const long = { ...p, chainIds: p.chainIds.map(() => "LA0") };
-  assertThrows(() => formatPdb(long), RangeError, 'chain id "LA0"');
+  assertThrows(() => formatPdb(long), InputError, 'chain id "LA0"');
   assertEquals(parseMmcif(formatMmcif(long)).chainIds[0], "LA0");
   const far = { ...p, atomPositions: p.atomPositions.map((x) => x - 5000) };
-  assertThrows(() => formatPdb(far), RangeError, "does not fit");
+  assertThrows(() => formatPdb(far), InputError, "does not fit");
 });
 
 /** DSSP lines per residue: number, insertion code, chain, amino acid, secondary structure. */

@@ -15,7 +15,7 @@ import { learningDynamics, summarizeDynamics } from "../../analysis/dynamics.ts"
 import { type MetricLine, readRunMetrics } from "../../analysis/run_metrics.ts";
 import { dynamicsReport } from "../../analysis/dynamics_report.ts";
 import { writeReport } from "../../analysis/report.ts";
-import { type CliSpec, inputPath, textFlag } from "./kit.ts";
+import { checkOutputs, type CliSpec, inputPath, isRunFile, makeParents, textFlag } from "./kit.ts";
 
 /** The dynamics command's flags, usage and schema. */
 export const DYNAMICS_CLI = {
@@ -78,6 +78,23 @@ async function readRun(dir: string) {
 
 /** Run the dynamics command; returns the text to print. */
 export async function runDynamics(args: DynamicsArgs): Promise<string> {
+  const out = args.out ?? `${args.runDir}/dynamics_report.html`;
+  // Where the report goes, before any work: beside the run, never over its own files.
+  checkOutputs(
+    [
+      { path: out, label: args.out === undefined ? "the report" : "--out", kind: "file" },
+      ...(args.json !== undefined
+        ? [{ path: args.json, label: "--json", kind: "file" as const }]
+        : []),
+    ],
+    [
+      { path: args.runDir, label: "RUN_DIR" },
+      // What the command reads, by inode too: a hard link to them is no place for a report.
+      { path: `${args.runDir}/metrics.jsonl`, label: "RUN_DIR's metrics.jsonl" },
+      { path: `${args.runDir}/snapshots/probes.json`, label: "RUN_DIR's probes.json" },
+    ],
+    [{ dir: args.runDir, what: "the run", owns: isRunFile }],
+  );
   const { probes, snapshots, metrics } = await readRun(args.runDir);
   if (args.probe !== undefined && !probes.some((p) => p.id === args.probe)) {
     throw new InputError(
@@ -91,7 +108,7 @@ export async function runDynamics(args: DynamicsArgs): Promise<string> {
     if (e instanceof RangeError) throw new InputError(`${args.runDir}: ${e.message}`);
     throw e;
   }
-  const out = args.out ?? `${args.runDir}/dynamics_report.html`;
+  await makeParents([out, ...(args.json !== undefined ? [args.json] : [])]);
   await writeReport(
     out,
     dynamicsReport({

@@ -13,7 +13,18 @@ import { readText } from "../../model/io/text.ts";
 import { InputError } from "../../model/util/errors.ts";
 import { type ChainEntry, Dataset } from "../data/dataset.ts";
 import { type ChainMetrics, chainsCsv, Evaluator, summarize } from "../evaluate.ts";
-import { type CliSpec, inputPath, intFlag, runCli, textFlag } from "./kit.ts";
+import { readSidecar } from "../../model/checkpoint.ts";
+import { availableMemory, formatBudget, paramElements, planMemory } from "../../model/memory.ts";
+import { formatBytes } from "../../model/io/bounded.ts";
+import {
+  checkOutputs,
+  type CliSpec,
+  inputPath,
+  intFlag,
+  isRunFile,
+  runCli,
+  textFlag,
+} from "./kit.ts";
 
 const BUNDLED = new URL("../../data/sample", import.meta.url).pathname;
 
@@ -38,7 +49,14 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
     "max-length": { value: "L", help: "skip chains longer than L residues (default 512)" },
     "msa-clusters": { value: "N", help: "MSA cluster rows (default: as trained)" },
     "extra-msa": { value: "N", help: "extra MSA rows (default: as trained)" },
-    "chunk-budget": { value: "ELEMENTS", help: "memory budget of every chunked op" },
+    "chunk-budget": {
+      value: "ELEMENTS",
+      help: "memory budget of every chunked op (default: unchunked, or what fits)",
+    },
+    memory: {
+      value: "GIB",
+      help: "memory the predictions may use, in GiB (default: what this machine has available)",
+    },
     device: { value: "NAME", help: "cpu (default) or cuda" },
     seed: { value: "N", help: "seed of the MSA sampling (default 0)" },
     out: { value: "DIR", help: "where chains.csv and summary.json go (default: none written)" },
@@ -54,6 +72,8 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
     msaClusters: intFlag({ min: 1 }).optional(),
     extraMsa: intFlag({ min: 0 }).optional(),
     chunkBudget: intFlag({ min: 1 }).optional(),
+    memory: z.string().regex(/^\d+(\.\d+)?$/, "must be a number of GiB").transform(Number)
+      .pipe(z.number().positive("must be positive")).optional(),
     device: z.enum(["cpu", "cuda"], { error: "must be cpu or cuda" }).default("cpu"),
     seed: intFlag().default(0),
     out: textFlag().optional(),
@@ -62,15 +82,33 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
 
 /** Chain ids of an `--ids` file: one per line; blank lines and `#` comments skipped. */
 async function readIds(path: string): Promise<Set<string>> {
-  const ids = (await readText(path)).split("\n").map((l) => l.replace(/#.*/, "").trim())
+  const ids = (await readText(path, "list")).split("\n").map((l) => l.replace(/#.*/, "").trim())
     .filter((l) => l.length > 0);
   if (ids.length === 0) throw new InputError(`${path}: no chain ids`);
   return new Set(ids);
 }
 
 async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
+  // Where the results go, before any work: never over an input.
+  if (a.out !== undefined) {
+    const sidecar = await readSidecar(a.checkpoint);
+    const tensors = a.checkpoint.replace(/[^/]*$/, "") + sidecar.tensors;
+    checkOutputs(
+      [
+        { path: a.out, label: "--out", kind: "directory" },
+        { path: `${a.out}/chains.csv`, label: "--out", kind: "file" },
+        { path: `${a.out}/summary.json`, label: "--out", kind: "file" },
+      ],
+      [
+        { path: a.checkpoint, label: "--checkpoint" },
+        { path: tensors, label: "--checkpoint (its tensors)" },
+        { path: a.data, label: "--data" },
+        ...(a.ids ? [{ path: a.ids, label: "--ids" }] : []),
+      ],
+      [{ dir: a.checkpoint.replace(/\/?[^/]*$/, "") || ".", what: "the run", owns: isRunFile }],
+    );
+  }
   await requireDevice(a.device);
-  if (a.out !== undefined) await Deno.mkdir(a.out, { recursive: true });
   const model = await loadTrainedModel(a.checkpoint, { params: a.params });
   const run = model.sidecar.config as {
     max_recycles?: number;
@@ -92,12 +130,32 @@ async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
   if (kept.length === 0) {
     throw new InputError(`no chains of split ${a.split} of ${a.data} to evaluate`);
   }
+  // Memory: the longest chain's prediction must fit; without a budget, chunk to fit.
+  const longest = kept.reduce((m, e) => Math.max(m, e.length), 0);
+  const clusters = a.msaClusters ?? run.msa_clusters ?? 16;
+  const extra = a.extraMsa ?? run.extra_msa ?? 32;
+  const available = a.memory !== undefined ? a.memory * 2 ** 30 : availableMemory();
+  const fit = planMemory(
+    `the longest chain of split ${a.split} (--max-length skips longer)`,
+    model.config,
+    { nRes: longest, nSeq: clusters, nExtra: extra },
+    paramElements(model.params),
+    available,
+    a.chunkBudget,
+  );
+  if (fit.chunkBudget !== a.chunkBudget) {
+    console.error(
+      `eval: chunking to a budget of ${formatBudget(fit.chunkBudget!)} elements to fit ` +
+        `${formatBytes(available)} (about ${formatBytes(fit.estimate.bytes)})`,
+    );
+  }
+  if (a.out !== undefined) await Deno.mkdir(a.out, { recursive: true });
   const evaluator = new Evaluator(model.config, {
     recycles: a.recycles ?? run.max_recycles ?? 0,
-    msaClusters: a.msaClusters ?? run.msa_clusters ?? 16,
-    extraMsa: a.extraMsa ?? run.extra_msa ?? 32,
+    msaClusters: clusters,
+    extraMsa: extra,
     seed: a.seed,
-    chunkBudget: a.chunkBudget,
+    chunkBudget: fit.chunkBudget,
   }, { device: a.device });
   const rows: ChainMetrics[] = [];
   const t0 = performance.now();

@@ -20,6 +20,7 @@
 
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { notRegular, readTextBounded } from "../../model/io/bounded.ts";
 import {
   exitCodeOf,
   InputError,
@@ -230,14 +231,18 @@ export type PathKind = "file" | "directory" | "file or directory";
 
 /**
  * Why `path` cannot be read as a `kind`, or undefined when it can: missing,
- * the wrong kind, or not readable (permissions, or Deno's `--deny-read`).
- * The message names the path.
+ * the wrong kind (a file is a regular file: a FIFO, device or socket is
+ * refused before it is opened, since opening a FIFO blocks until a writer
+ * comes), or not readable (permissions, or Deno's `--deny-read`). The message
+ * names the path.
  */
 export function unreadable(path: string, kind: PathKind): string | undefined {
   try {
     const st = Deno.statSync(path);
     if (kind === "file" && st.isDirectory) return `${path} is a directory, not a file`;
     if (kind === "directory" && !st.isDirectory) return `${path} is not a directory`;
+    const special = st.isDirectory ? undefined : notRegular(st);
+    if (special) return `${path} is ${special}, not a regular file`;
     // Readable, not just present: a chmod-000 file or directory fails here, not mid-run.
     if (st.isDirectory) { for (const _ of Deno.readDirSync(path)) break; }
     else Deno.openSync(path).close();
@@ -275,7 +280,7 @@ export function inputPath(kind: PathKind = "file") {
  */
 export async function readJsonFile(path: string, label?: string): Promise<unknown> {
   requireReadable(path, "file", label);
-  const text = await Deno.readTextFile(path);
+  const text = await readTextBounded(path, "config");
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -303,5 +308,222 @@ export function checkQuery(sequence: string, at: ParseLocation, max: number, pre
   }
   if (sequence.length > max) {
     throw new ParseError(at, `${prefix}${sequence.length} residues is above the maximum ${max}`);
+  }
+}
+
+// --- Outputs: checked before any work ------------------------------------------
+
+/** A path a command writes: a file, or a directory it writes files into (made if missing). */
+export interface OutputPath {
+  /** The path as given (or derived from what was given). */
+  path: string;
+  /** Where it comes from, for the message: "--out", "--json", "--out (chains.csv)". */
+  label: string;
+  /** A file the command writes, or a directory it writes into. */
+  kind: "file" | "directory";
+}
+
+/** A path a command reads, which no output may replace. */
+export interface InputPath {
+  /** The path as given. */
+  path: string;
+  /** Where it comes from: "--fasta", "RUN_DIR". */
+  label: string;
+}
+
+/**
+ * A directory whose own files no output may replace, though other files may
+ * be written into it: a run directory (a report beside the run is fine, over
+ * its metrics.jsonl is not).
+ */
+export interface ProtectedDir {
+  /** The directory. */
+  dir: string;
+  /** What it is, for the message: "the run directory". */
+  what: string;
+  /** Whether a path relative to `dir` ("metrics.jsonl", "snapshots/x") is one of its own files. */
+  owns: (relative: string) => boolean;
+}
+
+/** The files a training run keeps in its run directory (relative paths). */
+export function isRunFile(relative: string): boolean {
+  return /^(config\.json|metrics\.jsonl|report\.html|LOCK|ckpt-\d{8}\.(json|safetensors)|snapshots(\/.*)?)$/
+    .test(relative);
+}
+
+/** Whether `dir` holds a training run: a config.json with metrics.jsonl or a checkpoint. */
+function isRunDirectory(dir: string): boolean {
+  if (!statOrUndefined(`${dir}/config.json`)?.isFile) return false;
+  if (statOrUndefined(`${dir}/metrics.jsonl`)) return true;
+  try {
+    for (const e of Deno.readDirSync(dir)) if (/^ckpt-\d{8}\.json$/.test(e.name)) return true;
+  } catch { /* unreadable: not one we can tell */ }
+  return false;
+}
+
+/**
+ * The training run whose own file `path` would be (a file of the run directory
+ * itself or of its snapshots/), or undefined.
+ */
+function runFileAt(path: string): { dir: string; rel: string } | undefined {
+  const parts = canonicalPath(path).split("/");
+  for (const up of [1, 2]) {
+    if (parts.length <= up + 1) break;
+    const dir = parts.slice(0, -up).join("/") || "/";
+    const rel = parts.slice(-up).join("/");
+    if (isRunFile(rel) && isRunDirectory(dir)) return { dir, rel };
+  }
+  return undefined;
+}
+
+/** Absolute, with `.` and `..` resolved lexically and repeated slashes gone. */
+function absolute(path: string): string {
+  const parts: string[] = [];
+  for (const p of (path.startsWith("/") ? path : `${Deno.cwd()}/${path}`).split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") parts.pop();
+    else parts.push(p);
+  }
+  return "/" + parts.join("/");
+}
+
+/**
+ * Where `path` is, as the file system sees it: its real path when it exists,
+ * else the real path of its nearest existing ancestor joined with the rest.
+ * Two spellings of one file (`a/../b`, a symbolic link) give one answer.
+ */
+export function canonicalPath(path: string): string {
+  let head = absolute(path);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      const real = Deno.realPathSync(head);
+      return tail.length ? `${real === "/" ? "" : real}/${tail.reverse().join("/")}` : real;
+    } catch {
+      if (head === "/") return "/" + tail.reverse().join("/");
+      tail.push(head.slice(head.lastIndexOf("/") + 1));
+      head = head.slice(0, head.lastIndexOf("/")) || "/";
+    }
+  }
+}
+
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same file: one canonical path, or one inode (a hard link). */
+function sameFile(a: string, b: string): boolean {
+  if (canonicalPath(a) === canonicalPath(b)) return true;
+  const sa = statOrUndefined(a), sb = statOrUndefined(b);
+  return sa !== undefined && sb !== undefined && sa.ino !== null && sa.dev === sb.dev &&
+    sa.ino === sb.ino;
+}
+
+/** Why the directory `dir` (existing, or to be made) cannot be written into, or undefined. */
+function unwritableDir(dir: string): string | undefined {
+  let head = absolute(dir);
+  // The nearest existing ancestor must be a directory we can create files in.
+  for (;;) {
+    const st = statOrUndefined(head);
+    if (st) {
+      if (!st.isDirectory) return `${head} is not a directory`;
+      break;
+    }
+    head = head.slice(0, head.lastIndexOf("/")) || "/";
+  }
+  try {
+    const probe = Deno.makeTempFileSync({ dir: head, prefix: ".denofold-write-probe-" });
+    Deno.removeSync(probe);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+      return `cannot write in ${head} (permission denied)`;
+    }
+    return `cannot write in ${head} (${(e as Error).message.split("\n")[0]})`;
+  }
+}
+
+/**
+ * Check where a command will write, before it does any work: every output's
+ * place exists or can be made and is writable; a file output is not a
+ * directory, FIFO or device; a directory output is not a file; no output is
+ * the same file as an input or as another output; none replaces the own files
+ * of a training run (any directory holding one) or of a protected directory.
+ * Throws a {@link UsageError} (exit code 2) naming the flag and the path.
+ *
+ * @example
+ * ```ts
+ * import { checkOutputs } from "./kit.ts";
+ *
+ * // deno task eval --checkpoint run/ckpt-00000100.json --out run/eval
+ * checkOutputs(
+ *   [{ path: "run/eval", label: "--out", kind: "directory" },
+ *    { path: "run/eval/summary.json", label: "--out", kind: "file" }],
+ *   [{ path: "run/ckpt-00000100.json", label: "--checkpoint" }],
+ * );
+ * ```
+ */
+export function checkOutputs(
+  outputs: readonly OutputPath[],
+  inputs: readonly InputPath[] = [],
+  protect: readonly ProtectedDir[] = [],
+): void {
+  const fail = (o: OutputPath, problem: string) => {
+    throw new UsageError(`${o.label}: ${problem}`);
+  };
+  outputs.forEach((o, k) => {
+    if (o.path.trim() === "") fail(o, "an empty path");
+    const st = statOrUndefined(o.path);
+    if (o.kind === "file" && st) {
+      if (st.isDirectory) fail(o, `${o.path} is a directory, not a file`);
+      const special = notRegular(st);
+      if (special) fail(o, `${o.path} is ${special}, not a regular file to replace`);
+    }
+    if (o.kind === "directory" && st && !st.isDirectory) {
+      fail(o, `${o.path} is a file, not a directory`);
+    }
+    const parent = o.kind === "directory"
+      ? o.path
+      : absolute(o.path).replace(/\/[^/]*$/, "") || "/";
+    const problem = unwritableDir(parent);
+    if (problem) fail(o, problem);
+    for (const i of inputs) {
+      if (sameFile(o.path, i.path)) {
+        fail(o, `${o.path} is the input ${i.label}; name another ${o.kind}`);
+      }
+    }
+    for (const other of outputs.slice(0, k)) {
+      if (sameFile(o.path, other.path)) fail(o, `${o.path} is also ${other.label}`);
+    }
+    // Any training run's own files (or snapshots/), the run named or not.
+    const run = runFileAt(o.path);
+    if (run) fail(o, `${o.path} is the run ${run.dir}'s own ${run.rel}; name another ${o.kind}`);
+    if (o.kind === "file") {
+      const at = canonicalPath(o.path);
+      for (const p of protect) {
+        const root = canonicalPath(p.dir);
+        if (!at.startsWith(root + "/")) continue;
+        const rel = at.slice(root.length + 1);
+        if (p.owns(rel)) {
+          fail(o, `${o.path} is ${p.what}'s own ${rel}; name another file`);
+        }
+      }
+    }
+  });
+}
+
+/**
+ * Make the missing parent directories of output files (checked by
+ * {@link checkOutputs}), just before they are written: `--out a/b/report.html`
+ * writes into a new `a/b/`.
+ */
+export async function makeParents(paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    const parent = absolute(p).replace(/\/[^/]*$/, "") || "/";
+    await Deno.mkdir(parent, { recursive: true });
   }
 }

@@ -7,7 +7,8 @@
  */
 
 import { z } from "zod";
-import { writeTextFileAtomic } from "../../model/io/atomic.ts";
+import { makeOwnedTempDir, writeTextFileAtomic } from "../../model/io/atomic.ts";
+import { readText } from "../../model/io/text.ts";
 import { parseA3m } from "../../model/features/a3m.ts";
 import { type FastaRecord, formatFasta, readFasta } from "../../model/features/fasta.ts";
 import { ParseError, ToolError } from "../../model/util/errors.ts";
@@ -17,6 +18,7 @@ import {
   truncateStockholm,
 } from "../../model/features/stockholm.ts";
 import {
+  checkOutputs,
   checkQuery,
   type CliSpec,
   HELP,
@@ -117,10 +119,29 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
   records.forEach((r, i) =>
     checkQuery(r.sequence, { file: opts.fasta, line: r.line }, MAX_QUERY_LENGTH, `${ids[i]}: `)
   );
+  // Where the alignments go, before any search: never over the query or the database.
+  const hh = opts.hhsuiteDb.length > 0;
+  checkOutputs(
+    [
+      { path: opts.out, label: "--out", kind: "directory" },
+      ...ids.flatMap((id) => [
+        { path: `${opts.out}/${id}`, label: "--out", kind: "directory" as const },
+        { path: `${opts.out}/${id}/uniref90_hits.sto`, label: "--out", kind: "file" as const },
+        ...(hh
+          ? [{
+            path: `${opts.out}/${id}/bfd_uniclust_hits.a3m`,
+            label: "--out",
+            kind: "file" as const,
+          }]
+          : []),
+      ]),
+    ],
+    [{ path: opts.fasta, label: "--fasta" }, { path: opts.db, label: "--db" }],
+  );
   // Fail before any long search when an HH-suite run is asked for but impossible.
   if (opts.hhsuiteDb.length > 0) await runTool(opts.hhblitsBinary, ["-h"], "hhsuite");
   const summary: string[] = [];
-  const tmp = await Deno.makeTempDir({ prefix: "denofold_msa_" });
+  const tmp = await makeOwnedTempDir("denofold_msa_");
   try {
     for (let i = 0; i < records.length; i++) {
       const id = ids[i];
@@ -129,7 +150,6 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
         query,
         formatFasta([{ description: id, sequence: records[i].sequence }]),
       );
-      await Deno.mkdir(`${opts.out}/${id}`, { recursive: true });
       // AF2's jackhmmer settings (alphafold/data/tools/jackhmmer.py).
       const sto = `${tmp}/${id}.sto`;
       // deno-fmt-ignore
@@ -140,8 +160,10 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
         "--cpu", String(opts.cpu), "-N", String(opts.iterations),
         query, opts.db,
       ], "hmmer");
-      let aln = parseStockholm(await Deno.readTextFile(sto), sto);
+      let aln = parseStockholm(await readText(sto, "alignment"), sto);
       if (aln.rows.length > opts.maxHits) aln = truncateStockholm(aln, opts.maxHits);
+      // The chain's directory is made with its first alignment: a failed search leaves none.
+      await Deno.mkdir(`${opts.out}/${id}`, { recursive: true });
       await writeTextFileAtomic(`${opts.out}/${id}/uniref90_hits.sto`, formatStockholm(aln));
       let line = `${id}: uniref90_hits.sto ${aln.rows.length} sequences`;
       if (opts.hhsuiteDb.length > 0) {
@@ -154,7 +176,7 @@ export async function buildAlignments(opts: MsaCliOptions): Promise<string[]> {
           "-maxfilt", "100000", "-min_prefilter_hits", "1000",
           ...opts.hhsuiteDb.flatMap((d) => ["-d", d]),
         ], "hhsuite");
-        const text = await Deno.readTextFile(a3m);
+        const text = await readText(a3m, "alignment");
         const msa = parseA3m(text, a3m);
         await writeTextFileAtomic(`${opts.out}/${id}/bfd_uniclust_hits.a3m`, text);
         line += `, bfd_uniclust_hits.a3m ${msa.sequences.length} sequences`;

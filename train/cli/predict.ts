@@ -35,13 +35,8 @@ import { formatMmcif } from "../../model/protein/mmcif.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { loadTrainedModel } from "../../model/trained.ts";
 import { requireDevice } from "../../model/graph/runtime.ts";
-import {
-  availableMemory,
-  formatBudget,
-  formatBytes,
-  type MemoryPlan,
-  planMemory,
-} from "../../model/memory.ts";
+import { formatBytes } from "../../model/io/bounded.ts";
+import { availableMemory, formatBudget, type MemoryPlan, planMemory } from "../../model/memory.ts";
 import {
   confidenceJson,
   maxPredictedAlignedError,

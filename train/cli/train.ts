@@ -11,9 +11,19 @@ import cliProgress from "cli-progress";
 import { type RunConfig, runConfigSchema } from "../config.ts";
 import { af2Training } from "../af2_task.ts";
 import { trainLoop } from "../loop.ts";
-import { listCheckpoints } from "../../model/checkpoint.ts";
+import {
+  checkCheckpoint,
+  listCheckpoints,
+  readSidecar,
+  shapeMismatch,
+  type Sidecar,
+} from "../../model/checkpoint.ts";
+import { modelParamSpecs } from "../../model/params.ts";
+import { runModelConfig } from "../../model/trained.ts";
+import { lossConfig, type LossConfigOverrides } from "../../model/losses/config.ts";
 import { logSpacedSteps } from "../../analysis/snapshots.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
+import { notRegular } from "../../model/io/bounded.ts";
 import { writeTrainingReport } from "../report.ts";
 import { lockRun } from "../run_lock.ts";
 import { PRESETS } from "../../model/af2/config.ts";
@@ -21,6 +31,7 @@ import { InputError, ParseError, RunError, UsageError } from "../../model/util/e
 import { requireDevice } from "../../model/graph/runtime.ts";
 import { type Communicator, runDistributed } from "../dist/mpi.ts";
 import {
+  checkOutputs,
   type CliSpec,
   inputPath,
   intFlag,
@@ -158,11 +169,19 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     "directory",
     flags.data !== undefined ? "--data" : "config field data",
   );
+  // The model and loss overrides, checked now rather than after the lock is taken.
+  runModelConfig(config);
+  lossConfig(config.loss_stage, config.loss as LossConfigOverrides);
   return config;
 }
 
 async function trainCommand(flags: TrainFlags): Promise<void> {
   const config = await runConfigOf(flags);
+  // Where the run goes, before anything is locked, made or written.
+  checkOutputs([{ path: flags.out, label: "--out", kind: "directory" }], [
+    { path: config.data, label: flags.data !== undefined ? "--data" : "the data root" },
+    ...(flags.config ? [{ path: flags.config, label: "--config" }] : []),
+  ]);
   await requireDevice(config.device);
   // One process, or every rank of an MPI job (mpirun / srun): one code path.
   await runDistributed(async (comm) => {
@@ -176,6 +195,59 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   });
 }
 
+/** "a", "a and b", "a, b and c". */
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/**
+ * The settings of a resumed run must fit the run, checked before anything is
+ * written: the model they describe has the parameter shapes of the newest
+ * usable checkpoint (a changed preset or model override would otherwise be
+ * found only after config.json was rewritten), that checkpoint is complete (its
+ * tensor file's header covers every state tensor), and --steps is not below
+ * the step already reached. Checkpoints none of which is usable are refused.
+ */
+async function checkResume(config: RunConfig, dir: string, checkpoints: string[]): Promise<void> {
+  const specs = modelParamSpecs(runModelConfig(config));
+  const shapes = new Map(specs.map((p) => [p.name, p.shape]));
+  const problems: string[] = [];
+  for (const path of [...checkpoints].reverse()) {
+    let sidecar: Sidecar;
+    try {
+      sidecar = await readSidecar(path);
+    } catch (e) {
+      problems.push((e as Error).message);
+      continue; // a torn sidecar: the loop skips it too
+    }
+    const problem = shapeMismatch(sidecar.shapes, shapes);
+    if (problem) {
+      const was = (sidecar.config as { preset?: unknown }).preset;
+      throw new InputError(
+        `--resume: the settings describe another model than ${path} ` +
+          `(preset ${config.preset}, the run's ${String(was)}): ${problem}`,
+      );
+    }
+    try {
+      await checkCheckpoint(path, { shapes });
+    } catch (e) {
+      problems.push((e as Error).message);
+      continue;
+    }
+    if (config.steps < sidecar.step) {
+      throw new InputError(
+        `--resume: --steps ${config.steps} is below the step the run has reached ` +
+          `(${sidecar.step}, ${path})`,
+      );
+    }
+    return;
+  }
+  throw new InputError(
+    `--resume: none of the ${checkpoints.length} checkpoint(s) in ${dir} is usable ` +
+      `(newest: ${problems[0]})`,
+  );
+}
+
 async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): Promise<void> {
   const { out: dir, resume } = flags;
   const existing = await listCheckpoints(dir);
@@ -184,24 +256,31 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
       `${dir} already has checkpoints: pass --resume to continue it, or another --out`,
     );
   }
-  if (existing.length === 0 && resume) {
-    // An earlier run with nothing to resume from: starting over would truncate its
-    // metrics.jsonl and rewrite its config.json. Refuse instead.
+  if (existing.length === 0) {
+    // An earlier run (or files that look like one) with nothing to resume from: a new run
+    // would rewrite its config.json, truncate its metrics.jsonl, replace its report and
+    // snapshots. Refuse instead, with --resume or without.
     const prior = [];
-    for (const f of ["config.json", "metrics.jsonl"]) {
+    for (const f of ["config.json", "metrics.jsonl", "report.html", "snapshots"]) {
       if (await Deno.stat(`${dir}/${f}`).then(() => true, () => false)) prior.push(f);
     }
     if (prior.length) {
       throw new InputError(
-        `--resume: ${dir} holds ${prior.join(" and ")} but no checkpoint to resume from; ` +
-          "train into another --out, or remove the directory to start over",
+        `${resume ? "--resume: " : ""}${dir} holds ${listed(prior)} but no checkpoint` +
+          `${resume ? " to resume from" : ""}; train into another --out, or remove ` +
+          `${prior.length > 1 ? "them" : "it"} to start over`,
       );
     }
   }
-  if (comm.isRoot) {
-    await Deno.mkdir(dir, { recursive: true });
-    await writeTextFileAtomic(`${dir}/config.json`, JSON.stringify(config, null, 2) + "\n");
+  // The run's own files are read back on resume (metrics.jsonl is truncated to the checkpoint):
+  // a FIFO or device in their place would block or never end.
+  for (const f of ["config.json", "metrics.jsonl"]) {
+    const st = await Deno.stat(`${dir}/${f}`).catch(() => undefined);
+    const what = st && notRegular(st);
+    if (what) throw new InputError(`${dir}/${f} is ${what}, not a regular file`);
   }
+  // Changed settings on --resume are checked before anything is written.
+  if (resume) await checkResume(config, dir, existing);
 
   const log = comm.isRoot ? (m: string) => console.error(m) : () => {};
   log(
@@ -216,6 +295,12 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
       ? Math.max(1, Math.floor(navigator.hardwareConcurrency / comm.localSize))
       : undefined);
   const af2 = await af2Training(config, dir, { threads });
+  // Only now, with the settings checked and the data and model set up, is the run's
+  // config written: a resume that fails above leaves the old config.json as it was.
+  if (comm.isRoot) {
+    await Deno.mkdir(dir, { recursive: true });
+    await writeTextFileAtomic(`${dir}/config.json`, JSON.stringify(config, null, 2) + "\n");
+  }
   log(
     `dataset: ${af2.dataset.split("train").length} train / ${
       af2.dataset.split("val").length

@@ -6,7 +6,8 @@
  */
 
 import { z } from "zod";
-import { ParseError } from "../../model/util/errors.ts";
+import { InputError, ParseError } from "../../model/util/errors.ts";
+import { readText } from "../../model/io/text.ts";
 
 /** File locations inside a data root. */
 export function dataPaths(root: string) {
@@ -77,7 +78,14 @@ export function parseTsv<T>(text: string, file: string, schema: z.ZodType<T>): T
 /** Read `backbone/pm3_manifest.tsv` of a data root. */
 export async function readBackboneManifest(root: string): Promise<BackboneManifestRow[]> {
   const path = dataPaths(root).backboneManifest;
-  return parseTsv(await Deno.readTextFile(path), path, backboneRow);
+  let text: string;
+  try {
+    text = await readText(path, "table");
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new InputError(`${root} is not a data root: no backbone/pm3_manifest.tsv in it`);
+  }
+  return parseTsv(text, path, backboneRow);
 }
 
 /** Read `fullatom/fullatom_manifest.tsv` of a data root (empty when absent). */
@@ -85,7 +93,7 @@ export async function readFullatomManifest(root: string): Promise<FullatomManife
   const path = dataPaths(root).fullatomManifest;
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readText(path, "table");
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;

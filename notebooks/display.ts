@@ -74,6 +74,48 @@ export async function display(bundle: MimeBundle): Promise<void> {
   await flush(FLUSH_MS + bytes / BYTES_PER_MS);
 }
 
+/**
+ * Set by `deno task notebooks` for its kernels: the libraries (plotly.js
+ * ~4.6 MB, 3Dmol.js) are not sent through the kernel but left as a marker the
+ * runner replaces in the executed notebook ({@link inlineLibraries}). A
+ * several-MB display message was now and then lost between the kernel and
+ * nbconvert on a loaded machine (the first figure missing); markers are bytes.
+ */
+export const DEFER_ENV = "DENOFOLD_NOTEBOOK_DEFER_LIBRARIES";
+
+/** The marker standing for a library's script tag in deferred mode. */
+export function libraryMarker(lib: "plotly" | "3dmol"): string {
+  return `<!-- denofold:inline ${lib} -->`;
+}
+
+function deferred(): boolean {
+  try {
+    return Deno.env.get(DEFER_ENV) === "1";
+  } catch {
+    return false; // no --allow-env: inline as usual
+  }
+}
+
+function scriptTag(lib: "plotly" | "3dmol"): Promise<string> {
+  return lib === "plotly" ? plotlyScriptTag() : threeDmolScriptTag();
+}
+
+async function libraryTag(lib: "plotly" | "3dmol"): Promise<string> {
+  return deferred() ? libraryMarker(lib) : await scriptTag(lib);
+}
+
+/**
+ * HTML with every library marker replaced by the library's script tag (what
+ * the runner does to an executed notebook's `text/html` outputs).
+ */
+export async function inlineLibraries(html: string): Promise<string> {
+  for (const lib of ["plotly", "3dmol"] as const) {
+    const marker = libraryMarker(lib);
+    if (html.includes(marker)) html = html.split(marker).join(await scriptTag(lib));
+  }
+  return html;
+}
+
 let plotlyInlined = false;
 
 /**
@@ -86,7 +128,7 @@ export async function plotlyBundle(
 ): Promise<MimeBundle> {
   const layout = (figure.layout ?? {}) as { title?: { text?: string } | string };
   const title = typeof layout.title === "string" ? layout.title : layout.title?.text ?? "figure";
-  const html = (inlinePlotly ? (await plotlyScriptTag()) + "\n" : "") + figureHtml(figure);
+  const html = (inlinePlotly ? (await libraryTag("plotly")) + "\n" : "") + figureHtml(figure);
   return {
     // The whole figure: animation frames (the training gallery's slider) included.
     [PLOTLY_MIME]: { ...figure, layout: figure.layout ?? {} },
@@ -113,8 +155,8 @@ export async function structureBundle(
   view: StructureView,
   inline: { threeDmol: boolean; plotly: boolean },
 ): Promise<MimeBundle> {
-  const libs = (inline.threeDmol ? (await threeDmolScriptTag()) + "\n" : "") +
-    (inline.plotly && view.pae ? (await plotlyScriptTag()) + "\n" : "");
+  const libs = (inline.threeDmol ? (await libraryTag("3dmol")) + "\n" : "") +
+    (inline.plotly && view.pae ? (await libraryTag("plotly")) + "\n" : "");
   return {
     "text/html": libs + structureViewHtml(view),
     "text/plain": `[structure view: ${view.title ?? view.models.map((m) => m.name).join(", ")}]`,

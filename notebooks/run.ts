@@ -11,6 +11,8 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { ParseError, RunError, ToolError, UsageError } from "../model/util/errors.ts";
 import { readText } from "../model/io/text.ts";
+import { writeTextFileAtomic } from "../model/io/atomic.ts";
+import { DEFER_ENV, inlineLibraries } from "./display.ts";
 import {
   checkOutputs,
   type CliSpec,
@@ -199,6 +201,31 @@ export interface NotebookRun {
   problems: CellProblem[];
 }
 
+/**
+ * Replace the library markers the kernels left (notebooks/display.ts) with
+ * the libraries themselves, in every `text/html` output of an executed
+ * notebook, so the notebook and its HTML export work offline.
+ */
+async function inlineNotebookLibraries(ipynb: string): Promise<void> {
+  const nb = JSON.parse(await readText(ipynb, "notebook")) as {
+    cells?: { outputs?: { data?: Record<string, unknown> }[] }[];
+  };
+  let changed = false;
+  for (const cell of nb.cells ?? []) {
+    for (const o of cell.outputs ?? []) {
+      const html = o.data?.["text/html"];
+      if (html === undefined) continue;
+      const text = Array.isArray(html) ? html.join("") : String(html);
+      const inlined = await inlineLibraries(text);
+      if (inlined !== text) {
+        o.data!["text/html"] = inlined;
+        changed = true;
+      }
+    }
+  }
+  if (changed) await writeTextFileAtomic(ipynb, JSON.stringify(nb, null, 1) + "\n");
+}
+
 /** Options of {@link runNotebooks}. */
 export interface RunOptions {
   /** Folder holding the notebooks (default: this folder). */
@@ -249,6 +276,8 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
     // Quiet the debugger warnings of Debian's ipykernel; plain text without ANSI colours.
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
     NO_COLOR: "1",
+    // plotly.js and 3Dmol.js are inlined below, not sent through the kernel.
+    [DEFER_ENV]: "1",
     ...opts.env,
   };
   const results: NotebookRun[] = [];
@@ -280,6 +309,7 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookRun[]
         }`,
       );
     }
+    await inlineNotebookLibraries(ipynb);
     const nb = parseNotebook(await readText(ipynb, "notebook"), ipynb);
     const html = await run("jupyter", ["nbconvert", "--to", "html", "--output-dir", out, ipynb], {
       env,

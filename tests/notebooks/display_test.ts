@@ -3,12 +3,15 @@
  * HTML fallback drawing them with the real plotly.js; tables escape their cells.
  */
 import {
+  DEFER_ENV,
+  inlineLibraries,
+  libraryMarker,
   PLOTLY_MIME,
   plotlyBundle,
   structureBundle,
   tableBundle,
 } from "../../notebooks/display.ts";
-import { plotlyJsSource } from "../../analysis/report.ts";
+import { plotlyJsSource, plotlyScriptTag } from "../../analysis/report.ts";
 import { threeDmolJsSource } from "../../analysis/figures/structure_viewer.ts";
 import { assert, assertEquals } from "../assert.ts";
 
@@ -68,4 +71,25 @@ Deno.test("structureBundle: the viewer's HTML, 3Dmol.js and plotly.js inlined on
   assertEquals(first["text/plain"], "[structure view: one </script> atom]");
   // The title cannot close the script element early: one script, in the fragment.
   assertEquals(small.split("</script>").length, 2, small);
+});
+
+Deno.test("display: under the runner the libraries travel as markers, inlined afterwards", async () => {
+  const was = Deno.env.get(DEFER_ENV);
+  Deno.env.set(DEFER_ENV, "1");
+  try {
+    const bundle = await plotlyBundle(FIG, true);
+    const html = bundle["text/html"] as string;
+    assert(html.startsWith(libraryMarker("plotly")), html.slice(0, 80));
+    assert(html.length < 10_000, `${html.length} bytes sent through the kernel`);
+    const inlined = await inlineLibraries(html);
+    assert(!inlined.includes(libraryMarker("plotly")));
+    assert(inlined.startsWith(await plotlyScriptTag()));
+    assertEquals(
+      inlined.slice((await plotlyScriptTag()).length),
+      html.slice(libraryMarker("plotly").length),
+    );
+  } finally {
+    if (was === undefined) Deno.env.delete(DEFER_ENV);
+    else Deno.env.set(DEFER_ENV, was);
+  }
 });

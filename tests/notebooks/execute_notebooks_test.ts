@@ -48,12 +48,15 @@ Deno.test("notebooks (slow, minutes): every notebook executes with outputs in ev
       assert((c.outputs ?? []).length > 0, `${r.name}: a code cell has no output`);
       assert(c.outputs!.every((o) => o.output_type !== "error"), `${r.name}: error output`);
     }
-    // Every notebook shows at least one plotly figure, and its HTML export carries
-    // plotly.js exactly once (offline, inlined by the first figure).
-    const figures = code.flatMap((c) => c.outputs ?? []).filter((o) =>
-      JSON.stringify(o).includes("application/vnd.plotly.v1+json")
-    );
-    assert(figures.length > 0, `${r.name}: no plotly figure`);
+    // Every notebook shows at least one plotly figure or molecular view (the quickstart's
+    // PAE is drawn by plotly inside its view), and its HTML export carries plotly.js
+    // exactly once (offline, inlined by the first figure or view).
+    const figures = code.flatMap((c) => c.outputs ?? []).filter((o) => {
+      const json = JSON.stringify(o);
+      return json.includes("application/vnd.plotly.v1+json") ||
+        json.includes('class=\\"structure-view\\"');
+    });
+    assert(figures.length > 0, `${r.name}: no plotly figure or molecular view`);
     const html = await Deno.readTextFile(r.html);
     assertEquals(html.split("window.Plotly = Plotly").length - 1, 1, `${r.name}.html plotly.js`);
     console.log(

@@ -197,6 +197,7 @@ export {
   exportTrainedModel,
   loadTrainedModel,
   type ParamsKind,
+  PRETRAINED_MODEL,
   runModelConfig,
   type RunModelFields,
   type TrainedModel,

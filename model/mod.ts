@@ -29,4 +29,3 @@ export * from "./exec/plan.ts";
 export * from "./exec/executor.ts";
 export * from "./exec/dropout.ts";
 export * from "./exec/flat.ts";
-export * from "./trained.ts";

@@ -142,6 +142,23 @@ export async function loadTrainedModel(
 }
 
 /**
+ * The pretrained model shipped with denofold (`data/models/denofold_small.json`,
+ * EMA parameters of the `small` preset trained on ../shared/data by
+ * `bench/pretrained.ts`; its figures in the README): what `deno task predict`
+ * and `eval` use when no model is named.
+ *
+ * @example
+ * ```ts
+ * import { loadTrainedModel, PRETRAINED_MODEL } from "denofold";
+ *
+ * const model = await loadTrainedModel(PRETRAINED_MODEL);
+ * console.log(model.sidecar.step, model.params.size);
+ * ```
+ */
+export const PRETRAINED_MODEL: string =
+  new URL("../data/models/denofold_small.json", import.meta.url).pathname;
+
+/**
  * Write the `kind` parameters (EMA by default) of checkpoint `sidecarPath` as
  * a model file: `<out>.safetensors` and the sidecar `<out>.json` (run config,
  * step, last metrics), atomically. Returns the sidecar path.

@@ -109,7 +109,18 @@ export async function loadRunModel(
 ): Promise<RunModel> {
   const last = (await listCheckpoints(dir)).at(-1);
   if (!last) throw new InputError(`${dir}: no checkpoint (ckpt-*.json) in the run directory`);
-  const m = await loadTrainedModel(last, { params });
+  return await loadModelFile(last, params);
+}
+
+/**
+ * Load a checkpoint or model file sidecar (`.json`), e.g. the pretrained
+ * `PRETRAINED_MODEL`: EMA parameters by default.
+ */
+export async function loadModelFile(
+  sidecar: string,
+  params: ParamsKind = "ema",
+): Promise<RunModel> {
+  const m = await loadTrainedModel(sidecar, { params });
   return {
     config: m.config,
     run: runConfigSchema.parse(m.sidecar.config),

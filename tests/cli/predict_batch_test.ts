@@ -180,7 +180,7 @@ Deno.test("predict: pTM ranking needs trained TM heads; memory that does not fit
     const small = await predict([...base, "--memory", "0.01"]);
     assertEquals(small.code, 2, small.stderr);
     assert(
-      /q: 22 residues need about \d+ MiB .*10 MiB is available/.test(small.stderr),
+      /q: 22 residues need about [\d.]+ MiB .*10\.2 MiB is available/.test(small.stderr),
       small.stderr,
     );
     assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "out"), false);

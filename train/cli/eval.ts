@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { loadTrainedModel } from "../../model/trained.ts";
+import { loadTrainedModel, PRETRAINED_MODEL } from "../../model/trained.ts";
 import { requireDevice } from "../../model/graph/runtime.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { readText } from "../../model/io/text.ts";
@@ -32,7 +32,7 @@ const BUNDLED = new URL("../../data/sample", import.meta.url).pathname;
 export const EVAL_CLI = {
   name: "eval",
   synopsis: [
-    "deno task eval --checkpoint FILE.json [--data ROOT] [--split test|val|all] [--ids FILE]",
+    "deno task eval [--checkpoint FILE.json] [--data ROOT] [--split test|val|all] [--ids FILE]",
     "               [--params ema|raw] [--recycles N] [--max-length L] [--out DIR]",
   ],
   about: `Predicts every chain of a split WHOLE (no crop) and scores it against its true structure:
@@ -40,7 +40,11 @@ lDDT-Cα, TM-score, GDT-TS, Cα RMSD, mean pLDDT, and an extended chain's lDDT-C
 Writes <out>/chains.csv (one line per chain, with its length and DSSP composition) and
 <out>/summary.json, and prints one summary line.`,
   flags: {
-    checkpoint: { value: "FILE", help: "a checkpoint or model sidecar (.json)" },
+    checkpoint: {
+      value: "FILE",
+      help:
+        "a checkpoint or model sidecar (.json; default: the pretrained data/models/denofold_small.json)",
+    },
     data: { value: "ROOT", help: "a data root in the ../shared/data layout (default data/sample)" },
     split: { value: "NAME", help: "test, val or all (default test)" },
     ids: { value: "FILE", help: "only these chains: one id per line (e.g. 1ABC_A)" },
@@ -62,7 +66,8 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
     out: { value: "DIR", help: "where chains.csv and summary.json go (default: none written)" },
   },
   schema: z.object({
-    checkpoint: inputPath("file").pipe(textFlag().regex(/\.json$/, "must be a .json sidecar")),
+    checkpoint: inputPath("file").pipe(textFlag().regex(/\.json$/, "must be a .json sidecar"))
+      .default(PRETRAINED_MODEL),
     data: inputPath("directory").default(BUNDLED),
     split: z.enum(["test", "val", "all"], { error: "must be test, val or all" }).default("test"),
     ids: inputPath("file").optional(),

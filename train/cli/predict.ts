@@ -33,7 +33,8 @@ import {
 import { formatPdb } from "../../model/protein/pdb.ts";
 import { formatMmcif } from "../../model/protein/mmcif.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
-import { loadTrainedModel } from "../../model/trained.ts";
+import { existsSync } from "node:fs";
+import { loadTrainedModel, PRETRAINED_MODEL } from "../../model/trained.ts";
 import { requireDevice } from "../../model/graph/runtime.ts";
 import { formatBytes } from "../../model/io/bounded.ts";
 import { availableMemory, formatBudget, type MemoryPlan, planMemory } from "../../model/memory.ts";
@@ -69,8 +70,8 @@ format; only for models whose TM head was trained, otherwise pTM and PAE are rep
 available), timings.json. --out FILE writes the best model of one record, pLDDT in the B-factors,
 and FILE.json with pLDDT, pTM and PAE. A model is a checkpoint or model file sidecar (.json: its run
 config gives the model, EMA parameters unless --params raw), a parameter .safetensors file or
-DeepMind's params_model_<n>.npz (both with --preset); without one the weights are random (a smoke
-test; a warning says so). Each record's estimated memory is checked first: a length that does not
+DeepMind's params_model_<n>.npz (both with --preset); without one, the pretrained model of
+data/models/ (--preset alone: random weights, a smoke test; a warning says so). Each record's estimated memory is checked first: a length that does not
 fit unchunked is chunked automatically, one that does not fit at all is refused with the estimate.
 An --out-dir record folder that holds another run's results is refused unless --overwrite; one
 that holds this very run's finished results is skipped.`,
@@ -283,6 +284,11 @@ function modelNames(paths: readonly string[]): string[] {
 /** Load every model the flags name (or random weights of the preset). */
 async function loadModels(a: Args): Promise<LoadedModel[]> {
   const paths = a.models ?? [a.checkpoint ?? a.af2Params].filter((p): p is string => !!p);
+  if (paths.length === 0 && a.preset === undefined && existsSync(PRETRAINED_MODEL)) {
+    // No model named: the pretrained one (a --preset alone asks for random weights).
+    console.error(`predict: no model given: using the pretrained ${PRETRAINED_MODEL}`);
+    paths.push(PRETRAINED_MODEL);
+  }
   if (paths.length === 0) {
     console.error(
       "predict: no --models, --checkpoint or --af2-params: using randomly initialised weights",

@@ -1,0 +1,101 @@
+/**
+ * The pretrained model shipped in `data/models/` (issue 15): the recipe of
+ * `bench/results/pretrained/config.json` trained single-threaded on the
+ * backbone corpus of ../shared/data, resumed across sessions, its EMA
+ * parameters exported as a model file and scored on whole chains of the test
+ * split (held-out clusters).
+ *
+ *   deno run -A bench/pretrained.ts train [--data ROOT]   # start, or resume the run
+ *   deno run -A bench/pretrained.ts export                # runs/pretrained -> data/models/
+ *   deno run -A bench/pretrained.ts eval [--data ROOT]    # whole chains of the test split
+ *
+ * `export` also copies the run's metrics to `bench/results/pretrained/`;
+ * `eval` writes `bench/results/pretrained/test/{chains.csv,summary.json}`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { listCheckpoints } from "../model/checkpoint.ts";
+import { exportTrainedModel } from "../model/trained.ts";
+import { InputError } from "../model/util/errors.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const RESULTS = `${ROOT}bench/results/pretrained`;
+const RUN = `${ROOT}runs/pretrained`;
+/** The shipped model's path, without extension. */
+export const MODEL_BASE = `${ROOT}data/models/denofold_small`;
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function run(args: string[]): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  return (await child.status).code;
+}
+
+async function train(data: string): Promise<number> {
+  const resume = await exists(`${RUN}/config.json`);
+  return await run([
+    "run",
+    "-A",
+    "--v8-flags=--expose-gc",
+    `${ROOT}train/cli/train.ts`,
+    "--config",
+    `${RESULTS}/config.json`,
+    "--data",
+    data,
+    "--out",
+    RUN,
+    "--threads",
+    "1",
+    "--quiet",
+    "--no-report",
+    ...(resume ? ["--resume"] : []),
+  ]);
+}
+
+async function exportModel(): Promise<void> {
+  const last = (await listCheckpoints(RUN)).at(-1);
+  if (!last) throw new InputError(`${RUN} has no checkpoint to export`);
+  await Deno.mkdir(`${ROOT}data/models`, { recursive: true });
+  console.log(await exportTrainedModel(last, MODEL_BASE, "ema"));
+  await Deno.copyFile(`${RUN}/metrics.jsonl`, `${RESULTS}/metrics.jsonl`);
+}
+
+async function evaluate(data: string): Promise<number> {
+  return await run([
+    "run",
+    "-A",
+    `${ROOT}train/cli/eval.ts`,
+    "--checkpoint",
+    `${MODEL_BASE}.json`,
+    "--data",
+    data,
+    "--split",
+    "test",
+    "--out",
+    `${RESULTS}/test`,
+  ]);
+}
+
+if (import.meta.main) {
+  const { positionals, values } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { data: { type: "string", default: `${ROOT}../shared/data` } },
+  });
+  const what = positionals[0];
+  if (what === "train") Deno.exit(await train(values.data));
+  else if (what === "export") await exportModel();
+  else if (what === "eval") Deno.exit(await evaluate(values.data));
+  else {
+    console.error("usage: deno run -A bench/pretrained.ts train|export|eval [--data ROOT]");
+    Deno.exit(2);
+  }
+}

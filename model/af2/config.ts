@@ -439,6 +439,23 @@ const TINY_DIMS: DeepPartial<ModelConfig> = {
 };
 
 /**
+ * DeepMind's five monomer models and their pTM fine-tunes (AF2 supplement
+ * Table 5): models 1 and 2 embed templates (with torsion angles), 3–5 do not;
+ * the `_ptm` models add the predicted-aligned-error head. What else differs is
+ * data, not parameters: models 1, 3 and 4 were trained with 5,120 extra MSA
+ * rows, 2 and 5 with 1,024 (`predict --extra-msa`).
+ */
+function af2Monomers(): Record<string, ModelConfig> {
+  const out: Record<string, ModelConfig> = {};
+  for (let n = 1; n <= 5; n++) {
+    const base = n <= 2 ? AF2_MODEL_1 : merge(AF2_MODEL_1, { template: { enabled: false } });
+    out[`model_${n}`] = base;
+    out[`model_${n}_ptm`] = merge(base, { heads: { tm: { enabled: true } } });
+  }
+  return out;
+}
+
+/**
  * Named presets.
  *
  * @example
@@ -452,6 +469,7 @@ export const PRESETS: Readonly<Record<string, ModelConfig>> = {
   af2: AF2_MODEL_1,
   /** AF2 with the pTM head (model_1_ptm). */
   af2_ptm: merge(AF2_MODEL_1, { heads: { tm: { enabled: true } } }),
+  ...af2Monomers(),
   /** OpenFold's bench-tiny shapes with the full 8 structure-module layers. */
   bench_tiny: merge(AF2_MODEL_1, TINY_DIMS),
   /** The smallest trainable model: tiny dims and 4 structure-module layers. */

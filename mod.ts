@@ -175,6 +175,8 @@ export {
   modelConfig,
   PRESETS,
 } from "./model/af2/config.ts";
+export { modelParamSpecs } from "./model/params.ts";
+export type { Init, ParamSpec } from "./model/nn/mod.ts";
 
 // ── Checkpoints ───────────────────────────────────────────────────────────
 
@@ -195,6 +197,7 @@ export {
 
 export {
   exportTrainedModel,
+  initialParamsFrom,
   loadTrainedModel,
   type ParamsKind,
   PRETRAINED_MODEL,

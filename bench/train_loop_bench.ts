@@ -22,7 +22,7 @@ async function measure(
   const cfg = runConfigSchema.parse({ data: SAMPLE, preset, crop, probes: 0, val_chains: 1 });
   const dir = await Deno.makeTempDir();
   const af2 = await af2Training(cfg, dir);
-  const state = af2.initial();
+  const state = await af2.initial();
   // Warm-up: compile the graphs of the buckets the first steps use.
   for (let n = 1; n <= 3; n++) {
     await af2.task.step.run(state, [await af2.task.sample(n, 0, state)], 1e-4, cfg.seed);

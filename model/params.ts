@@ -93,6 +93,14 @@ const shapeText = (s: readonly number[]) => `[${s.join(", ")}]`;
  * shapes, inits): the one iteration graph is built — not compiled — with
  * every optional input present, so template and extra-MSA parameters are
  * included when the config enables them.
+ *
+ * @example
+ * ```ts
+ * import { modelConfig, modelParamSpecs } from "denofold";
+ *
+ * const specs = modelParamSpecs(modelConfig("model_3"));
+ * console.log(specs.length, specs.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0));
+ * ```
  */
 export function modelParamSpecs(cfg: ModelConfig): ParamSpec[] {
   const b = new ModelBuilder();

@@ -9,7 +9,16 @@
  */
 
 import { type ModelConfig, modelConfig } from "./af2/config.ts";
-import { loadParams, modelParamSpecs } from "./params.ts";
+import {
+  af2SourceOf,
+  checkParamValues,
+  convertAf2Params,
+  loadParams,
+  modelParamSpecs,
+} from "./params.ts";
+import type { ParamSpec } from "./nn/mod.ts";
+import { initParams } from "./nn/init.ts";
+import { readNpz } from "./io/npz.ts";
 import { readSidecar, type Sidecar } from "./checkpoint.ts";
 import { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
 import { writeTextFileAtomic } from "./io/atomic.ts";
@@ -195,4 +204,44 @@ export async function exportTrainedModel(
   };
   await writeTextFileAtomic(`${base}.json`, JSON.stringify(sidecar, null, 1) + "\n");
   return `${base}.json`;
+}
+
+/**
+ * A new run's starting parameters for `specs` from `path`: DeepMind's
+ * `params_model_N(_ptm).npz` (OpenFold's fine-tuning path: a TM head the file
+ * lacks starts from `initParams`, as OpenFold's pTM fine-tuning does), a model
+ * file or checkpoint sidecar `.json` (its EMA parameters), or a `.safetensors`
+ * parameter file. Every other parameter must be in the file with its shape.
+ *
+ * @example Fine-tune model_1 with a pTM head from DeepMind's weights
+ * ```ts
+ * import { initialParamsFrom, modelConfig, modelParamSpecs } from "denofold";
+ *
+ * const specs = modelParamSpecs(modelConfig("model_1_ptm"));
+ * const params = await initialParamsFrom("params/params_model_1.npz", specs, 0);
+ * ```
+ */
+export async function initialParamsFrom(
+  path: string,
+  specs: readonly ParamSpec[],
+  seed: number,
+): Promise<Map<string, Float32Array>> {
+  if (path.endsWith(".npz")) {
+    const arrays = await readNpz(path);
+    // The TM head of a file without one (model_N, fine-tuned to model_N_ptm) starts fresh.
+    const fresh = specs.filter((p) => {
+      const src = af2SourceOf(p.name);
+      return p.name.startsWith("aux_heads.tm.") && src !== undefined && !arrays.has(src.key);
+    });
+    const imported = convertAf2Params(arrays, specs.filter((p) => !fresh.includes(p)), path);
+    const init = initParams(fresh, seed);
+    return new Map(specs.map((p) => [p.name, imported.get(p.name) ?? init.get(p.name)!]));
+  }
+  if (path.endsWith(".json")) {
+    const m = await loadTrainedModel(path);
+    checkParamValues(m.params, specs, path);
+    return m.params;
+  }
+  if (path.endsWith(".safetensors")) return await loadParams(path, specs);
+  throw new InputError(`${path}: not a DeepMind .npz, a model or checkpoint .json, or .safetensors`);
 }

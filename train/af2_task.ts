@@ -14,7 +14,7 @@
 
 import type { CompileOptions, TypedArray } from "../model/graph/mod.ts";
 import type { ModelConfig } from "../model/af2/config.ts";
-import { runModelConfig } from "../model/trained.ts";
+import { initialParamsFrom, runModelConfig } from "../model/trained.ts";
 import type { GraphDims } from "../model/af2/alphafold.ts";
 import { recycledFrom, zeroRecycled } from "../model/af2/recycling.ts";
 import { af2Plan } from "../model/exec/plan.ts";
@@ -110,7 +110,7 @@ export interface Af2Training {
   /** The dataset (splits by 30 % identity cluster). */
   dataset: Dataset;
   /** Fresh parameters and optimizer state from the run's seed. */
-  initial: () => TrainState;
+  initial: () => Promise<TrainState>;
   /** Write the probe set's true structures into the run directory. */
   writeProbes(): Promise<void>;
   /** Predict validation chain `index` whole (Cα, truth, mask, pLDDT) for reports. */
@@ -299,7 +299,12 @@ export async function af2Training(
     task,
     model,
     dataset,
-    initial: () => initialState(initParams(step.params, cfg.seed)),
+    initial: async () =>
+      initialState(
+        cfg.init_from
+          ? await initialParamsFrom(cfg.init_from, step.params, cfg.seed)
+          : initParams(step.params, cfg.seed),
+      ),
     async writeProbes() {
       const probes: Probe[] = valExamples.slice(0, cfg.probes).map(({ entry, example: ex }) => {
         const f = ex.features as unknown as Record<string, AnyFeature>;

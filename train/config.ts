@@ -51,6 +51,15 @@ export const runConfigSchema = z.strictObject({
   max_recycles: z.number().int().nonnegative().default(0),
   seed: z.number().int().default(0),
   /**
+   * Start from these parameters instead of a random initialisation (a new run
+   * only; a resumed run continues from its checkpoint): DeepMind's
+   * `params_model_N(_ptm).npz` (OpenFold's fine-tuning path; a TM head the
+   * file lacks starts random, as OpenFold's pTM fine-tuning does), a model
+   * file or checkpoint sidecar `.json` (its EMA parameters), or a
+   * `.safetensors` parameter file of this model.
+   */
+  init_from: z.string().optional(),
+  /**
    * Fraction of samples whose backbone FAPE is clamped at 10 Å (AF2 1.11.5:
    * 0.9); 0 trains unclamped (the OpenFold paper's instability ablation).
    */

@@ -105,7 +105,7 @@ async function truncateMetrics(path: string, upTo: number) {
  */
 export async function trainLoop(
   task: TrainTask,
-  initial: () => TrainState,
+  initial: () => TrainState | Promise<TrainState>,
   opts: LoopOptions,
 ): Promise<{ end: LoopEnd; state: TrainState }> {
   const comm = opts.comm ?? new LocalCommunicator();
@@ -136,7 +136,7 @@ export async function trainLoop(
           `(newest ${found.at(-1)}; reasons above); not starting over`,
       );
     }
-    const state = ckpt ? ckpt.state : initial();
+    const state = ckpt ? ckpt.state : await initial();
     const steps = Int32Array.of(state.step, -state.step);
     comm.allreduce(steps, "max");
     if (steps[0] !== -steps[1]) {

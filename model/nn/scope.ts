@@ -24,8 +24,11 @@ export type Init =
 
 /** A model parameter: its OpenFold name, PyTorch-layout shape and init. */
 export interface ParamSpec {
+  /** OpenFold's dotted name, e.g. `evoformer.blocks.0.msa_transition.linear_1.weight`. */
   name: string;
+  /** PyTorch layout (`[out, in]` for a Linear weight). */
   shape: number[];
+  /** How a new run initialises it. */
   init: Init;
 }
 

@@ -68,6 +68,10 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
       help: "log-spaced snapshots (the default; snapshots.count of them)",
     },
     config: { value: "FILE.json", help: "a run config (train/config.ts); flags override it" },
+    "init-from": {
+      value: "FILE",
+      help: "start from these weights: DeepMind .npz, a model/checkpoint .json, or .safetensors",
+    },
     seed: { value: "N", help: "the run's seed (default 0)" },
     "max-recycles": { value: "N", help: "recycling iterations sampled per step, 0..N (default 0)" },
     "batch-size": {
@@ -97,6 +101,7 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
     snapshotEvery: intFlag().optional(),
     snapshotSchedule: z.literal("log", { error: 'must be "log"' }).optional(),
     config: inputPath("file").optional(),
+    initFrom: inputPath("file").optional(),
     seed: intFlag().optional(),
     maxRecycles: intFlag().optional(),
     batchSize: intFlag().optional(),
@@ -141,6 +146,7 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     plan: flags.plan,
     chunk_budget: flags.chunkBudget,
     device: flags.device,
+    init_from: flags.initFrom,
   };
   if (flags.snapshotEvery !== undefined) {
     fromFlags.snapshots = { schedule: "every", every: flags.snapshotEvery };

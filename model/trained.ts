@@ -243,5 +243,7 @@ export async function initialParamsFrom(
     return m.params;
   }
   if (path.endsWith(".safetensors")) return await loadParams(path, specs);
-  throw new InputError(`${path}: not a DeepMind .npz, a model or checkpoint .json, or .safetensors`);
+  throw new InputError(
+    `${path}: not a DeepMind .npz, a model or checkpoint .json, or .safetensors`,
+  );
 }

@@ -5,7 +5,7 @@
  * parameters exported as a model file and scored on whole chains of the test
  * split (held-out clusters).
  *
- *   deno run -A bench/pretrained.ts train [--data ROOT]   # start, or resume the run
+ *   deno run -A bench/pretrained.ts train [--data ROOT] [--cpu-hours H]   # start or resume
  *   deno run -A bench/pretrained.ts export                # runs/pretrained -> data/models/
  *   deno run -A bench/pretrained.ts eval [--data ROOT]    # whole chains of the test split
  *
@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { listCheckpoints } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { InputError } from "../model/util/errors.ts";
+import { trainBudgeted } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RESULTS = `${ROOT}bench/results/pretrained`;
@@ -39,25 +40,10 @@ async function run(args: string[]): Promise<number> {
   return (await child.status).code;
 }
 
-async function train(data: string): Promise<number> {
-  const resume = await exists(`${RUN}/config.json`);
-  return await run([
-    "run",
-    "-A",
-    "--v8-flags=--expose-gc",
-    `${ROOT}train/cli/train.ts`,
-    "--config",
-    `${RESULTS}/config.json`,
-    "--data",
-    data,
-    "--out",
-    RUN,
-    "--threads",
-    "1",
-    "--quiet",
-    "--no-report",
-    ...(resume ? ["--resume"] : []),
-  ]);
+async function train(data: string | undefined, cpuHours: number): Promise<number> {
+  // The config names the data root; --data points elsewhere (the same corpus in another place).
+  const extra = data === undefined ? [] : ["--data", data];
+  return await trainBudgeted(RUN, `${RESULTS}/config.json`, cpuHours, extra);
 }
 
 async function exportModel(): Promise<void> {
@@ -88,12 +74,16 @@ if (import.meta.main) {
   const { positionals, values } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { data: { type: "string", default: `${ROOT}../shared/data` } },
+    options: {
+      data: { type: "string" },
+      "cpu-hours": { type: "string" },
+    },
   });
   const what = positionals[0];
-  if (what === "train") Deno.exit(await train(values.data));
+  const hours = values["cpu-hours"] === undefined ? Infinity : Number(values["cpu-hours"]);
+  if (what === "train") Deno.exit(await train(values.data, hours));
   else if (what === "export") await exportModel();
-  else if (what === "eval") Deno.exit(await evaluate(values.data));
+  else if (what === "eval") Deno.exit(await evaluate(values.data ?? `${ROOT}../shared/data`));
   else {
     console.error("usage: deno run -A bench/pretrained.ts train|export|eval [--data ROOT]");
     Deno.exit(2);

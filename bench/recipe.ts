@@ -17,10 +17,10 @@ import { parseArgs } from "node:util";
 import { readRunMetrics } from "../analysis/run_metrics.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
+import { trainBudgeted } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RESULTS = `${ROOT}bench/results/recipe`;
-const TRAIN = `${ROOT}train/cli/train.ts`;
 
 /** The base recipe: the committed study's settings with validation on whole chains. */
 export const BASE: Record<string, unknown> = {
@@ -99,15 +99,6 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   return out;
 }
 
-/** The run's training CPU seconds so far (0 before its first step). */
-async function trainCpu(dir: string): Promise<number> {
-  try {
-    return Number((await readRunMetrics(`${dir}/metrics.jsonl`)).at(-1)?.train_cpu_s ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * Train experiment `name` until its training steps used `cpuHours` of CPU
  * (resuming a run that exists).
@@ -124,41 +115,9 @@ async function run(name: string, cpuHours: number, data: string): Promise<void> 
     `${RESULTS}/${name}/config.json`,
     JSON.stringify(config, null, 2) + "\n",
   );
-  const resume = await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      TRAIN,
-      "--config",
-      `${RESULTS}/${name}/config.json`,
-      "--out",
-      dir,
-      "--threads",
-      "1",
-      "--quiet",
-      "--no-report",
-      ...(resume ? ["--resume"] : []),
-    ],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  // The trainer checkpoints and exits cleanly on SIGTERM.
-  let done = false;
-  const watch = (async () => {
-    while (!done) {
-      await new Promise((r) => setTimeout(r, 20_000));
-      if (!done && (await trainCpu(dir)) >= cpuHours * 3600) {
-        child.kill("SIGTERM");
-        return;
-      }
-    }
-  })();
-  const status = await child.status;
-  done = true;
-  await watch;
+  const code = await trainBudgeted(dir, `${RESULTS}/${name}/config.json`, cpuHours);
   await Deno.copyFile(`${dir}/metrics.jsonl`, `${RESULTS}/${name}/metrics.jsonl`);
-  console.log(`${name}: exit ${status.code}`);
+  console.log(`${name}: exit ${code}`);
 }
 
 /** Validation lDDT-Cα (EMA, whole chains) at the last validation within `cpuS` seconds of training. */

@@ -1,0 +1,208 @@
+/**
+ * The paper's studies at our scale (issue 16), resumable across sessions:
+ *
+ *   deno run -A bench/studies.ts arms                 # the generalisation arms -> arms.json
+ *   deno run -A bench/studies.ts train ARM            # train one arm (start or resume)
+ *   deno run -A bench/studies.ts finish ARM           # its EMA model + whole-chain test eval
+ *   deno run -A bench/studies.ts summary              # generalization/summary.json
+ *
+ * ARM is a generalisation arm (`all`, `size_2000`, `no_beta`, `no_beta_control`, …),
+ * `seed_N` (the learning-dynamics study with seed N, log-spaced snapshots) or
+ * `unclamped` (seed 1 trained without AF2's clamped FAPE, against `seed_1`).
+ * Every arm runs the same recipe (the pretrained model's, `STUDY_STEPS` steps)
+ * single-threaded on the backbone corpus of ../shared/data; the runs live in
+ * `runs/studies/<arm>/`, what a notebook needs (config, metrics, snapshots,
+ * the final EMA model, the test evaluation) in `notebooks/studies/`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { Dataset } from "../train/data/dataset.ts";
+import { ablationArms, type Arm, trainingPool } from "../train/ablation.ts";
+import { listCheckpoints } from "../model/checkpoint.ts";
+import { exportTrainedModel } from "../model/trained.ts";
+import { writeTextFileAtomic } from "../model/io/atomic.ts";
+import { InputError } from "../model/util/errors.ts";
+import { trainBudgeted } from "./budgeted_train.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const STUDIES = `${ROOT}notebooks/studies`;
+const RUNS = `${ROOT}runs/studies`;
+const DATA = `${ROOT}../shared/data`;
+/** Steps of every arm (the same recipe and length for all). */
+export const STUDY_STEPS = 6000;
+/** Subset sizes of the generalisation study (chains, drawn by cluster). */
+const SIZES = [4000, 2000, 1000];
+
+/** Where an arm's committed files go. */
+function home(arm: string): string {
+  return arm.startsWith("seed_") || arm === "unclamped"
+    ? `${STUDIES}/dynamics/${arm}`
+    : `${STUDIES}/generalization/${arm}`;
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await Deno.readTextFile(path)) as T;
+}
+
+/** The generalisation arms, written once (ids as exclusions or inclusions, whichever is shorter). */
+async function writeArms(data: string): Promise<void> {
+  const ds = await Dataset.open(data);
+  const pool = await trainingPool(ds, `${data}/backbone/pm3_backbone.jsonl.gz`);
+  const arms = ablationArms(pool, { sizes: SIZES, omit: ["strand", "helix"], seed: 0 });
+  await Deno.mkdir(`${STUDIES}/generalization`, { recursive: true });
+  const all = new Set(pool.ids);
+  const compact = arms.map((a) => {
+    const kept = new Set(a.ids);
+    const excluded = [...all].filter((id) => !kept.has(id));
+    return {
+      name: a.name,
+      kind: a.kind,
+      omitted: a.omitted ?? null,
+      train_chains: a.ids.length,
+      ...(excluded.length <= a.ids.length ? { exclude_ids: excluded } : { train_ids: a.ids }),
+    };
+  });
+  await writeTextFileAtomic(
+    `${STUDIES}/generalization/arms.json`,
+    JSON.stringify({ pool: pool.ids.length, data: "../shared/data", arms: compact }) + "\n",
+  );
+  for (const a of compact) console.log(`${a.name}: ${a.train_chains} chains`);
+}
+
+type CompactArm = Omit<Arm, "ids"> & {
+  train_chains: number;
+  train_ids?: string[];
+  exclude_ids?: string[];
+};
+
+/** The run config of an arm: the pretrained recipe, STUDY_STEPS steps, the arm's change. */
+async function armConfig(arm: string, data: string): Promise<Record<string, unknown>> {
+  const base = await readJson<Record<string, unknown>>(
+    `${ROOT}bench/results/pretrained/config.json`,
+  );
+  const config: Record<string, unknown> = {
+    ...base,
+    data,
+    steps: STUDY_STEPS,
+    checkpoint_every: 250,
+    keep_last: 1,
+    validate_every: 500,
+    probes: 0,
+  };
+  const seed = /^seed_(\d+)$/.exec(arm);
+  if (seed || arm === "unclamped") {
+    // The dynamics study: probes and log-spaced snapshots, as notebooks/study.
+    return {
+      ...config,
+      seed: seed ? Number(seed[1]) : 1,
+      probes: 8,
+      snapshots: { schedule: "log", count: 24, every: 100 },
+      ...(arm === "unclamped" ? { clamped_fape_prob: 0 } : {}),
+    };
+  }
+  const { arms } = await readJson<{ arms: CompactArm[] }>(
+    `${STUDIES}/generalization/arms.json`,
+  );
+  const a = arms.find((x) => x.name === arm);
+  if (!a) throw new InputError(`unknown arm "${arm}" (have: ${arms.map((x) => x.name)})`);
+  return {
+    ...config,
+    seed: 1,
+    ...(a.train_ids ? { train_ids: a.train_ids } : {}),
+    ...(a.exclude_ids?.length ? { exclude_ids: a.exclude_ids } : {}),
+  };
+}
+
+async function train(arm: string, data: string): Promise<number> {
+  await Deno.mkdir(home(arm), { recursive: true });
+  const cfgPath = `${home(arm)}/config.json`;
+  if (!(await Deno.stat(cfgPath).then(() => true, () => false))) {
+    await writeTextFileAtomic(cfgPath, JSON.stringify(await armConfig(arm, data)) + "\n");
+  }
+  const dir = `${RUNS}/${arm}`;
+  const code = await trainBudgeted(dir, cfgPath);
+  await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(arm)}/metrics.jsonl`).catch(() => {});
+  return code;
+}
+
+async function finish(arm: string, data: string): Promise<number> {
+  const dir = `${RUNS}/${arm}`;
+  const last = (await listCheckpoints(dir)).at(-1);
+  if (!last) throw new InputError(`${dir}: no checkpoint`);
+  const model = await exportTrainedModel(last, `${home(arm)}/model`, "ema");
+  await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(arm)}/metrics.jsonl`);
+  // The dynamics arms keep their snapshots (the notebooks read them as notebooks/study's).
+  if (await Deno.stat(`${dir}/snapshots`).then(() => true, () => false)) {
+    await Deno.mkdir(`${home(arm)}/snapshots`, { recursive: true });
+    for await (const e of Deno.readDir(`${dir}/snapshots`)) {
+      if (e.isFile) {
+        await Deno.copyFile(`${dir}/snapshots/${e.name}`, `${home(arm)}/snapshots/${e.name}`);
+      }
+    }
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}train/cli/eval.ts`,
+      "--checkpoint",
+      model,
+      "--data",
+      data,
+      "--split",
+      "test",
+      "--out",
+      `${home(arm)}/test`,
+    ],
+  }).spawn();
+  return (await child.status).code;
+}
+
+/** generalization/summary.json: every finished arm's test figures. */
+async function summary(): Promise<void> {
+  const { arms } = await readJson<{ arms: CompactArm[] }>(
+    `${STUDIES}/generalization/arms.json`,
+  );
+  const rows = [];
+  for (const a of arms) {
+    const s = await readJson<{ lddt_ca_mean: number; tm_score_mean: number; n: number }>(
+      `${home(a.name)}/test/summary.json`,
+    ).catch(() => undefined);
+    if (!s) continue;
+    const metrics = (await Deno.readTextFile(`${home(a.name)}/metrics.jsonl`)).trim().split("\n");
+    rows.push({
+      arm: a.name,
+      train_chains: a.train_chains,
+      omitted: a.omitted ?? null,
+      seed: 1,
+      steps: JSON.parse(metrics.at(-1)!).step,
+      test_chains: s.n,
+      test_lddt_ca: s.lddt_ca_mean,
+      test_tm: s.tm_score_mean,
+    });
+  }
+  await writeTextFileAtomic(
+    `${STUDIES}/generalization/summary.json`,
+    JSON.stringify(rows, null, 1) + "\n",
+  );
+  console.table(rows);
+}
+
+if (import.meta.main) {
+  const { positionals, values } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { data: { type: "string", default: DATA } },
+  });
+  const [what, arm] = positionals;
+  if (what === "arms") await writeArms(values.data);
+  else if (what === "train" && arm) Deno.exit(await train(arm, values.data));
+  else if (what === "finish" && arm) Deno.exit(await finish(arm, values.data));
+  else if (what === "summary") await summary();
+  else {
+    console.error("usage: deno run -A bench/studies.ts arms | train ARM | finish ARM | summary");
+    Deno.exit(2);
+  }
+}

@@ -507,7 +507,16 @@ export function cropTemplateFeatures(
   };
 }
 
-/** The template features of `n` residues with `t` empty templates (all zero, `template_mask` 0). */
+/**
+ * The template features of `n` residues with `t` empty templates (all zero, `template_mask` 0).
+ *
+ * @example
+ * ```ts
+ * import { emptyTemplateFeatures } from "denofold";
+ *
+ * console.log(emptyTemplateFeatures(4, 10).template_aatype.shape); // [4, 10]
+ * ```
+ */
 export function emptyTemplateFeatures(t: number, n: number): TemplateFeatures {
   return {
     template_aatype: { data: new Int32Array(t * n), shape: [t, n] },
@@ -642,7 +651,6 @@ export function mmcifDirTemplateReader(dir: string): MmcifDirReader {
     return chainOf;
   };
   return Object.assign(read, {
-    releaseDate: (pdbId: string) =>
-      entry(pdbId).then((e) => e.header.releaseDate, () => undefined),
+    releaseDate: (pdbId: string) => entry(pdbId).then((e) => e.header.releaseDate, () => undefined),
   });
 }

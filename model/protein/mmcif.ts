@@ -473,7 +473,7 @@ const RESOLUTION_TAGS = [
  *
  * @example
  * ```ts
- * import { mmcifHeader, parseCif } from "denofold";
+ * import { mmcifHeader, parseCif } from "denofold/model/protein/mmcif.ts";
  *
  * const [block] = parseCif("data_x\n_refine.ls_d_res_high 1.90\n" +
  *   "loop_\n_pdbx_audit_revision_history.revision_date\n2012-01-04\n2011-11-09\n");
@@ -483,9 +483,7 @@ const RESOLUTION_TAGS = [
 export function mmcifHeader(block: CifBlock): MmcifHeader {
   const v = (tag: string) => block.values.get(tag) ?? [];
   const header: MmcifHeader = {
-    methods: v("_exptl.method").filter((m): m is string => m !== null).map((m) =>
-      m.toLowerCase()
-    ),
+    methods: v("_exptl.method").filter((m): m is string => m !== null).map((m) => m.toLowerCase()),
     resolution: 0,
   };
   const id = v("_entry.id")[0];

@@ -114,10 +114,19 @@ function checkMasksConsistent(f: TemplateFeatures, t: number, n: number) {
   }
 }
 
-/** (d): an unmapped position carries nothing. */
-function checkUnmappedZero(f: TemplateFeatures, t: number, i: number, n: number) {
+/**
+ * (d): an unmapped position carries no atoms; its type is the gap class, or,
+ * aligned to an unobserved template residue, that residue's type (AF2 keeps it).
+ */
+function checkUnmappedZero(
+  f: TemplateFeatures,
+  t: number,
+  i: number,
+  n: number,
+  aatype = TEMPLATE_GAP_AATYPE,
+) {
   const r = t * n + i;
-  assertEquals(f.template_aatype.data[r], TEMPLATE_GAP_AATYPE);
+  assertEquals(f.template_aatype.data[r], aatype, `aatype ${i}`);
   const zero = (x: Float32Array, w: number) => x.subarray(r * w, r * w + w).every((v) => v === 0);
   assert(zero(f.template_all_atom_positions.data, 111), `positions ${i}`);
   assert(zero(f.template_all_atom_mask.data, 37), `atom mask ${i}`);
@@ -156,8 +165,13 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
       const reads: string[] = [];
       const ref = await referenceCa(path, chain);
       const observedInFile = Object.keys(ref).length;
+      // The residues made unobserved keep their type in the features (AF2 takes it from SEQRES).
+      const removed = new Map<number, string>();
       if (unobserved) {
-        for (let k = unobserved[0]; k <= unobserved[1]; k++) delete ref[String(k)];
+        for (let k = unobserved[0]; k <= unobserved[1]; k++) {
+          removed.set(k, ref[String(k)].res);
+          delete ref[String(k)];
+        }
       }
       // 4i6p and 3zee are the same domain: 4i6p_A's 3zee_A hit is a query substring
       // covering 98.8 % of 3zee_A, a duplicate AF2 drops; allow it to check the mapping.
@@ -191,10 +205,19 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
       // (a), (b): every query residue the hit aligns to an observed template residue
       // has that residue's CA and type; the rest are unmapped.
       const expected = new Map<number, { res: string; ca: number[] }>();
+      const unobservedType = new Map<number, number>();
       hit.indicesQuery.forEach((q, c) => {
         const t = hit.indicesHit[c];
         if (q >= 0 && t >= 0 && ref[String(t + 1)]) expected.set(q, ref[String(t + 1)]);
+        const gone = q >= 0 && t >= 0 ? removed.get(t + 1) : undefined;
+        if (gone) {
+          unobservedType.set(
+            q,
+            (RESTYPE_3 as readonly string[]).indexOf(gone === "MSE" ? "MET" : gone),
+          );
+        }
       });
+      if (unobserved) assert(unobservedType.size > 0, "the hit aligns query residues to the loop");
       assert(expected.size > 40, `${expected.size} mapped residues`);
       if (unobserved) assert(hit.indicesHit.includes(unobserved[0] - 1), "the loop is in the hit");
       assertEquals(used, [{ name: templateId, index: hit.index, mappedResidues: expected.size }]);
@@ -202,7 +225,7 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
       for (let q = 0; q < n; q++) {
         const e = expected.get(q);
         if (!e) {
-          checkUnmappedZero(f, 0, q, n);
+          checkUnmappedZero(f, 0, q, n, unobservedType.get(q));
           continue;
         }
         assertEquals(RESTYPE_3[f.template_aatype.data[q]], e.res === "MSE" ? "MET" : e.res);
@@ -442,7 +465,8 @@ Deno.test("templates: a hand-made hit with gaps on both sides and an unobserved 
     { maxTemplates: 1 },
   );
   const n = query.length;
-  // query residue -> chain residue; 6 faces a template gap, 8 an unobserved residue.
+  // query residue -> chain residue; 6 faces a template gap, 8 an unobserved residue
+  // (an A: AF2 gives it the template residue's type, no atoms).
   const want = new Map([[2, 1], [3, 2], [4, 3], [5, 4], [7, 5], [9, 6], [10, 7], [11, 9], [
     12,
     10,
@@ -451,7 +475,7 @@ Deno.test("templates: a hand-made hit with gaps on both sides and an unobserved 
   for (let i = 0; i < n; i++) {
     const r = want.get(i);
     if (r === undefined) {
-      checkUnmappedZero(f, 0, i, n);
+      checkUnmappedZero(f, 0, i, n, i === 8 ? RESTYPES.indexOf("A") : TEMPLATE_GAP_AATYPE);
       continue;
     }
     assertEquals(f.template_aatype.data[i], chain.aatype[r], `aatype ${i}`);

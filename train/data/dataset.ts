@@ -45,6 +45,7 @@ import {
 } from "./splits.ts";
 import { af2SampleWeights, type SampleDraw, WeightedSampler } from "./sampling.ts";
 import { InputError } from "../../model/util/errors.ts";
+import { dominantResidueFraction } from "./openfold_root.ts";
 
 /** One chain of the dataset. */
 export interface ChainEntry {
@@ -120,17 +121,7 @@ export const DatasetOptionsSchema = z.object({
 const _optionsMatch: Same<DatasetOptions, z.output<typeof DatasetOptionsSchema>> = true;
 const _inputMatches: Same<DatasetOptionsInput, z.input<typeof DatasetOptionsSchema>> = true;
 
-/** The largest fraction of a sequence taken by one residue type. */
-export function dominantResidueFraction(seq: string): number {
-  const counts = new Map<string, number>();
-  let max = 0;
-  for (const c of seq) {
-    const n = (counts.get(c) ?? 0) + 1;
-    counts.set(c, n);
-    if (n > max) max = n;
-  }
-  return seq.length ? max / seq.length : 0;
-}
+export { dominantResidueFraction };
 
 /** Fullatom chains kept parsed in memory. */
 const FULLATOM_CACHE = 256;

@@ -23,13 +23,11 @@
  * @module
  */
 
-import {
-  type AlignmentSource,
-  openAlignmentSource,
-} from "../../model/features/alignment_dir.ts";
+import { type AlignmentSource, openAlignmentSource } from "../../model/features/alignment_dir.ts";
 import { type MmcifHeader, readMmcifEntry } from "../../model/protein/mmcif.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { fitsQuery } from "../../model/features/structure_to_query.ts";
+import { selectChain } from "../../model/features/templates.ts";
 import { RESTYPES_WITH_X } from "../../model/protein/residue_constants.ts";
 import { InputError, ParseError } from "../../model/util/errors.ts";
 
@@ -173,7 +171,17 @@ export interface OpenFoldScan {
   dropped: { id: string; reason: string }[];
 }
 
-/** The largest fraction of a sequence taken by one residue type. */
+/**
+ * The largest fraction of a sequence taken by one residue type (AF2 supplement
+ * 1.2.5 drops chains where it exceeds 0.8).
+ *
+ * @example
+ * ```ts
+ * import { dominantResidueFraction } from "./openfold_root.ts";
+ *
+ * console.log(dominantResidueFraction("AAAAAAAAGG")); // 0.8
+ * ```
+ */
 export function dominantResidueFraction(seq: string): number {
   const counts = new Map<string, number>();
   let max = 0;
@@ -197,7 +205,6 @@ function observedSequence(p: Protein): string {
  * alignment query is dropped with that reason too.
  */
 export async function scanOpenFoldRoot(
-  root: string,
   paths: OpenFoldRootPaths,
   filters: ChainFilters,
 ): Promise<OpenFoldScan> {
@@ -273,10 +280,7 @@ export async function scanOpenFoldRoot(
       );
       continue;
     }
-    const observed = entry.protein.chainIds.reduce(
-      (s, c, i) => c === chain ? s + observedSequence({ ...entry!.protein, aatype: entry!.protein.aatype.subarray(i, i + 1) }) : s,
-      "",
-    );
+    const observed = observedSequence(selectChain(entry.protein, chain));
     if (observed.length === 0) {
       drop(`mmcif/${name} has no protein chain ${chain}`);
       continue;

@@ -118,7 +118,8 @@ export interface TemplateFeatureOptions {
   releaseDate?: ReleaseDateReader;
   /**
    * Consider only the first this many hits that pass the prefilter and the
-   * date cutoff (OpenFold's `shuffle_top_k_prefiltered` pool in training: 20).
+   * date cutoff and whose chain can be read (OpenFold's
+   * `shuffle_top_k_prefiltered` pool in training: 20).
    */
   prefilteredTopK?: number;
 }
@@ -437,7 +438,6 @@ export async function templateFeatures(
         continue;
       }
     }
-    if (options.prefilteredTopK !== undefined && ++prefiltered > options.prefilteredTopK) break;
     let protein: Protein;
     try {
       protein = await readTemplate(pdbId, chain);
@@ -445,6 +445,9 @@ export async function templateFeatures(
       skip(`cannot read ${pdbId} chain ${chain}: ${e instanceof Error ? e.message : e}`);
       continue;
     }
+    // A hit whose structure cannot be read takes no place in the pool: with a
+    // partial mmCIF mirror the pool is the top hits among the entries present.
+    if (options.prefilteredTopK !== undefined && ++prefiltered > options.prefilteredTopK) break;
     const t = mapTemplateToQuery(query, hit, protein, options.minRealignIdentity);
     if (typeof t === "string") {
       skip(t);

@@ -57,7 +57,11 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
       value: "NAME",
       help: `the model: ${Object.keys(PRESETS).join(", ")} (default small)`,
     },
-    data: { value: "DIR", help: "data root in the ../shared/data layout (default data/sample)" },
+    data: {
+      value: "DIR",
+      help: "data root: the ../shared/data layout (default data/sample) or an OpenFold root " +
+        "(DIR/alignments or DIR/alignment_db, and DIR/mmcif)",
+    },
     steps: { value: "N", help: "total training steps (default 1500)" },
     crop: { value: "N", help: "residues per training crop (default 64)" },
     out: { value: "RUN_DIR", help: "the run directory (default runs/default)" },

@@ -1,8 +1,10 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import {
   cropTemplateFeatures,
+  emptyTemplateFeatures,
   mmcifDirTemplateReader,
   realignTemplateToChain,
+  selectTemplates,
   TEMPLATE_GAP_AATYPE,
   type TemplateFeatures,
   templateFeatures,
@@ -21,6 +23,7 @@ import {
   RESTYPES,
 } from "../../model/protein/residue_constants.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { Rng } from "../../model/util/rng.ts";
 import { haveProgram, toolMissing } from "../tools.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
@@ -542,4 +545,44 @@ Deno.test("templates: AF2's prefilter and skipped hits; padding when no hit is u
   assertEquals(Array.from(f.template_mask.data), [0, 0, 0]);
   assert(f.template_aatype.data.every((a) => a === TEMPLATE_GAP_AATYPE));
   assert(f.template_all_atom_mask.data.every((v) => v === 0));
+});
+
+Deno.test("templates: selectTemplates keeps the best first at inference, and in training a random subset of random size 0..4 (AF2 1.2.3)", () => {
+  const have = 6, n = 5;
+  const f = emptyTemplateFeatures(have + 1, n);
+  for (let k = 0; k < have; k++) {
+    f.template_mask.data[k] = 1;
+    f.template_aatype.data.fill(k, k * n, (k + 1) * n);
+    f.template_pseudo_beta.data.fill(k + 0.5, k * n * 3, (k + 1) * n * 3);
+  }
+  const rows = (g: TemplateFeatures) =>
+    Array.from(
+      { length: 4 },
+      (_, k) => g.template_mask.data[k] ? g.template_aatype.data[k * n] : -1,
+    );
+  assertEquals(rows(selectTemplates(f, 4)), [0, 1, 2, 3]);
+  const sizes = new Map<number, number>();
+  const firsts = new Set<number>();
+  for (let s = 0; s < 400; s++) {
+    const g = selectTemplates(f, 4, new Rng(s));
+    const r = rows(g);
+    const real = r.filter((x) => x >= 0);
+    // Real templates first, distinct, each with its own rows of every feature.
+    assertEquals(r, [...real, ...Array(4 - real.length).fill(-1)]);
+    assertEquals(new Set(real).size, real.length);
+    real.forEach((src, k) => {
+      assert(g.template_aatype.data.subarray(k * n, (k + 1) * n).every((x) => x === src));
+      assert(
+        g.template_pseudo_beta.data.subarray(k * n * 3, (k + 1) * n * 3).every((x) =>
+          x === src + 0.5
+        ),
+      );
+    });
+    sizes.set(real.length, (sizes.get(real.length) ?? 0) + 1);
+    if (real.length) firsts.add(real[0]);
+  }
+  // Sizes uniform over 0..4 (80 expected each), any candidate may come first.
+  assertEquals([...sizes.keys()].sort(), [0, 1, 2, 3, 4]);
+  for (const c of sizes.values()) assert(c > 50 && c < 115, `sizes ${[...sizes]}`);
+  assertEquals([...firsts].sort(), [0, 1, 2, 3, 4, 5]);
 });

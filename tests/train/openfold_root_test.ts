@@ -10,6 +10,20 @@ import { Dataset } from "../../train/data/dataset.ts";
 import { af2SampleWeights, lengthFactor } from "../../train/data/sampling.ts";
 import { openFoldRoot } from "../../train/data/openfold_root.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { chainTemplateHits, readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import {
+  mmcifDirTemplateReader,
+  templateDateCutoff,
+  templateFeatures,
+} from "../../model/features/templates.ts";
+import { buildFeatures } from "../../model/features/pipeline.ts";
+import { templateGtFeatures } from "../../model/protein/gt_transforms.ts";
+import { readStructure } from "../../model/protein/structure_file.ts";
+import { Rng } from "../../model/util/rng.ts";
+import { listCheckpoints, loadCheckpoint } from "../../model/checkpoint.ts";
+import { modelParamSpecs } from "../../model/params.ts";
+import { runModelConfig } from "../../model/trained.ts";
+import { initParams } from "../../model/nn/init.ts";
 
 const MSAS = `${SHARED_DATA}/msa/openfold`;
 const MMCIFS = `${SHARED_DATA}/fullatom/github/aqlaboratory_openfold`;
@@ -188,6 +202,128 @@ sharedData.test("shared data: train --data OPENFOLD_ROOT: a 3-step tiny run exit
       .map((l) => JSON.parse(l) as { step: number; loss: number });
     assertEquals(metrics.map((m) => m.step), [1, 2, 3]);
     assert(metrics.every((m) => Number.isFinite(m.loss)), JSON.stringify(metrics));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+sharedData.test("shared data: OpenFold root templates: a chain's candidates are its usable hits released 60 days before it; through the training features they equal templateFeatures' and its 13c-checked transforms", async () => {
+  const root = await buildRoot();
+  try {
+    const ds = await Dataset.open(root, { templateCandidates: 20 });
+    const reader = mmcifDirTemplateReader(`${root}/mmcif`);
+    let checked = 0, cutByDate = 0;
+    for (const e of ds.entries) {
+      const input = await ds.loadInput(e);
+      const a = await readAlignmentDir(`${root}/alignments`, e.id);
+      // Without any date cutoff, which hits would be templates?
+      const free = await templateFeatures(e.seq, chainTemplateHits(a), reader, {
+        maxTemplates: 20,
+        queryPdbId: e.id.slice(0, 4),
+      });
+      const cutoff = templateDateCutoff({ queryReleaseDate: e.releaseDate });
+      const dated: string[] = [];
+      for (const u of free.used) {
+        const date = await reader.releaseDate(u.name.slice(0, 4).toLowerCase());
+        if (date! <= cutoff!) dated.push(u.name);
+        else cutByDate++;
+      }
+      const f = input.templates!;
+      assertEquals(
+        Array.from(f.template_mask.data).filter((m) => m > 0).length,
+        dated.length,
+        e.id,
+      );
+      if (dated.length === 0) continue;
+      // The training pipeline (uncropped, best first) hands the model exactly these features.
+      const ex = buildFeatures(
+        input,
+        { crop: false, maxTemplates: 4, blockDeletion: null },
+        new Rng(1),
+      );
+      const direct = await templateFeatures(
+        e.seq,
+        chainTemplateHits(a).filter((h) => dated.includes(h.name)),
+        (id, ch) => readStructure(`${root}/mmcif/${id}.cif.gz`, { chains: [ch] }),
+        { maxTemplates: 4 },
+      );
+      const n = e.seq.length, np = ex.meta.paddedLength;
+      const feats = ex.features as unknown as Record<
+        string,
+        { data: ArrayLike<number>; shape: number[] }
+      >;
+      for (const [name, t] of Object.entries(direct.features)) {
+        const got = feats[name];
+        assert(got, `${e.id}: no ${name} in the training features`);
+        const per = t.data.length / (name === "template_mask" ? 1 : 4 * n);
+        // The real templates; padding templates are all zero in the pipeline (OpenFold pads
+        // with zeros), masked either way.
+        for (let k = 0; k < direct.used.length; k++) {
+          if (name === "template_mask") {
+            assertEquals(got.data[k], t.data[k], `${e.id} ${name}`);
+            continue;
+          }
+          for (let i = 0; i < n * per; i++) {
+            assertEquals(
+              got.data[k * np * per + i],
+              t.data[k * n * per + i],
+              `${e.id} ${name} ${k}`,
+            );
+          }
+        }
+      }
+      // Torsions and pseudo-β of the fed atoms: the transforms fixture 13c checks against OpenFold.
+      const gt = templateGtFeatures(
+        Array.from(feats.template_aatype.data, (x) => Math.min(x, 20)),
+        feats.template_all_atom_positions.data,
+        feats.template_all_atom_mask.data,
+        4,
+      ) as unknown as Record<string, { data: ArrayLike<number> }>;
+      for (const name of ["template_pseudo_beta", "template_torsion_angles_mask"]) {
+        assertEquals(Array.from(gt[name].data), Array.from(feats[name].data), `${e.id} ${name}`);
+      }
+      assertEquals(direct.used.map((u) => u.name), dated, e.id);
+      checked++;
+    }
+    // The shared chains hold both cases: a template used, and one cut by its release date.
+    assert(checked > 0, "no chain with a template");
+    assert(cutByDate > 0, "no template released after its query");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+sharedData.test("shared data: train --data OPENFOLD_ROOT with max_templates 4: a 3-step tiny run trains the template stack", async () => {
+  const root = await buildRoot();
+  // The chain with a template candidate (see above), so every sample may draw it; with
+  // seed 4 two of the three samples keep it (AF2's sampling may keep none).
+  const { dir, r } = await trainOn(root, {
+    max_templates: 4,
+    train_ids: ["5kc1_A"],
+    crop: 64,
+    seed: 4,
+  });
+  try {
+    assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+    const metrics = (await Deno.readTextFile(`${dir}/run/metrics.jsonl`)).trim().split("\n")
+      .map((l) => JSON.parse(l) as { step: number; loss: number });
+    assertEquals(metrics.map((m) => m.step), [1, 2, 3]);
+    const { state } = await loadCheckpoint((await listCheckpoints(`${dir}/run`)).at(-1)!);
+    const specs = modelParamSpecs(runModelConfig({ preset: "tiny", max_templates: 4 }));
+    const templ = specs.filter((p) => p.name.startsWith("template_"));
+    assert(templ.length > 0, "no template parameters");
+    assertEquals([...state.params.keys()].sort(), specs.map((p) => p.name).sort());
+    // The template embedding is multiplied by "any template" (0 without one), so
+    // the pointwise attention's output layer (zero-initialised, AF2's "final"
+    // init) has a zero gradient unless a sample held a real template. (Layers
+    // before it see gradients through weights of ~lr, below Adam's eps.)
+    const init = initParams(specs, 4);
+    const moved = (name: string) =>
+      state.params.get(name)!.some((v, i) => v !== init.get(name)![i]);
+    const out = "template_embedder.template_pointwise_att.mha.linear_o.weight";
+    assert(init.get(out)!.every((v) => v === 0), "linear_o starts at zero");
+    assert(moved(out), "the template stack's output never saw a template");
   } finally {
     await Deno.remove(root, { recursive: true });
     await Deno.remove(dir, { recursive: true });

@@ -27,7 +27,7 @@ import { InputError } from "../model/util/errors.ts";
 import { initParams } from "../model/nn/init.ts";
 import { lossConfig } from "../model/losses/config.ts";
 import type { TrainState } from "../model/checkpoint.ts";
-import { type ChainEntry, Dataset } from "./data/dataset.ts";
+import { type ChainEntry, Dataset, type DatasetOptionsInput } from "./data/dataset.ts";
 import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
 import { initialState, type Sample, TrainStep } from "./step.ts";
 import type { TrainTask } from "./loop.ts";
@@ -145,6 +145,26 @@ export function trainingChains(dataset: Dataset, cfg: RunConfig): ChainEntry[] {
   return chains;
 }
 
+/**
+ * The dataset options of a run (its filters, cluster file and template pool),
+ * so that evaluating a run's checkpoint sees the run's chains and splits.
+ */
+export function runDatasetOptions(
+  cfg: Pick<
+    Partial<RunConfig>,
+    "max_resolution" | "max_release_date" | "cluster_file" | "max_templates" | "max_template_date"
+  >,
+): DatasetOptionsInput {
+  return {
+    maxResolution: cfg.max_resolution,
+    maxReleaseDate: cfg.max_release_date ?? null,
+    clusterFile: cfg.cluster_file,
+    // AF2's pool of template candidates per chain (supplement 1.2.3: the top 20).
+    templateCandidates: (cfg.max_templates ?? 0) > 0 ? 20 : 0,
+    maxTemplateDate: cfg.max_template_date,
+  };
+}
+
 /** Set up AF2 training for a run config writing into `dir`. */
 export async function af2Training(
   cfg: RunConfig,
@@ -153,14 +173,7 @@ export async function af2Training(
 ): Promise<Af2Training> {
   const compile: CompileOptions = { device: cfg.device, threads: engine.threads };
   const model = runModelConfig(cfg);
-  const dataset = await Dataset.open(cfg.data, {
-    maxResolution: cfg.max_resolution,
-    maxReleaseDate: cfg.max_release_date ?? null,
-    clusterFile: cfg.cluster_file,
-    // AF2's pool of template candidates per chain (supplement 1.2.3: the top 20).
-    templateCandidates: cfg.max_templates > 0 ? 20 : 0,
-    maxTemplateDate: cfg.max_template_date,
-  });
+  const dataset = await Dataset.open(cfg.data, runDatasetOptions(cfg));
   const chains = trainingChains(dataset, cfg);
   const sampler = new WeightedSampler(af2SampleWeights(chains), cfg.seed);
   const featureConfig = {

@@ -10,7 +10,11 @@ import { Dataset } from "../../train/data/dataset.ts";
 import { af2SampleWeights, lengthFactor } from "../../train/data/sampling.ts";
 import { openFoldRoot } from "../../train/data/openfold_root.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
-import { chainTemplateHits, readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import {
+  chainTemplateHits,
+  readAlignmentDir,
+  writeAlignmentDb,
+} from "../../model/features/alignment_dir.ts";
 import {
   mmcifDirTemplateReader,
   templateDateCutoff,
@@ -125,6 +129,45 @@ sharedData.test("shared data: OpenFold root: detected; chains without an mmCIF d
     assertEquals(byLength.entries.length, all.entries.length - 1);
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+sharedData.test("shared data: OpenFold root in the alignment_db form: the same chains, MSAs and template candidates as the chain directories", async () => {
+  const root = await buildRoot();
+  // The same root with its alignments packed into an alignment_db.
+  const packed = await Deno.makeTempDir({ prefix: "denofold_openfold_db_" });
+  try {
+    const dirs = await Dataset.open(root, { templateCandidates: 20 });
+    await Deno.mkdir(`${packed}/alignment_db`);
+    await Deno.mkdir(`${packed}/mmcif`);
+    for await (const f of Deno.readDir(`${root}/mmcif`)) {
+      await Deno.copyFile(`${root}/mmcif/${f.name}`, `${packed}/mmcif/${f.name}`);
+    }
+    await writeAlignmentDb(
+      `${root}/alignments`,
+      `${packed}/alignment_db/alignments.db`,
+      `${packed}/alignment_db/super.index`,
+    );
+    assertEquals((await openFoldRoot(packed))?.alignments, `${packed}/alignment_db/super.index`);
+    const db = await Dataset.open(packed, { templateCandidates: 20 });
+    assertEquals(db.entries, dirs.entries);
+    assertEquals(db.dropped, dirs.dropped);
+    for (const e of db.entries) {
+      const [x, y] = [await dirs.loadInput(e), await db.loadInput(e)];
+      assertEquals(y.msas!.map((m) => m.sequences.length), x.msas!.map((m) => m.sequences.length));
+      assertEquals(y.templates!.template_mask.data, x.templates!.template_mask.data, e.id);
+      assertEquals(
+        y.templates!.template_all_atom_positions.data,
+        x.templates!.template_all_atom_positions.data,
+      );
+    }
+    // Two index files: which is the root's is not clear, and the error says so.
+    await Deno.writeTextFile(`${packed}/alignment_db/other.index`, "{}");
+    const err = await openFoldRoot(packed).then(() => undefined, (e) => e as Error);
+    assert(err?.message.includes("alignment_db") && err.message.includes("found 2"), `${err}`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(packed, { recursive: true });
   }
 });
 
@@ -309,6 +352,7 @@ sharedData.test("shared data: train --data OPENFOLD_ROOT with max_templates 4: a
     const metrics = (await Deno.readTextFile(`${dir}/run/metrics.jsonl`)).trim().split("\n")
       .map((l) => JSON.parse(l) as { step: number; loss: number });
     assertEquals(metrics.map((m) => m.step), [1, 2, 3]);
+    await Deno.writeTextFile(`${dir}/ids.txt`, "5kc1_A\n");
     const { state } = await loadCheckpoint((await listCheckpoints(`${dir}/run`)).at(-1)!);
     const specs = modelParamSpecs(runModelConfig({ preset: "tiny", max_templates: 4 }));
     const templ = specs.filter((p) => p.name.startsWith("template_"));
@@ -324,6 +368,30 @@ sharedData.test("shared data: train --data OPENFOLD_ROOT with max_templates 4: a
     const out = "template_embedder.template_pointwise_att.mha.linear_o.weight";
     assert(init.get(out)!.every((v) => v === 0), "linear_o starts at zero");
     assert(moved(out), "the template stack's output never saw a template");
+    // eval reads the run's root as training did (filters, splits, templates) and scores its chains.
+    const ev = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../train/cli/eval.ts", import.meta.url).pathname,
+        "--checkpoint",
+        (await listCheckpoints(`${dir}/run`)).at(-1)!,
+        "--data",
+        root,
+        "--split",
+        "all",
+        "--ids",
+        `${dir}/ids.txt`,
+        "--out",
+        `${dir}/eval`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(ev.code, 0, new TextDecoder().decode(ev.stderr));
+    const csv = (await Deno.readTextFile(`${dir}/eval/chains.csv`)).trim().split("\n");
+    assertEquals(csv.length, 2);
+    assert(csv[1].startsWith("5kc1_A,"), csv[1]);
   } finally {
     await Deno.remove(root, { recursive: true });
     await Deno.remove(dir, { recursive: true });

@@ -23,7 +23,11 @@
  * @module
  */
 
-import { type AlignmentSource, openAlignmentSource } from "../../model/features/alignment_dir.ts";
+import {
+  ALIGNMENT_FILES,
+  type AlignmentSource,
+  openAlignmentSource,
+} from "../../model/features/alignment_dir.ts";
 import { type MmcifHeader, readMmcifEntry } from "../../model/protein/mmcif.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { fitsQuery } from "../../model/features/structure_to_query.ts";
@@ -217,7 +221,11 @@ export async function scanOpenFoldRoot(
   const chains: OpenFoldChain[] = [];
   const dropped: OpenFoldScan["dropped"] = [];
   const entries = new Map<string, { header: MmcifHeader; protein: Protein }>();
-  const firstRowOnly = { maxSequences: {}, templateHits: false };
+  // Only the query is needed here: one row of every file, no template hits.
+  const firstRowOnly = {
+    maxSequences: Object.fromEntries(ALIGNMENT_FILES.map((f) => [f.file, 1])),
+    templateHits: false,
+  };
   for (const chainId of alignments.chains) {
     const drop = (reason: string) => dropped.push({ id: chainId, reason });
     const m = /^([0-9A-Za-z]{4})_(.+)$/.exec(chainId);
@@ -251,13 +259,7 @@ export async function scanOpenFoldRoot(
         continue;
       }
     }
-    const a = await alignments.readChain(chainId, {
-      ...firstRowOnly,
-      maxSequences: Object.fromEntries(
-        ["uniref90_hits.sto", "bfd_uniclust_hits.a3m", "small_bfd_hits.sto", "mgnify_hits.sto"]
-          .map((f) => [f, 1]),
-      ),
-    });
+    const a = await alignments.readChain(chainId, firstRowOnly);
     const query = a.query;
     if (a.msas.length === 0 || !query) {
       drop("no MSA file");

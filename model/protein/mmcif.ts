@@ -552,7 +552,7 @@ export async function readMmcifEntry(
   path: string,
   options: StructureOptions = {},
 ): Promise<MmcifEntry> {
-  return parseMmcifEntry(await readText(path), { ...options, file: path });
+  return parseMmcifEntry(await readText(path, "structure"), { ...options, file: path });
 }
 
 /** A value written so that a CIF reader reads back exactly `s`. */

@@ -179,6 +179,9 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     "directory",
     flags.data !== undefined ? "--data" : "config field data",
   );
+  if (config.cluster_file !== undefined) {
+    requireReadable(config.cluster_file, "file", "config field cluster_file");
+  }
   // The model and loss overrides, checked now rather than after the lock is taken.
   runModelConfig(config);
   lossConfig(config.loss_stage, config.loss as LossConfigOverrides);

@@ -345,7 +345,7 @@ export class Dataset {
     });
     const clusterPath = opts.clusterFile ?? paths.clusters;
     const fromFile = clusterPath
-      ? parseClusterFile(await readText(clusterPath), clusterPath)
+      ? parseClusterFile(await readText(clusterPath, "table"), clusterPath)
       : undefined;
     const bySequence = fromFile ? undefined : clusterChains(
       [],

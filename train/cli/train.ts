@@ -317,8 +317,10 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
   log(
     `dataset: ${af2.dataset.split("train").length} train / ${
       af2.dataset.split("val").length
-    } val chains; ` +
-      `${af2.task.step.params.length} parameter tensors; setup ${
+    } val chains` +
+      // An OpenFold root's filters: how many chains they left out (OpenFold logs them too).
+      (af2.dataset.dropped.length ? ` (${af2.dataset.dropped.length} filtered out)` : "") +
+      `; ${af2.task.step.params.length} parameter tensors; setup ${
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,
   );

@@ -319,7 +319,7 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
       af2.dataset.split("val").length
     } val chains` +
       // An OpenFold root's filters: how many chains they left out (OpenFold logs them too).
-      (af2.dataset.dropped.length ? ` (${af2.dataset.dropped.length} filtered out)` : "") +
+      (af2.dataset.dropped.length ? ` (${af2.dataset.dropped.length} left out)` : "") +
       `; ${af2.task.step.params.length} parameter tensors; setup ${
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,

@@ -54,10 +54,14 @@ export {
 } from "./model/protein/pdb.ts";
 export {
   formatMmcif,
+  type MmcifEntry,
+  type MmcifHeader,
   type MmcifReadOptions,
   parseMmcif,
+  parseMmcifEntry,
   parseMmcifModels,
   readMmcif,
+  readMmcifEntry,
   readMmcifModels,
   writeMmcif,
 } from "./model/protein/mmcif.ts";
@@ -98,9 +102,12 @@ export { type HhrResult, parseHhr, readHhr, type TemplateHit } from "./model/fea
 export {
   type AlignmentFileSpec,
   type AlignmentRole,
+  type AlignmentSource,
   type ChainAlignments,
+  chainTemplateHits,
   type DatabaseMsa,
   listAlignmentChains,
+  openAlignmentSource,
   readAlignmentDir,
   type ReadAlignmentsOptions,
 } from "./model/features/alignment_dir.ts";
@@ -109,6 +116,7 @@ export {
 
 export {
   type AF2Features,
+  type AF2TemplateFeatures,
   type AF2TrainingFeatures,
   buildFeatures,
   exampleFeeds,
@@ -141,7 +149,12 @@ export {
   readProfiles,
 } from "./model/features/backbone_corpus.ts";
 export {
+  emptyTemplateFeatures,
+  type MmcifDirReader,
   mmcifDirTemplateReader,
+  type ReleaseDateReader,
+  selectTemplates,
+  templateDateCutoff,
   type TemplateFeatureOptions,
   type TemplateFeatureResult,
   type TemplateFeatures,

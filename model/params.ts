@@ -180,6 +180,8 @@ export interface LoadParamsOptions extends ParamCheckOptions {
  *
  * @example
  * ```ts
+ * import { modelConfig } from "denofold";
+ *
  * const params = await loadParams("model.safetensors", modelParamSpecs(modelConfig("tiny")));
  * ```
  */
@@ -618,6 +620,8 @@ export function convertAf2Params(
  *
  * @example
  * ```ts
+ * import { modelConfig } from "denofold";
+ *
  * const specs = modelParamSpecs(modelConfig("af2"));
  * const params = await importAf2Npz("params/params_model_1.npz", specs);
  * await saveParams("model_1.safetensors", params, specs);

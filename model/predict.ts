@@ -17,6 +17,7 @@ import type { TypedArray } from "./graph/mod.ts";
 import { ATOM_TYPE_NUM } from "./protein/residue_constants.ts";
 import type { Protein } from "./protein/protein.ts";
 import type { OutputName } from "./af2/recycling.ts";
+import type { TemplateFeatures } from "./features/templates.ts";
 
 /** What to predict and how. */
 export interface PredictRequest {
@@ -26,6 +27,11 @@ export interface PredictRequest {
   sequence: string;
   /** Alignments (row 0 = the query), one per database; none → single sequence. */
   msas?: Msa[];
+  /**
+   * Template features of the whole query, best first (`templateFeatures`);
+   * used when the model has a template stack.
+   */
+  templates?: TemplateFeatures;
   /** Model parameters by OpenFold name. */
   params: ReadonlyMap<string, Float32Array>;
   config: ModelConfig;
@@ -119,6 +125,8 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
   const timings: PredictTimings = { features: 0, compile: 0, iterations: [] };
   let t = performance.now();
   stage("features", "start");
+  const templates = req.config.template.enabled ? req.templates : undefined;
+  const nTempl = templates ? templates.template_mask.shape[0] : 0;
   const cfg: Partial<FeatureConfig> = {
     crop: false,
     maxMsaClusters: req.msaClusters,
@@ -128,9 +136,10 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
     // Exact sizes: the graph is built for this protein, so no padded residue
     // enters pTM or the attention.
     pad: false,
+    maxTemplates: nTempl,
   };
   const ex = buildFeatures(
-    { id: req.id, sequence: req.sequence, msas: req.msas },
+    { id: req.id, sequence: req.sequence, msas: req.msas, templates },
     cfg,
     new Rng(req.seed ?? 0),
   );
@@ -140,7 +149,7 @@ export async function predictStructure(req: PredictRequest): Promise<Prediction>
   const tm = req.config.heads.tm.enabled;
   const rows = (k: string) =>
     (ex.features as unknown as Record<string, { shape: number[] }>)[k].shape[0];
-  const dims = { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 };
+  const dims = { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl };
   const outputs: OutputName[] = [
     "final_atom_positions",
     "final_atom_mask",

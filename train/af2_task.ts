@@ -27,7 +27,7 @@ import { InputError } from "../model/util/errors.ts";
 import { initParams } from "../model/nn/init.ts";
 import { lossConfig } from "../model/losses/config.ts";
 import type { TrainState } from "../model/checkpoint.ts";
-import { type ChainEntry, Dataset } from "./data/dataset.ts";
+import { type ChainEntry, Dataset, type DatasetOptionsInput } from "./data/dataset.ts";
 import { af2SampleWeights, WeightedSampler } from "./data/sampling.ts";
 import { initialState, type Sample, TrainStep } from "./step.ts";
 import type { TrainTask } from "./loop.ts";
@@ -45,7 +45,7 @@ function dimsOf(ex: FeatureExample, cfg: RunConfig): GraphDims {
     nRes: ex.meta.paddedLength,
     nSeq: cfg.msa_clusters,
     nExtra: cfg.extra_msa,
-    nTempl: 0,
+    nTempl: cfg.max_templates,
   };
 }
 
@@ -145,6 +145,26 @@ export function trainingChains(dataset: Dataset, cfg: RunConfig): ChainEntry[] {
   return chains;
 }
 
+/**
+ * The dataset options of a run (its filters, cluster file and template pool),
+ * so that evaluating a run's checkpoint sees the run's chains and splits.
+ */
+export function runDatasetOptions(
+  cfg: Pick<
+    Partial<RunConfig>,
+    "max_resolution" | "max_release_date" | "cluster_file" | "max_templates" | "max_template_date"
+  >,
+): DatasetOptionsInput {
+  return {
+    maxResolution: cfg.max_resolution,
+    maxReleaseDate: cfg.max_release_date ?? null,
+    clusterFile: cfg.cluster_file,
+    // AF2's pool of template candidates per chain (supplement 1.2.3: the top 20).
+    templateCandidates: (cfg.max_templates ?? 0) > 0 ? 20 : 0,
+    maxTemplateDate: cfg.max_template_date,
+  };
+}
+
 /** Set up AF2 training for a run config writing into `dir`. */
 export async function af2Training(
   cfg: RunConfig,
@@ -153,7 +173,7 @@ export async function af2Training(
 ): Promise<Af2Training> {
   const compile: CompileOptions = { device: cfg.device, threads: engine.threads };
   const model = runModelConfig(cfg);
-  const dataset = await Dataset.open(cfg.data);
+  const dataset = await Dataset.open(cfg.data, runDatasetOptions(cfg));
   const chains = trainingChains(dataset, cfg);
   const sampler = new WeightedSampler(af2SampleWeights(chains), cfg.seed);
   const featureConfig = {
@@ -162,6 +182,8 @@ export async function af2Training(
     maxExtraMsa: cfg.extra_msa,
     msaSamples: cfg.max_recycles + 1,
     clampedFapeProb: cfg.clamped_fape_prob,
+    maxTemplates: cfg.max_templates,
+    subsampleTemplates: true,
   };
   // Validation: whole chains of the first held-out clusters (at most val_max_length long).
   const valChains = dataset.split("val").filter((e) => e.length <= cfg.val_max_length)
@@ -172,10 +194,16 @@ export async function af2Training(
     extraMsa: cfg.extra_msa,
     seed: cfg.seed,
     chunkBudget: cfg.chunk_budget,
+    maxTemplates: cfg.max_templates,
   }, compile);
   const evalParams = (state: TrainState) => cfg.eval_params === "ema" ? state.ema : state.params;
   // Probes of the learning-dynamics snapshots: one fixed contiguous crop each.
-  const probeConfig = { ...featureConfig, spatialCropProb: 0, msaSamples: 1 };
+  const probeConfig = {
+    ...featureConfig,
+    spatialCropProb: 0,
+    msaSamples: 1,
+    subsampleTemplates: false,
+  };
   const valExamples: { entry: ChainEntry; example: FeatureExample }[] = [];
   for (const entry of dataset.split("val").slice(0, cfg.probes)) {
     const rng = new Rng(hashSeed("eval", cfg.seed, entry.key));
@@ -187,11 +215,9 @@ export async function af2Training(
   /** The example of the run's `g`-th sample (0-based over the whole run). */
   const exampleOf = async (g: number) => {
     const draw = sampler.at(g);
-    return buildFeatures(
-      await dataset.loadInput(chains[draw.index]),
-      featureConfig,
-      new Rng(draw.seed),
-    );
+    const entry = chains[draw.index];
+    const ex = buildFeatures(await dataset.loadInput(entry), featureConfig, new Rng(draw.seed));
+    return Object.assign(ex, { resolution: entry.resolution });
   };
 
   const trainers = new GraphCache<Executor>();
@@ -257,9 +283,9 @@ export async function af2Training(
         ...exampleFeeds(ex, recycles),
         ...prev,
         seq_length: new Int32Array([ex.meta.chainLength]),
-        // Backbone-corpus chains carry no resolution; 2 Å keeps them inside the
-        // resolution window (0.1–3 Å) of the pLDDT loss.
-        resolution: new Float32Array([2.0]),
+        // An OpenFold root's chains carry their mmCIF's resolution (AF2 1.9.6: the
+        // pLDDT loss only on 0.1–3 Å); the others none, and 2 Å keeps them inside.
+        resolution: new Float32Array([ex.resolution ?? 2.0]),
       };
       return { executor, feeds, index: k };
     },

@@ -10,6 +10,7 @@ import { scheduleSchema } from "./schedule.ts";
 import { optimizerSchema } from "./optimizer.ts";
 
 const posInt = () => z.number().int().positive();
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 
 /** Everything a training run depends on (with the seed, a run is a pure function of this). */
 export const runConfigSchema = z.strictObject({
@@ -17,8 +18,23 @@ export const runConfigSchema = z.strictObject({
   preset: z.string().default("small"),
   /** Overrides of the preset's model config (any depth). */
   model: z.record(z.string(), z.unknown()).default({}),
-  /** Data root in the ../shared/data layout (default: the bundled sample). */
+  /**
+   * Data root in the ../shared/data layout (default: the bundled sample), or
+   * an OpenFold root (`alignments/` or `alignment_db/` beside `mmcif/`;
+   * train/data/openfold_root.ts).
+   */
   data: z.string(),
+  /** OpenFold root: largest mmCIF resolution kept, Å (OpenFold: 9; NMR entries carry 0). */
+  max_resolution: z.number().positive().optional(),
+  /** OpenFold root: latest release date of a training chain, `YYYY-MM-DD` (none: no cutoff). */
+  max_release_date: isoDate.optional(),
+  /**
+   * OpenFold root: latest release date of a template (AF2's max_template_date);
+   * each chain's templates are also released at least 60 days before it.
+   */
+  max_template_date: isoDate.optional(),
+  /** OpenFold root: cluster file (one cluster of chain ids per line; default DIR/clusters.txt). */
+  cluster_file: z.string().optional(),
   /**
    * Training-set ablations: train only on these chain ids (ChainEntry.id) of the
    * training split (none = all), and never on `exclude_ids`. Validation is unchanged.
@@ -35,11 +51,12 @@ export const runConfigSchema = z.strictObject({
   /** Residues per training crop (graphs are built per 32-residue bucket up to this). */
   crop: posInt().default(64),
   /**
-   * Templates per example (AF2: 4). 0: the run trains, validates and predicts
-   * without the template stack (its parameters are then not part of the model).
+   * Templates per example (AF2: 4), sampled from each chain's hits as AF2's
+   * training does (supplement 1.2.3); only an OpenFold root's chains have hits.
+   * 0: the run trains, validates and predicts without the template stack (its
+   * parameters are then not part of the model).
    */
-  max_templates: z.number().int().min(0).max(0, "templates in training are not supported yet")
-    .default(0),
+  max_templates: z.number().int().min(0).max(4, "AF2 uses at most 4 templates").default(0),
   /** MSA cluster rows N_clust and extra rows N_extra per example. */
   msa_clusters: posInt().default(16),
   extra_msa: z.number().int().nonnegative().default(32),

@@ -38,6 +38,8 @@ export interface EvalSettings {
   seed: number;
   /** Memory budget of chunked ops (long chains). */
   chunkBudget?: number;
+  /** Templates per chain, best first (the model's template stack needs them; default 0). */
+  maxTemplates?: number;
 }
 
 /** The figures of one chain. */
@@ -318,6 +320,7 @@ export class Evaluator {
       maxExtraMsa: this.settings.extraMsa,
       blockDeletion: null,
       msaSamples: this.settings.recycles + 1,
+      maxTemplates: this.settings.maxTemplates ?? 0,
     }, new Rng(hashSeed("eval", this.settings.seed, input.id)));
   }
 
@@ -330,7 +333,12 @@ export class Evaluator {
       e = Executor.create(
         af2Plan(
           this.config,
-          { nRes: np, nSeq: rows("msa_feat"), nExtra: rows("extra_msa"), nTempl: 0 },
+          {
+            nRes: np,
+            nSeq: rows("msa_feat"),
+            nExtra: rows("extra_msa"),
+            nTempl: this.settings.maxTemplates ?? 0,
+          },
           {
             chunkBudget: this.settings.chunkBudget,
             outputs: ["final_atom_positions", "plddt"],

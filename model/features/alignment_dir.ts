@@ -62,6 +62,8 @@ export const ALIGNMENT_FILES: readonly AlignmentFileSpec[] = [
     maxSequences: 50000,
   },
   { file: "pdb70_hits.hhr", database: "pdb70", format: "hhr", role: "templates" },
+  // OpenProteinSet's name for the same hhsearch report.
+  { file: "hhsearch_output.hhr", database: "pdb70", format: "hhr", role: "templates" },
   { file: "hmm_output.sto", database: "pdb_seqres", format: "sto", role: "templates" },
 ];
 
@@ -85,7 +87,7 @@ export interface ChainAlignments {
   msas: DatabaseMsa[];
   /** UniProt hits for multimer pairing, if present. */
   uniprot?: DatabaseMsa;
-  /** hhsearch hits from `pdb70_hits.hhr`, if present. */
+  /** hhsearch hits from `pdb70_hits.hhr` and `hhsearch_output.hhr`, if present (in that order). */
   pdb70Hits?: TemplateHit[];
   /** hmmsearch hits from `hmm_output.sto`, if present. */
   hmmsearchHits?: TemplateHit[];
@@ -97,6 +99,8 @@ export interface ReadAlignmentsOptions {
   querySequence?: string;
   /** Override the per-database row limits of {@link ALIGNMENT_FILES} (by file name). */
   maxSequences?: Partial<Record<string, number>>;
+  /** Parse the template hit files too (default true; false skips them). */
+  templateHits?: boolean;
 }
 
 /** The raw texts of one chain's files, by layout file name. */
@@ -172,11 +176,16 @@ function parseChain(
     if (spec.role === "msa") out.msas.push(dbMsa);
     else out.uniprot = dbMsa;
   }
-  const hhr = texts.get("pdb70_hits.hhr");
-  if (hhr) {
+  if (options.templateHits === false) {
+    out.query = query ?? "";
+    return out;
+  }
+  for (const name of ["pdb70_hits.hhr", "hhsearch_output.hhr"]) {
+    const hhr = texts.get(name);
+    if (!hhr) continue;
     const parsed: HhrResult = parseHhr(hhr.text, hhr.source);
     if (query !== undefined) checkHitQuery(parsed.hits, query, hhr.source);
-    out.pdb70Hits = parsed.hits;
+    out.pdb70Hits = [...(out.pdb70Hits ?? []), ...parsed.hits];
   }
   const hmm = texts.get("hmm_output.sto");
   if (hmm) {
@@ -194,6 +203,22 @@ function parseChain(
   }
   out.query = query ?? "";
   return out;
+}
+
+/**
+ * Every template hit of a chain, as OpenFold's data pipeline gathers them from
+ * the hit files beside the MSAs: the hhsearch reports' hits, then hmmsearch's.
+ *
+ * @example
+ * ```ts
+ * import { chainTemplateHits, readAlignmentDir } from "denofold";
+ *
+ * const a = await readAlignmentDir("data/sample/msa/openfold", "3zee_A");
+ * console.log(chainTemplateHits(a).length); // 0: the sample ships no hit files
+ * ```
+ */
+export function chainTemplateHits(a: ChainAlignments): TemplateHit[] {
+  return [...(a.pdb70Hits ?? []), ...(a.hmmsearchHits ?? [])];
 }
 
 /**
@@ -447,4 +472,39 @@ export async function writeAlignmentDb(
   });
   await writeTextFileAtomic(indexPath, JSON.stringify(index));
   return index;
+}
+
+// ---------------------------------------------------------------------------
+// Either form
+
+/** The chains of an alignment directory or alignment_db, and a reader of one chain. */
+export interface AlignmentSource {
+  /** The directory, or the alignment_db index file. */
+  path: string;
+  /** Chain ids, sorted. */
+  chains: string[];
+  /** Reads and parses one chain (as {@link readAlignmentDir}). */
+  readChain(chainId: string, options?: ReadAlignmentsOptions): Promise<ChainAlignments>;
+}
+
+/**
+ * Opens OpenFold's per-chain alignments in either form: a directory of chain
+ * directories, or an alignment_db index file (`.index`, its `.db` files beside it).
+ *
+ * @example
+ * ```ts
+ * import { openAlignmentSource } from "denofold";
+ *
+ * const src = await openAlignmentSource("data/sample/msa/openfold");
+ * const a = await src.readChain(src.chains[0]);
+ * console.log(src.chains.length, a.query.length);
+ * ```
+ */
+export async function openAlignmentSource(path: string): Promise<AlignmentSource> {
+  if ((await Deno.stat(path)).isDirectory) {
+    const chains = await listAlignmentChains(path);
+    return { path, chains, readChain: (id, o) => readAlignmentDir(path, id, o) };
+  }
+  const db = await openAlignmentDb(path);
+  return { path, chains: db.chains, readChain: db.readChain };
 }

@@ -36,6 +36,13 @@ import { profilePseudoMsa } from "./profile_msa.ts";
 import { chooseCrop, type CropKind, lengthBucket, padAlong, takeAlong } from "./crop.ts";
 import { type GroundTruthFeatures, groundTruthFeatures } from "../protein/gt_transforms.ts";
 import { fillVirtualCb } from "./virtual_cb.ts";
+import {
+  cropTemplateFeatures,
+  emptyTemplateFeatures,
+  selectTemplates,
+  templateCount,
+  type TemplateFeatures,
+} from "./templates.ts";
 import { InputError } from "../util/errors.ts";
 
 const probability = z.number().min(0).max(1);
@@ -75,6 +82,16 @@ export interface FeatureConfig {
    * (`resample_msa_in_recycling`), so set this to the number of passes.
    */
   msaSamples: number;
+  /**
+   * Templates per example `T` (AF2: 4; 0: no template features). Fewer usable
+   * templates are padded with empty ones (`template_mask` 0).
+   */
+  maxTemplates: number;
+  /**
+   * AF2's training-time template sampling (see `selectTemplates`): a random
+   * subset of random size of the input's candidates; off: the best first.
+   */
+  subsampleTemplates: boolean;
 }
 
 /**
@@ -83,7 +100,7 @@ export interface FeatureConfig {
  * spatialCropProb 0.5, maxMsaClusters 128, maxExtraMsa 1024, masking
  * 0.1/0.1/0.1 of 0.15, block deletion of 5 blocks of 0.3, gapAgreementWeight 0,
  * maxRowsPerMsa none, profileMsaDepth null, pad true, clampedFapeProb 0.9,
- * msaSamples 1).
+ * msaSamples 1, maxTemplates 0, subsampleTemplates false).
  */
 export interface FeatureConfigInput {
   /** See {@link FeatureConfig.cropSize}. */
@@ -112,6 +129,10 @@ export interface FeatureConfigInput {
   clampedFapeProb?: number;
   /** See {@link FeatureConfig.msaSamples}. */
   msaSamples?: number;
+  /** See {@link FeatureConfig.maxTemplates}. */
+  maxTemplates?: number;
+  /** See {@link FeatureConfig.subsampleTemplates}. */
+  subsampleTemplates?: boolean;
 }
 
 /** zod schema of {@link FeatureConfig}; defaults are AF2's initial training. */
@@ -140,6 +161,8 @@ export const FeatureConfigSchema = z.object({
   pad: z.boolean().default(true),
   clampedFapeProb: probability.default(0.9),
   msaSamples: z.number().int().positive().default(1),
+  maxTemplates: z.number().int().nonnegative().default(0),
+  subsampleTemplates: z.boolean().default(false),
 });
 
 // The interfaces above are the schema's types written out for the docs; these stop them drifting apart.
@@ -201,6 +224,11 @@ export interface FeatureInput {
   /** Sequence profile `[L, 20]` (AF2 aatype order), used when `msas` is absent. */
   profile?: Float32Array;
   /**
+   * Template candidates over the whole chain (`templateFeatures`, real ones
+   * first), chosen from by `maxTemplates` / `subsampleTemplates`.
+   */
+  templates?: TemplateFeatures;
+  /**
    * The structure has only N, CA, C, O (backbone corpus): pseudo-β then uses the
    * ideal virtual Cβ (see virtual_cb.ts).
    */
@@ -225,6 +253,8 @@ export interface FeatureMeta {
   msaSource: "alignment" | "profile" | "single_sequence";
   /** Rows of the merged MSA before sampling. */
   msaDepth: number;
+  /** Real templates in the example (of `maxTemplates`). */
+  templates: number;
 }
 
 /** The tensors of one example; residue dimension `N_res` is the padded length. */
@@ -262,12 +292,18 @@ export interface AF2Features {
 }
 
 /**
+ * Input features with the template features (`T = maxTemplates`, residues
+ * cropped and padded like the rest) when `maxTemplates` > 0.
+ */
+export type AF2TemplateFeatures = AF2Features & Partial<TemplateFeatures>;
+
+/**
  * Input features plus, when a structure was given, OpenFold's ground-truth
  * features (`atom14_gt_positions`, `rigidgroups_gt_frames`,
  * `torsion_angles_sin_cos`, `pseudo_beta`, `backbone_rigid_tensor`, `chi_mask`,
  * ...; see gt_transforms.ts), all with the padded residue dimension first.
  */
-export type AF2TrainingFeatures = AF2Features & Partial<GroundTruthFeatures>;
+export type AF2TrainingFeatures = AF2TemplateFeatures & Partial<GroundTruthFeatures>;
 
 /** The features that change when the MSA is resampled. */
 export type MsaSampleFeatures = Pick<
@@ -493,6 +529,27 @@ export function buildFeatures(
     }
     msaSamples.push(pickMsa(t));
   }
+  // Templates: chosen over the whole chain, then cut and padded like the residues.
+  let templates = 0;
+  if (cfg.maxTemplates > 0) {
+    if (input.templates && input.templates.template_aatype.shape[1] !== L) {
+      throw new InputError(
+        `${input.id}: template features cover ${
+          input.templates.template_aatype.shape[1]
+        } residues, the sequence ${L}`,
+      );
+    }
+    const chosen = selectTemplates(
+      input.templates,
+      cfg.maxTemplates,
+      cfg.subsampleTemplates ? rng.fork("templates") : undefined,
+    );
+    const t = input.templates
+      ? cropTemplateFeatures(chosen, choice.indices, paddedLength)
+      : emptyTemplateFeatures(cfg.maxTemplates, paddedLength);
+    for (const [k, v] of Object.entries(t)) feats[k] = v as (typeof feats)[string];
+    templates = templateCount(t);
+  }
   const clamped = rng.fork("fape").float() < cfg.clampedFapeProb ? 1 : 0;
   feats.use_clamped_fape = tensorOf(Float32Array.of(clamped), []);
 
@@ -508,6 +565,7 @@ export function buildFeatures(
       cropIndices: choice.indices,
       msaSource,
       msaDepth: encoded.numRows,
+      templates,
     },
   };
 }

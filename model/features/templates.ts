@@ -17,7 +17,15 @@
  * elsewhere. A realignment below {@link DEFAULT_MIN_REALIGN_IDENTITY} identity
  * rejects the hit, as AF2's does below 0.6, and so does one placing fewer than
  * 10 hit residues (a chance match, e.g. when the chain does not observe the
- * aligned stretch at all).
+ * aligned stretch at all). As in AF2, a query residue aligned to a template
+ * residue takes that residue's type even where the template's atoms are
+ * unobserved (mask 0).
+ *
+ * Release dates (AF2's `max_template_date`; in training OpenFold also caps it
+ * at the query's release date minus {@link TRAINING_TEMPLATE_DATE_OFFSET_DAYS}
+ * days, see {@link templateDateCutoff}): a hit whose entry was released after
+ * the cutoff is skipped before it counts as prefiltered, as OpenFold does with
+ * its release-date cache.
  *
  * @module
  */
@@ -26,10 +34,11 @@ import type { TemplateHit } from "./hhr.ts";
 import type { FeatureTensor } from "./feature_tensor.ts";
 import { padAlong, takeAlong } from "./crop.ts";
 import { type Protein, selectResidues } from "../protein/protein.ts";
-import { readStructure } from "../protein/structure_file.ts";
-import { RESTYPES_WITH_X } from "../protein/residue_constants.ts";
+import { type MmcifEntry, readMmcifEntry } from "../protein/mmcif.ts";
+import { RESTYPES, RESTYPES_WITH_X } from "../protein/residue_constants.ts";
 import { templateGtFeatures } from "../protein/gt_transforms.ts";
 import { InputError } from "../util/errors.ts";
+import type { Rng } from "../util/rng.ts";
 
 /** AF2's `max_subsequence_ratio`: a hit that is a query substring longer than this is a duplicate. */
 export const DEFAULT_MAX_SUBSEQUENCE_RATIO = 0.95;
@@ -44,8 +53,46 @@ const MIN_REALIGNED_PAIRS = 10;
 /** Template aatype of an unmapped query position: the gap class (AF2's `fix_templates_aatype`). */
 export const TEMPLATE_GAP_AATYPE = 21;
 
+/**
+ * OpenFold's training-time template cutoff: templates must be released at
+ * least this many days before the query (`TemplateHitFeaturizer.get_templates`).
+ */
+export const TRAINING_TEMPLATE_DATE_OFFSET_DAYS = 60;
+
 /** Reads one template chain: PDB id (lower case) and chain id as named by the hit. */
 export type TemplateReader = (pdbId: string, chain: string) => Promise<Protein>;
+
+/** The release date (`YYYY-MM-DD`) of an entry, or undefined when unknown. */
+export type ReleaseDateReader = (pdbId: string) => Promise<string | undefined>;
+
+/**
+ * The latest template release date allowed: `maxDate`, or in training (a query
+ * release date given) at most the query's release date minus
+ * {@link TRAINING_TEMPLATE_DATE_OFFSET_DAYS} days. Undefined: no cutoff.
+ *
+ * @example
+ * ```ts
+ * import { templateDateCutoff } from "denofold";
+ *
+ * console.log(templateDateCutoff({ queryReleaseDate: "2013-10-16" })); // 2013-08-17
+ * console.log(templateDateCutoff({ maxDate: "2010-01-01", queryReleaseDate: "2013-10-16" })); // 2010-01-01
+ * ```
+ */
+export function templateDateCutoff(
+  opts: { maxDate?: string; queryReleaseDate?: string },
+): string | undefined {
+  let cutoff = opts.maxDate;
+  if (opts.queryReleaseDate) {
+    const t = Date.parse(`${opts.queryReleaseDate}T00:00:00Z`);
+    if (Number.isNaN(t)) {
+      throw new InputError(`query release date ${opts.queryReleaseDate} is not YYYY-MM-DD`);
+    }
+    const before = new Date(t - TRAINING_TEMPLATE_DATE_OFFSET_DAYS * 86_400_000)
+      .toISOString().slice(0, 10);
+    if (cutoff === undefined || before < cutoff) cutoff = before;
+  }
+  return cutoff;
+}
 
 /** Options of {@link templateFeatures}. */
 export interface TemplateFeatureOptions {
@@ -61,6 +108,20 @@ export interface TemplateFeatureOptions {
   minRealignIdentity?: number;
   /** PDB id of the query's own entry: its hits are the query itself and are skipped. */
   queryPdbId?: string;
+  /**
+   * Latest release date (`YYYY-MM-DD`, inclusive) of a template entry; hits of
+   * later entries are skipped (their dates from `releaseDate`). See
+   * {@link templateDateCutoff}.
+   */
+  maxTemplateDate?: string;
+  /** Release dates of template entries, for `maxTemplateDate` (e.g. {@link MmcifDirReader.releaseDate}). */
+  releaseDate?: ReleaseDateReader;
+  /**
+   * Consider only the first this many hits that pass the prefilter and the
+   * date cutoff and whose chain can be read (OpenFold's
+   * `shuffle_top_k_prefiltered` pool in training: 20).
+   */
+  prefilteredTopK?: number;
 }
 
 /** The template inputs of the model (OpenFold batch names), `T = maxTemplates`, `N` = query length. */
@@ -305,7 +366,12 @@ export function mapTemplateToQuery(
     if (q < 0 || t < 0) continue;
     if (q >= n) return `hit aligns query residue ${q + 1} beyond the query's ${n}`;
     const r = map[t - lo];
-    if (r < 0) continue;
+    if (r < 0) {
+      // Aligned but not observed: AF2 keeps the template residue's type, no atoms.
+      const k = RESTYPES.indexOf(hit.hitSequence[c].toUpperCase());
+      aatype[q] = k >= 0 ? k : 20;
+      continue;
+    }
     aatype[q] = chain.aatype[r];
     positions.set(chain.atomPositions.subarray(r * 111, r * 111 + 111), q * 111);
     mask.set(chain.atomMask.subarray(r * 37, r * 37 + 37), q * 37);
@@ -355,6 +421,7 @@ export async function templateFeatures(
   const positions = new Float32Array(T * n * 111), mask = new Float32Array(T * n * 37);
   const templateMask = new Float32Array(T);
   const used: TemplateFeatureResult["used"] = [], skipped: TemplateFeatureResult["skipped"] = [];
+  let prefiltered = 0;
   for (const hit of ordered) {
     if (used.length >= T) break;
     const skip = (reason: string) => skipped.push({ name: hit.name, index: hit.index, reason });
@@ -364,6 +431,13 @@ export async function templateFeatures(
       continue;
     }
     const { pdbId, chain } = templateHitId(hit.name)!;
+    if (options.maxTemplateDate !== undefined && options.releaseDate) {
+      const date = await options.releaseDate(pdbId).catch(() => undefined);
+      if (date !== undefined && date > options.maxTemplateDate) {
+        skip(`released ${date}, after the template cutoff ${options.maxTemplateDate}`);
+        continue;
+      }
+    }
     let protein: Protein;
     try {
       protein = await readTemplate(pdbId, chain);
@@ -371,6 +445,9 @@ export async function templateFeatures(
       skip(`cannot read ${pdbId} chain ${chain}: ${e instanceof Error ? e.message : e}`);
       continue;
     }
+    // A hit whose structure cannot be read takes no place in the pool: with a
+    // partial mmCIF mirror the pool is the top hits among the entries present.
+    if (options.prefilteredTopK !== undefined && ++prefiltered > options.prefilteredTopK) break;
     const t = mapTemplateToQuery(query, hit, protein, options.minRealignIdentity);
     if (typeof t === "string") {
       skip(t);
@@ -433,6 +510,82 @@ export function cropTemplateFeatures(
   };
 }
 
+/**
+ * The template features of `n` residues with `t` empty templates (all zero, `template_mask` 0).
+ *
+ * @example
+ * ```ts
+ * import { emptyTemplateFeatures } from "denofold";
+ *
+ * console.log(emptyTemplateFeatures(4, 10).template_aatype.shape); // [4, 10]
+ * ```
+ */
+export function emptyTemplateFeatures(t: number, n: number): TemplateFeatures {
+  return {
+    template_aatype: { data: new Int32Array(t * n), shape: [t, n] },
+    template_all_atom_positions: { data: new Float32Array(t * n * 111), shape: [t, n, 37, 3] },
+    template_all_atom_mask: { data: new Float32Array(t * n * 37), shape: [t, n, 37] },
+    template_torsion_angles_sin_cos: { data: new Float32Array(t * n * 14), shape: [t, n, 7, 2] },
+    template_alt_torsion_angles_sin_cos: {
+      data: new Float32Array(t * n * 14),
+      shape: [t, n, 7, 2],
+    },
+    template_torsion_angles_mask: { data: new Float32Array(t * n * 7), shape: [t, n, 7] },
+    template_pseudo_beta: { data: new Float32Array(t * n * 3), shape: [t, n, 3] },
+    template_pseudo_beta_mask: { data: new Float32Array(t * n), shape: [t, n] },
+    template_mask: { data: new Float32Array(t), shape: [t] },
+  };
+}
+
+/** How many real templates (`template_mask` 1, which come first) a feature set holds. */
+export function templateCount(f: TemplateFeatures): number {
+  let k = 0;
+  for (const m of f.template_mask.data) if (m > 0) k++;
+  return k;
+}
+
+/**
+ * The templates an example uses, `maxTemplates` of them (padded with empty
+ * ones): the first ones of `f` (inference, AF2's best-first order), or, given
+ * `rng`, AF2's training-time sampling as OpenFold implements it — the
+ * candidates (the usable hits among the top 20 prefiltered, see
+ * {@link TemplateFeatureOptions.prefilteredTopK}) shuffled, the first
+ * `maxTemplates` of them featurised, and of those a uniformly random number
+ * from 0 to all of them kept (`subsample_templates` in `random_crop_to_size`).
+ *
+ * @example
+ * ```ts
+ * import { emptyTemplateFeatures, Rng, selectTemplates } from "denofold";
+ *
+ * const none = emptyTemplateFeatures(0, 10);
+ * console.log(selectTemplates(none, 4, new Rng(0)).template_mask.data); // Float32Array(4) [0, 0, 0, 0]
+ * ```
+ */
+export function selectTemplates(
+  f: TemplateFeatures | undefined,
+  maxTemplates: number,
+  rng?: Rng,
+): TemplateFeatures {
+  const n = f ? f.template_aatype.shape[1] : 0;
+  const out = emptyTemplateFeatures(maxTemplates, n);
+  if (!f) return out;
+  const have = templateCount(f);
+  let pick = Array.from({ length: Math.min(have, maxTemplates) }, (_, i) => i);
+  if (rng) {
+    const order = Array.from(rng.permutation(have)).slice(0, maxTemplates);
+    pick = order.slice(0, rng.int(order.length + 1));
+  }
+  const names = Object.keys(out) as (keyof TemplateFeatures)[];
+  pick.forEach((src, k) => {
+    for (const name of names) {
+      const from = f[name].data, to = out[name].data;
+      const per = from.length / f[name].shape[0];
+      to.set(from.subarray(src * per, (src + 1) * per), k * per);
+    }
+  });
+  return out;
+}
+
 /** One chain of a multi-chain {@link Protein}, residues in file order. */
 export function selectChain(p: Protein, chain: string): Protein {
   const keep: number[] = [];
@@ -444,10 +597,22 @@ export function selectChain(p: Protein, chain: string): Protein {
 const ENTRY_FILES = (id: string) =>
   [id, id.toUpperCase()].flatMap((x) => [`${x}.cif`, `${x}.cif.gz`, `${x}.mmcif`, `${x}.mmcif.gz`]);
 
+/** A {@link TemplateReader} over a directory of mmCIF files that also knows each entry's release date. */
+export interface MmcifDirReader {
+  /** One chain of an entry (rejects when the entry or chain is missing). */
+  (pdbId: string, chain: string): Promise<Protein>;
+  /** The entry's release date from its mmCIF header (undefined when it has none or no file). */
+  releaseDate: ReleaseDateReader;
+}
+
+/** Entries a {@link mmcifDirTemplateReader} keeps parsed (the most recently used). */
+const TEMPLATE_ENTRY_CACHE = 64;
+
 /**
  * A {@link TemplateReader} over a directory of mmCIF files (`<pdb id>.cif`,
  * optionally gzipped or upper-case). Each entry is parsed once (model 1, all
- * chains) and kept for later hits on its other chains; a missing entry or chain
+ * chains, and its header) and kept for later hits on its other chains (the 64
+ * most recently used entries); a missing entry or chain
  * rejects, which {@link templateFeatures} turns into a skipped hit.
  *
  * @example
@@ -459,9 +624,9 @@ const ENTRY_FILES = (id: string) =>
  * console.log(chain.aatype.length);
  * ```
  */
-export function mmcifDirTemplateReader(dir: string): TemplateReader {
-  const entries = new Map<string, Promise<Protein>>();
-  const open = async (id: string): Promise<Protein> => {
+export function mmcifDirTemplateReader(dir: string): MmcifDirReader {
+  const entries = new Map<string, Promise<MmcifEntry>>();
+  const open = async (id: string): Promise<MmcifEntry> => {
     for (const name of ENTRY_FILES(id)) {
       const path = `${dir}/${name}`;
       try {
@@ -469,17 +634,26 @@ export function mmcifDirTemplateReader(dir: string): TemplateReader {
       } catch {
         continue;
       }
-      return await readStructure(path);
+      return await readMmcifEntry(path);
     }
     throw new InputError(`no mmCIF file for ${id} in ${dir} (a template hit)`);
   };
-  return async (pdbId, chain) => {
-    let entry = entries.get(pdbId);
-    if (!entry) entries.set(pdbId, entry = open(pdbId));
-    const chainOf = selectChain(await entry, chain);
+  const entry = (pdbId: string): Promise<MmcifEntry> => {
+    let e = entries.get(pdbId);
+    if (e) entries.delete(pdbId); // re-inserted below: most recently used last
+    else e = open(pdbId);
+    entries.set(pdbId, e);
+    if (entries.size > TEMPLATE_ENTRY_CACHE) entries.delete(entries.keys().next().value!);
+    return e;
+  };
+  const read = async (pdbId: string, chain: string) => {
+    const chainOf = selectChain((await entry(pdbId)).protein, chain);
     if (chainOf.aatype.length === 0) {
       throw new InputError(`template ${pdbId} (${dir}) has no protein chain ${chain}`);
     }
     return chainOf;
   };
+  return Object.assign(read, {
+    releaseDate: (pdbId: string) => entry(pdbId).then((e) => e.header.releaseDate, () => undefined),
+  });
 }

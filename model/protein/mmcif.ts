@@ -286,7 +286,11 @@ function modifiedResidues(block: CifBlock): Map<string, string> {
 export function parseMmcifRecords(text: string, file = "<mmcif>"): MmcifRecords {
   const blocks = parseCif(text, file);
   if (blocks.length === 0) throw new ParseError({ file }, "no data_ block");
-  const block = blocks[0];
+  return atomRecords(blocks[0], file);
+}
+
+/** {@link parseMmcifRecords} of one parsed block. */
+function atomRecords(block: CifBlock, file: string): MmcifRecords {
   const col = {} as Record<
     SiteColumn,
     { tag: string; values: CifValue[]; lines: number[] } | undefined
@@ -437,6 +441,118 @@ export async function readMmcifModels(
   options: StructureOptions = {},
 ): Promise<Protein[]> {
   return parseMmcifModels(await readText(path, "structure"), { ...options, file: path });
+}
+
+/**
+ * What the PDB says of an entry beyond its atoms, as OpenFold's
+ * `mmcif_parsing._get_header` reads it: the experimental methods, the release
+ * date (the oldest `_pdbx_audit_revision_history.revision_date`, which OpenFold
+ * prefers to the deposition date for filtering) and the resolution (the first
+ * number of `_refine.ls_d_res_high`, `_em_3d_reconstruction.resolution`,
+ * `_reflns.d_resolution_high`; 0 when none, e.g. NMR).
+ */
+export interface MmcifHeader {
+  /** The entry id (`_entry.id`), when given. */
+  id?: string;
+  /** `_exptl.method` values, lower case (`x-ray diffraction`, `solution nmr`, ...). */
+  methods: string[];
+  /** Release date `YYYY-MM-DD`, when the entry has a revision history. */
+  releaseDate?: string;
+  /** Resolution in Å; 0 when the entry gives none (OpenFold's default). */
+  resolution: number;
+}
+
+const RESOLUTION_TAGS = [
+  "_refine.ls_d_res_high",
+  "_em_3d_reconstruction.resolution",
+  "_reflns.d_resolution_high",
+];
+
+/**
+ * The header of a parsed CIF block (see {@link MmcifHeader}).
+ *
+ * @example
+ * ```ts
+ * import { mmcifHeader, parseCif } from "denofold/model/protein/mmcif.ts";
+ *
+ * const [block] = parseCif("data_x\n_refine.ls_d_res_high 1.90\n" +
+ *   "loop_\n_pdbx_audit_revision_history.revision_date\n2012-01-04\n2011-11-09\n");
+ * console.log(mmcifHeader(block)); // { methods: [], releaseDate: "2011-11-09", resolution: 1.9 }
+ * ```
+ */
+export function mmcifHeader(block: CifBlock): MmcifHeader {
+  const v = (tag: string) => block.values.get(tag) ?? [];
+  const header: MmcifHeader = {
+    methods: v("_exptl.method").filter((m): m is string => m !== null).map((m) => m.toLowerCase()),
+    resolution: 0,
+  };
+  const id = v("_entry.id")[0];
+  if (id) header.id = id;
+  const dates = v("_pdbx_audit_revision_history.revision_date")
+    .filter((d): d is string => d !== null && /^\d{4}-\d{2}-\d{2}$/.test(d))
+    .sort();
+  if (dates.length) header.releaseDate = dates[0];
+  for (const tag of RESOLUTION_TAGS) {
+    const raw = v(tag)[0];
+    const x = raw === null || raw === undefined ? undefined : strictDecimal(raw);
+    if (x !== undefined) {
+      header.resolution = x;
+      break;
+    }
+  }
+  return header;
+}
+
+/** One mmCIF entry: model 1 (or `options.model`) of the chains asked for, and the header. */
+export interface MmcifEntry {
+  /** The structure. */
+  protein: Protein;
+  /** Methods, release date, resolution. */
+  header: MmcifHeader;
+}
+
+/**
+ * Parse an mmCIF text into its structure (as {@link parseMmcif}) and its
+ * header (as {@link mmcifHeader}), tokenizing the text once.
+ *
+ * @example
+ * ```ts
+ * import { formatMmcif, parseMmcifEntry, readStructure } from "denofold";
+ *
+ * const p = await readStructure("data/sample/fullatom/debian/python3-prody-tests/pdb1ubi.pdb.gz");
+ * const { protein, header } = parseMmcifEntry(formatMmcif(p));
+ * console.log(protein.aatype.length, header.resolution); // 76 0
+ * ```
+ */
+export function parseMmcifEntry(text: string, options: MmcifReadOptions = {}): MmcifEntry {
+  const file = options.file ?? "<mmcif>";
+  const blocks = parseCif(text, file);
+  if (blocks.length === 0) throw new ParseError({ file }, "no data_ block");
+  const { records, modified } = atomRecords(blocks[0], file);
+  return {
+    protein: selectModel(records, options, modified, file),
+    header: mmcifHeader(blocks[0]),
+  };
+}
+
+/**
+ * Read an mmCIF file's structure and header (gunzipped when the name ends in
+ * `.gz`); see {@link parseMmcifEntry}.
+ *
+ * @example
+ * ```ts
+ * import { readMmcifEntry } from "denofold";
+ *
+ * const path = "data/sample/fullatom/github/aqlaboratory_openfold/3zee.cif.gz";
+ * const { header } = await readMmcifEntry(path, { chains: ["A"] });
+ * console.log(header.releaseDate, header.resolution); // 2013-10-16 6.1
+ * ```
+ */
+export async function readMmcifEntry(
+  path: string,
+  options: StructureOptions = {},
+): Promise<MmcifEntry> {
+  return parseMmcifEntry(await readText(path, "structure"), { ...options, file: path });
 }
 
 /** A value written so that a CIF reader reads back exactly `s`. */

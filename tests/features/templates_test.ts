@@ -1,8 +1,10 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import {
   cropTemplateFeatures,
+  emptyTemplateFeatures,
   mmcifDirTemplateReader,
   realignTemplateToChain,
+  selectTemplates,
   TEMPLATE_GAP_AATYPE,
   type TemplateFeatures,
   templateFeatures,
@@ -21,6 +23,7 @@ import {
   RESTYPES,
 } from "../../model/protein/residue_constants.ts";
 import { SHARED_DATA, sharedData } from "../shared_data.ts";
+import { Rng } from "../../model/util/rng.ts";
 import { haveProgram, toolMissing } from "../tools.ts";
 
 const OPENFOLD = `${SHARED_DATA}/msa/openfold`;
@@ -114,10 +117,19 @@ function checkMasksConsistent(f: TemplateFeatures, t: number, n: number) {
   }
 }
 
-/** (d): an unmapped position carries nothing. */
-function checkUnmappedZero(f: TemplateFeatures, t: number, i: number, n: number) {
+/**
+ * (d): an unmapped position carries no atoms; its type is the gap class, or,
+ * aligned to an unobserved template residue, that residue's type (AF2 keeps it).
+ */
+function checkUnmappedZero(
+  f: TemplateFeatures,
+  t: number,
+  i: number,
+  n: number,
+  aatype = TEMPLATE_GAP_AATYPE,
+) {
   const r = t * n + i;
-  assertEquals(f.template_aatype.data[r], TEMPLATE_GAP_AATYPE);
+  assertEquals(f.template_aatype.data[r], aatype, `aatype ${i}`);
   const zero = (x: Float32Array, w: number) => x.subarray(r * w, r * w + w).every((v) => v === 0);
   assert(zero(f.template_all_atom_positions.data, 111), `positions ${i}`);
   assert(zero(f.template_all_atom_mask.data, 37), `atom mask ${i}`);
@@ -156,8 +168,13 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
       const reads: string[] = [];
       const ref = await referenceCa(path, chain);
       const observedInFile = Object.keys(ref).length;
+      // The residues made unobserved keep their type in the features (AF2 takes it from SEQRES).
+      const removed = new Map<number, string>();
       if (unobserved) {
-        for (let k = unobserved[0]; k <= unobserved[1]; k++) delete ref[String(k)];
+        for (let k = unobserved[0]; k <= unobserved[1]; k++) {
+          removed.set(k, ref[String(k)].res);
+          delete ref[String(k)];
+        }
       }
       // 4i6p and 3zee are the same domain: 4i6p_A's 3zee_A hit is a query substring
       // covering 98.8 % of 3zee_A, a duplicate AF2 drops; allow it to check the mapping.
@@ -191,10 +208,19 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
       // (a), (b): every query residue the hit aligns to an observed template residue
       // has that residue's CA and type; the rest are unmapped.
       const expected = new Map<number, { res: string; ca: number[] }>();
+      const unobservedType = new Map<number, number>();
       hit.indicesQuery.forEach((q, c) => {
         const t = hit.indicesHit[c];
         if (q >= 0 && t >= 0 && ref[String(t + 1)]) expected.set(q, ref[String(t + 1)]);
+        const gone = q >= 0 && t >= 0 ? removed.get(t + 1) : undefined;
+        if (gone) {
+          unobservedType.set(
+            q,
+            (RESTYPE_3 as readonly string[]).indexOf(gone === "MSE" ? "MET" : gone),
+          );
+        }
       });
+      if (unobserved) assert(unobservedType.size > 0, "the hit aligns query residues to the loop");
       assert(expected.size > 40, `${expected.size} mapped residues`);
       if (unobserved) assert(hit.indicesHit.includes(unobserved[0] - 1), "the loop is in the hit");
       assertEquals(used, [{ name: templateId, index: hit.index, mappedResidues: expected.size }]);
@@ -202,7 +228,7 @@ for (const [queryId, templateId, unobserved] of REAL_CASES) {
       for (let q = 0; q < n; q++) {
         const e = expected.get(q);
         if (!e) {
-          checkUnmappedZero(f, 0, q, n);
+          checkUnmappedZero(f, 0, q, n, unobservedType.get(q));
           continue;
         }
         assertEquals(RESTYPE_3[f.template_aatype.data[q]], e.res === "MSE" ? "MET" : e.res);
@@ -442,7 +468,8 @@ Deno.test("templates: a hand-made hit with gaps on both sides and an unobserved 
     { maxTemplates: 1 },
   );
   const n = query.length;
-  // query residue -> chain residue; 6 faces a template gap, 8 an unobserved residue.
+  // query residue -> chain residue; 6 faces a template gap, 8 an unobserved residue
+  // (an A: AF2 gives it the template residue's type, no atoms).
   const want = new Map([[2, 1], [3, 2], [4, 3], [5, 4], [7, 5], [9, 6], [10, 7], [11, 9], [
     12,
     10,
@@ -451,7 +478,7 @@ Deno.test("templates: a hand-made hit with gaps on both sides and an unobserved 
   for (let i = 0; i < n; i++) {
     const r = want.get(i);
     if (r === undefined) {
-      checkUnmappedZero(f, 0, i, n);
+      checkUnmappedZero(f, 0, i, n, i === 8 ? RESTYPES.indexOf("A") : TEMPLATE_GAP_AATYPE);
       continue;
     }
     assertEquals(f.template_aatype.data[i], chain.aatype[r], `aatype ${i}`);
@@ -518,4 +545,44 @@ Deno.test("templates: AF2's prefilter and skipped hits; padding when no hit is u
   assertEquals(Array.from(f.template_mask.data), [0, 0, 0]);
   assert(f.template_aatype.data.every((a) => a === TEMPLATE_GAP_AATYPE));
   assert(f.template_all_atom_mask.data.every((v) => v === 0));
+});
+
+Deno.test("templates: selectTemplates keeps the best first at inference, and in training a random subset of random size 0..4 (AF2 1.2.3)", () => {
+  const have = 6, n = 5;
+  const f = emptyTemplateFeatures(have + 1, n);
+  for (let k = 0; k < have; k++) {
+    f.template_mask.data[k] = 1;
+    f.template_aatype.data.fill(k, k * n, (k + 1) * n);
+    f.template_pseudo_beta.data.fill(k + 0.5, k * n * 3, (k + 1) * n * 3);
+  }
+  const rows = (g: TemplateFeatures) =>
+    Array.from(
+      { length: 4 },
+      (_, k) => g.template_mask.data[k] ? g.template_aatype.data[k * n] : -1,
+    );
+  assertEquals(rows(selectTemplates(f, 4)), [0, 1, 2, 3]);
+  const sizes = new Map<number, number>();
+  const firsts = new Set<number>();
+  for (let s = 0; s < 400; s++) {
+    const g = selectTemplates(f, 4, new Rng(s));
+    const r = rows(g);
+    const real = r.filter((x) => x >= 0);
+    // Real templates first, distinct, each with its own rows of every feature.
+    assertEquals(r, [...real, ...Array(4 - real.length).fill(-1)]);
+    assertEquals(new Set(real).size, real.length);
+    real.forEach((src, k) => {
+      assert(g.template_aatype.data.subarray(k * n, (k + 1) * n).every((x) => x === src));
+      assert(
+        g.template_pseudo_beta.data.subarray(k * n * 3, (k + 1) * n * 3).every((x) =>
+          x === src + 0.5
+        ),
+      );
+    });
+    sizes.set(real.length, (sizes.get(real.length) ?? 0) + 1);
+    if (real.length) firsts.add(real[0]);
+  }
+  // Sizes uniform over 0..4 (80 expected each), any candidate may come first.
+  assertEquals([...sizes.keys()].sort(), [0, 1, 2, 3, 4]);
+  for (const c of sizes.values()) assert(c > 50 && c < 115, `sizes ${[...sizes]}`);
+  assertEquals([...firsts].sort(), [0, 1, 2, 3, 4, 5]);
 });

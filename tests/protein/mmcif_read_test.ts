@@ -1,7 +1,13 @@
 // The CIF tokenizer on the CIF 1.1 syntax cases, and the mmCIF reader's policies on real
 // entries (author vs label numbering, models, MSE, modified residues, errors).
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import { parseCif, parseMmcif, parseMmcifModels, readMmcif } from "../../model/protein/mmcif.ts";
+import {
+  mmcifHeader,
+  parseCif,
+  parseMmcif,
+  parseMmcifModels,
+  readMmcif,
+} from "../../model/protein/mmcif.ts";
 import { ParseError } from "../../model/util/errors.ts";
 import { oneLetter, RESTYPE_3 } from "../../model/protein/residue_constants.ts";
 import type { Protein } from "../../model/protein/protein.ts";
@@ -150,4 +156,34 @@ sharedData.test("shared data: bad _atom_site values throw ParseError on their li
     ParseError,
     "missing _atom_site.cartn_x",
   );
+});
+
+Deno.test("mmCIF header: the oldest revision date, the first resolution of refine/EM/reflns, methods; 0 Å without one", () => {
+  const block = (body: string) => parseCif(`data_x\n${body}\n`)[0];
+  const h = mmcifHeader(block([
+    "_entry.id 1ABC",
+    "_exptl.method 'X-RAY DIFFRACTION'",
+    "_reflns.d_resolution_high 1.50",
+    "_refine.ls_d_res_high 1.80",
+    "loop_",
+    "_pdbx_audit_revision_history.ordinal",
+    "_pdbx_audit_revision_history.revision_date",
+    "1 2012-01-04",
+    "2 2011-11-09",
+    "3 ?",
+  ].join("\n")));
+  assertEquals(h, {
+    id: "1ABC",
+    methods: ["x-ray diffraction"],
+    releaseDate: "2011-11-09",
+    resolution: 1.8,
+  });
+  // Cryo-EM: the reconstruction's resolution; a refine value of "?" does not count.
+  assertEquals(
+    mmcifHeader(block("_refine.ls_d_res_high ?\n_em_3d_reconstruction.resolution 3.2")).resolution,
+    3.2,
+  );
+  // NMR: no resolution, no revision history.
+  const nmr = mmcifHeader(block("_exptl.method 'SOLUTION NMR'"));
+  assertEquals(nmr, { methods: ["solution nmr"], resolution: 0 });
 });

@@ -12,6 +12,7 @@ import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { readText } from "../../model/io/text.ts";
 import { InputError } from "../../model/util/errors.ts";
 import { type ChainEntry, Dataset } from "../data/dataset.ts";
+import { runDatasetOptions } from "../af2_task.ts";
 import { type ChainMetrics, chainsCsv, Evaluator, summarize } from "../evaluate.ts";
 import { readSidecar } from "../../model/checkpoint.ts";
 import { availableMemory, formatBudget, paramElements, planMemory } from "../../model/memory.ts";
@@ -45,7 +46,10 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
       help:
         "a checkpoint or model sidecar (.json; default: the pretrained data/models/denofold_small.json)",
     },
-    data: { value: "ROOT", help: "a data root in the ../shared/data layout (default data/sample)" },
+    data: {
+      value: "ROOT",
+      help: "a data root: the ../shared/data layout (default data/sample) or an OpenFold root",
+    },
     split: { value: "NAME", help: "test, val or all (default test)" },
     ids: { value: "FILE", help: "only these chains: one id per line (e.g. 1ABC_A)" },
     params: { value: "KIND", help: "ema (default) or raw parameters" },
@@ -119,8 +123,9 @@ async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
     max_recycles?: number;
     msa_clusters?: number;
     extra_msa?: number;
-  };
-  const dataset = await Dataset.open(a.data);
+  } & Parameters<typeof runDatasetOptions>[0];
+  // The run's filters and cluster file: an OpenFold root splits as it did in training.
+  const dataset = await Dataset.open(a.data, runDatasetOptions(run));
   let chains: ChainEntry[] = a.split === "all" ? dataset.entries : dataset.split(a.split);
   if (a.ids) {
     const ids = await readIds(a.ids);
@@ -161,6 +166,7 @@ async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
     extraMsa: extra,
     seed: a.seed,
     chunkBudget: fit.chunkBudget,
+    maxTemplates: model.config.template.enabled ? run.max_templates ?? 0 : 0,
   }, { device: a.device });
   const rows: ChainMetrics[] = [];
   const t0 = performance.now();

@@ -20,7 +20,12 @@ import { type ModelConfig, modelConfig, PRESETS } from "../../model/af2/config.t
 import { type FastaRecord, readFasta } from "../../model/features/fasta.ts";
 import { readA3m } from "../../model/features/a3m.ts";
 import { readStockholmMsa } from "../../model/features/stockholm.ts";
-import { readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import { chainTemplateHits, readAlignmentDir } from "../../model/features/alignment_dir.ts";
+import {
+  mmcifDirTemplateReader,
+  type TemplateFeatures,
+  templateFeatures,
+} from "../../model/features/templates.ts";
 import type { Msa } from "../../model/features/msa.ts";
 import { importAf2Npz, loadParams, modelParamSpecs } from "../../model/params.ts";
 import { initParams } from "../../model/nn/init.ts";
@@ -50,6 +55,9 @@ import { checkQuery, type CliSpec, inputPath, intFlag, runCli, textFlag } from "
 import { StageProgress } from "./progress.ts";
 
 const MAX_LENGTH = 4000;
+
+/** Templates per record at inference (AF2: 4). */
+const PREDICT_TEMPLATES = 4;
 
 /** FASTA file names a `--fasta DIR` reads. */
 const FASTA_FILE = /\.(fasta|fa|faa|fas)$/i;
@@ -90,6 +98,15 @@ that holds this very run's finished results is skipped.`,
       value: "DIR",
       help: "alignments per record: DIR/<record id>/ in OpenFold's layout (deno task msa)",
     },
+    templates: {
+      value: "DIR",
+      help: "template structures (mmCIF files): up to 4 per record from its --msa-dir hits " +
+        "(pdb70_hits.hhr, hhsearch_output.hhr, hmm_output.sto)",
+    },
+    "max-template-date": {
+      value: "YYYY-MM-DD",
+      help: "with --templates: only templates released on or before this date",
+    },
     models: {
       value: "A,B",
       help: "models to run and rank: sidecar .json, .safetensors or .npz, comma-separated",
@@ -127,6 +144,8 @@ that holds this very run's finished results is skipped.`,
     outDir: textFlag().optional(),
     msa: z.array(inputPath("file")).default([]),
     msaDir: inputPath("directory").optional(),
+    templates: inputPath("directory").optional(),
+    maxTemplateDate: textFlag().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").optional(),
     models: textFlag().transform((s) => s.split(",").map((m) => m.trim()).filter((m) => m))
       .pipe(z.array(inputPath("file")).min(1, "names no model")).optional(),
     checkpoint: inputPath("file").optional(),
@@ -153,6 +172,12 @@ that holds this very run's finished results is skipped.`,
     const sources = [a.models, a.checkpoint, a.af2Params].filter((x) => x !== undefined);
     if (sources.length > 1) issue("give one of --models, --checkpoint, --af2-params");
     if (a.msa.length > 0 && a.msaDir !== undefined) issue("give --msa or --msa-dir, not both");
+    if (a.templates !== undefined && a.msaDir === undefined) {
+      issue("--templates needs --msa-dir: the template hits are in each record's alignments");
+    }
+    if (a.maxTemplateDate !== undefined && a.templates === undefined) {
+      issue("--max-template-date needs --templates");
+    }
   }),
 } satisfies CliSpec;
 
@@ -166,6 +191,8 @@ interface Query {
   /** Where it was read (for messages). */
   at: { file: string; line: number };
   msas: Msa[];
+  /** With --templates: the template features (best first, padded to 4) and the hits used. */
+  templates?: { features: TemplateFeatures; used: string[] };
 }
 
 /** One model to predict with. */
@@ -255,6 +282,22 @@ async function readAlignments(a: Args, queries: Query[]): Promise<void> {
     }
     const found = await readAlignmentDir(a.msaDir, q.id, { querySequence: q.sequence });
     q.msas = found.msas.map((m) => m.msa);
+    if (a.templates !== undefined) {
+      // AF2's inference templates: the best 4 usable hits (supplement 1.2.3).
+      const hits = chainTemplateHits(found);
+      const reader = mmcifDirTemplateReader(a.templates);
+      const r = await templateFeatures(q.sequence, hits, reader, {
+        maxTemplates: PREDICT_TEMPLATES,
+        maxTemplateDate: a.maxTemplateDate,
+        releaseDate: reader.releaseDate,
+      });
+      q.templates = { features: r.features, used: r.used.map((u) => u.name.split(/\s/)[0]) };
+      console.error(
+        `predict: ${q.id}: ${
+          r.used.length ? `templates ${q.templates.used.join(", ")}` : "no usable template"
+        } (of ${hits.length} hits)`,
+      );
+    }
   }
   if (missing.length > 0) {
     console.error(
@@ -380,6 +423,7 @@ function requestOf(q: Query, models: LoadedModel[], a: Args): Record<string, unk
     id: q.id,
     sequence: q.sequence,
     msa_rows: q.msas.map((m) => m.sequences.length),
+    ...(q.templates ? { templates: q.templates.used } : {}),
     models: models.map((m) => ({ name: m.name, source: m.source })),
     params: a.params,
     recycles: a.recycles,
@@ -507,6 +551,8 @@ async function writeSingle(
     // The head's outputs as they are; `tm_trained` says whether they mean anything.
     ptm: p.ptm ?? null,
     tm_trained: m.tmTrained,
+    // The template hits the model was given (none without --templates or a template stack).
+    templates: q.templates && m.config.template.enabled ? q.templates.used : [],
     pae: p.pae
       ? Array.from(
         { length: L },
@@ -530,6 +576,11 @@ async function predict(a: Args): Promise<void> {
   const queries = await readQueries(a);
   await readAlignments(a, queries);
   const models = await loadModels(a);
+  if (a.templates !== undefined) {
+    for (const m of models.filter((m) => !m.config.template.enabled)) {
+      console.error(`predict: ${m.name} has no template stack: it predicts without templates`);
+    }
+  }
   const plans = planAll(a, queries, models);
   if (a.out !== undefined) checkOutJson(a.out.replace(/\.(pdb|cif)$/, ".json"), a);
   const root = a.outDir?.replace(/\/$/, "");
@@ -585,6 +636,7 @@ async function predict(a: Args): Promise<void> {
             id: q.id,
             sequence: q.sequence,
             msas: q.msas,
+            templates: q.templates?.features,
             params: m.params,
             config: m.config,
             recycles: a.recycles,

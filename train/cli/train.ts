@@ -57,7 +57,11 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
       value: "NAME",
       help: `the model: ${Object.keys(PRESETS).join(", ")} (default small)`,
     },
-    data: { value: "DIR", help: "data root in the ../shared/data layout (default data/sample)" },
+    data: {
+      value: "DIR",
+      help: "data root: the ../shared/data layout (default data/sample) or an OpenFold root " +
+        "(DIR/alignments or DIR/alignment_db, and DIR/mmcif)",
+    },
     steps: { value: "N", help: "total training steps (default 1500)" },
     crop: { value: "N", help: "residues per training crop (default 64)" },
     out: { value: "RUN_DIR", help: "the run directory (default runs/default)" },
@@ -175,6 +179,9 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     "directory",
     flags.data !== undefined ? "--data" : "config field data",
   );
+  if (config.cluster_file !== undefined) {
+    requireReadable(config.cluster_file, "file", "config field cluster_file");
+  }
   // The model and loss overrides, checked now rather than after the lock is taken.
   runModelConfig(config);
   lossConfig(config.loss_stage, config.loss as LossConfigOverrides);
@@ -310,8 +317,10 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
   log(
     `dataset: ${af2.dataset.split("train").length} train / ${
       af2.dataset.split("val").length
-    } val chains; ` +
-      `${af2.task.step.params.length} parameter tensors; setup ${
+    } val chains` +
+      // An OpenFold root's filters: how many chains they left out (OpenFold logs them too).
+      (af2.dataset.dropped.length ? ` (${af2.dataset.dropped.length} left out)` : "") +
+      `; ${af2.task.step.params.length} parameter tensors; setup ${
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,
   );

@@ -3,7 +3,11 @@
  * data/sample): backbone-corpus chains and fullatom chains, deduplicated across
  * the two by sequence, clustered (see clusters.ts), split by cluster (splits.ts),
  * sampled with AF2's weights (sampling.ts), and turned into features by
- * `buildFeatures`.
+ * `buildFeatures`. A root in OpenFold's layout (`alignments/` or
+ * `alignment_db/` beside `mmcif/`, see openfold_root.ts) is read as that
+ * instead: its chains filtered on their mmCIF headers, clustered by the
+ * cluster file when there is one, with template candidates from each chain's
+ * hits when asked for.
  *
  * A run is reproducible from (data root, options, seed) and resumable from the
  * stream position of its last sample.
@@ -23,9 +27,17 @@ import {
 } from "../../model/features/backbone_corpus.ts";
 import {
   ALIGNMENT_FILES,
+  type AlignmentSource,
+  chainTemplateHits,
   listAlignmentChains,
   readAlignmentDir,
 } from "../../model/features/alignment_dir.ts";
+import {
+  type MmcifDirReader,
+  mmcifDirTemplateReader,
+  templateDateCutoff,
+  templateFeatures,
+} from "../../model/features/templates.ts";
 import { fitsQuery, structureOnQuery } from "../../model/features/structure_to_query.ts";
 import {
   buildFeatures,
@@ -45,13 +57,21 @@ import {
 } from "./splits.ts";
 import { af2SampleWeights, type SampleDraw, WeightedSampler } from "./sampling.ts";
 import { InputError } from "../../model/util/errors.ts";
+import {
+  dominantResidueFraction,
+  openFoldRoot,
+  type OpenFoldRootPaths,
+  parseClusterFile,
+  scanOpenFoldRoot,
+} from "./openfold_root.ts";
+import { readText } from "../../model/io/text.ts";
 
 /** One chain of the dataset. */
 export interface ChainEntry {
   /** Unique key: `bb:<id>` or `fa:<file>:<chain>`. */
   key: string;
-  /** Which part of the data root it comes from. */
-  source: "backbone" | "fullatom";
+  /** Which part of the data root it comes from (`openfold`: an OpenFold root's chain). */
+  source: "backbone" | "fullatom" | "openfold";
   /** Backbone id, or `<file stem>_<chain>`. */
   id: string;
   /** Sequence (manifest). */
@@ -66,8 +86,17 @@ export interface ChainEntry {
   file?: string;
   /** Fullatom: chain identifier in the file ("" = the only chain). */
   chain?: string;
-  /** Fullatom: chain directory name under `msa/openfold/`, when alignments exist. */
+  /**
+   * Fullatom: chain directory name under `msa/openfold/`, when alignments
+   * exist; OpenFold root: the chain's alignment id.
+   */
   msaChain?: string;
+  /** OpenFold root: the entry's release date (mmCIF header), for the template cutoff. */
+  releaseDate?: string;
+  /** OpenFold root: the entry's resolution in Å (0: none given, e.g. NMR). */
+  resolution?: number;
+  /** OpenFold root with a cluster file: the members the file lists for the chain's cluster. */
+  clusterSize?: number;
 }
 
 /** Reads one chain of a structure file (mmCIF or PDB, gzip-aware). */
@@ -88,11 +117,28 @@ export interface DatasetOptions {
    * sequence (AF2 supplement 1.2.5 filtering: 0.8).
    */
   maxSingleResidueFraction: number;
+  /** OpenFold root: largest resolution kept, Å (OpenFold: 9). */
+  maxResolution: number;
+  /** OpenFold root: latest release date kept (`YYYY-MM-DD`); null: no cutoff. */
+  maxReleaseDate: string | null;
+  /** OpenFold root: a cluster file (default `DIR/clusters.txt` when present). */
+  clusterFile?: string;
+  /**
+   * OpenFold root: template candidates featurised per chain from its hits (the
+   * pool AF2's training samples from: the top 20 prefiltered); 0: none.
+   */
+  templateCandidates: number;
+  /**
+   * OpenFold root: latest template release date (`YYYY-MM-DD`), besides the
+   * query's own release date minus 60 days (see `templateDateCutoff`).
+   */
+  maxTemplateDate?: string;
 }
 
 /**
  * Dataset options as written; each field defaults on its own (split 0.05/0.05
- * seed 0, minLength 16, maxLength 2000, fullatom true, maxSingleResidueFraction 0.8).
+ * seed 0, minLength 16, maxLength 2000, fullatom true, maxSingleResidueFraction 0.8,
+ * maxResolution 9, maxReleaseDate null, templateCandidates 0).
  */
 export interface DatasetOptionsInput {
   /** See {@link DatasetOptions.split}. */
@@ -105,7 +151,19 @@ export interface DatasetOptionsInput {
   fullatom?: boolean;
   /** See {@link DatasetOptions.maxSingleResidueFraction}. */
   maxSingleResidueFraction?: number;
+  /** See {@link DatasetOptions.maxResolution}. */
+  maxResolution?: number;
+  /** See {@link DatasetOptions.maxReleaseDate}. */
+  maxReleaseDate?: string | null;
+  /** See {@link DatasetOptions.clusterFile}. */
+  clusterFile?: string;
+  /** See {@link DatasetOptions.templateCandidates}. */
+  templateCandidates?: number;
+  /** See {@link DatasetOptions.maxTemplateDate}. */
+  maxTemplateDate?: string;
 }
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 
 /** zod schema of {@link DatasetOptions}. */
 export const DatasetOptionsSchema = z.object({
@@ -114,23 +172,29 @@ export const DatasetOptionsSchema = z.object({
   maxLength: z.number().int().positive().default(2000),
   fullatom: z.boolean().default(true),
   maxSingleResidueFraction: z.number().min(0).max(1).default(0.8),
+  maxResolution: z.number().positive().default(9),
+  maxReleaseDate: isoDate.nullable().default(null),
+  clusterFile: z.string().optional(),
+  templateCandidates: z.number().int().nonnegative().default(0),
+  maxTemplateDate: isoDate.optional(),
 });
 
 // The interfaces above are the schema's types written out for the docs; these stop them drifting apart.
 const _optionsMatch: Same<DatasetOptions, z.output<typeof DatasetOptionsSchema>> = true;
 const _inputMatches: Same<DatasetOptionsInput, z.input<typeof DatasetOptionsSchema>> = true;
 
-/** The largest fraction of a sequence taken by one residue type. */
-export function dominantResidueFraction(seq: string): number {
-  const counts = new Map<string, number>();
-  let max = 0;
-  for (const c of seq) {
-    const n = (counts.get(c) ?? 0) + 1;
-    counts.set(c, n);
-    if (n > max) max = n;
-  }
-  return seq.length ? max / seq.length : 0;
+export { dominantResidueFraction };
+
+/** The parts of an OpenFold root a dataset reads chains from. */
+interface OpenFoldParts {
+  alignments: AlignmentSource;
+  /** The mmCIF directory's template reader, when template candidates are wanted. */
+  templates?: MmcifDirReader;
+  options: DatasetOptions;
 }
+
+/** AF2's training pool of template hits: the top 20 that pass the prefilter (supplement 1.2.3). */
+const TEMPLATE_POOL = 20;
 
 /** Fullatom chains kept parsed in memory. */
 const FULLATOM_CACHE = 256;
@@ -172,17 +236,25 @@ export class Dataset {
    */
   #backbone?: Map<string, { chain: BackboneChain; profile?: Float32Array }>;
   readonly #fullatomCache = new Map<string, FeatureInput>();
+  /** An OpenFold root's alignments, template reader and options. */
+  readonly #openfold?: OpenFoldParts;
+  /** What the scan of an OpenFold root left out, and why. */
+  readonly dropped: { id: string; reason: string }[];
 
   private constructor(
     root: string,
     entries: ChainEntry[],
     duplicates: Map<string, string>,
     readStructure: StructureReader,
+    openfold?: OpenFoldParts,
+    dropped: { id: string; reason: string }[] = [],
   ) {
     this.#root = root;
     this.entries = entries;
     this.duplicates = duplicates;
     this.#readStructure = readStructure;
+    this.#openfold = openfold;
+    this.dropped = dropped;
   }
 
   /**
@@ -196,6 +268,8 @@ export class Dataset {
     readStructure: StructureReader = readChain,
   ): Promise<Dataset> {
     const opts = DatasetOptionsSchema.parse(options);
+    const openfold = await openFoldRoot(root);
+    if (openfold) return Dataset.#openOpenFold(root, openfold, opts, readStructure);
     const keep = (r: { len: number; seq: string }) =>
       r.len >= opts.minLength && r.len <= opts.maxLength &&
       dominantResidueFraction(r.seq) <= opts.maxSingleResidueFraction;
@@ -250,6 +324,62 @@ export class Dataset {
     return new Dataset(root, entries, duplicates, readStructure);
   }
 
+  /**
+   * An OpenFold root: every alignment chain whose mmCIF passes the filters
+   * (AF2 supplement 1.2.5), clustered by the cluster file (its cluster sizes
+   * become the sampling factor, as OpenFold's) or else by sequence as the
+   * fullatom chains are (clusters.ts), split by cluster.
+   */
+  static async #openOpenFold(
+    root: string,
+    paths: OpenFoldRootPaths,
+    opts: DatasetOptions,
+    readStructure: StructureReader,
+  ): Promise<Dataset> {
+    const scan = await scanOpenFoldRoot(paths, {
+      maxResolution: opts.maxResolution,
+      maxReleaseDate: opts.maxReleaseDate,
+      minLength: opts.minLength,
+      maxLength: opts.maxLength,
+      maxSingleResidueFraction: opts.maxSingleResidueFraction,
+    });
+    const clusterPath = opts.clusterFile ?? paths.clusters;
+    const fromFile = clusterPath
+      ? parseClusterFile(await readText(clusterPath, "table"), clusterPath)
+      : undefined;
+    const bySequence = fromFile ? undefined : clusterChains(
+      [],
+      scan.chains.map((c) => ({ key: `of:${c.chainId}`, seq: c.query })),
+    ).clusterOf;
+    const entries = scan.chains.map((c): ChainEntry => {
+      const listed = fromFile?.get(c.chainId.toUpperCase());
+      // A chain the cluster file does not list is a cluster of its own.
+      const cluster = listed?.cluster ?? bySequence?.get(`of:${c.chainId}`) ??
+        c.chainId.toUpperCase();
+      return {
+        key: `of:${c.chainId}`,
+        source: "openfold",
+        id: c.chainId,
+        seq: c.query,
+        length: c.query.length,
+        cluster,
+        split: splitOfCluster(cluster, opts.split as SplitConfig),
+        file: c.file,
+        chain: c.chain,
+        msaChain: c.chainId,
+        releaseDate: c.header.releaseDate,
+        resolution: c.header.resolution,
+        ...(fromFile ? { clusterSize: listed?.size ?? 1 } : {}),
+      };
+    });
+    const templates = opts.templateCandidates > 0 ? mmcifDirTemplateReader(paths.mmcif) : undefined;
+    return new Dataset(root, entries, new Map(), readStructure, {
+      alignments: scan.alignments,
+      templates,
+      options: opts,
+    }, scan.dropped);
+  }
+
   /** The chains of one split. */
   split(name: SplitName): ChainEntry[] {
     return this.entries.filter((e) => e.split === name);
@@ -283,6 +413,7 @@ export class Dataset {
     }
     const cached = this.#fullatomCache.get(entry.key);
     if (cached) return cached;
+    if (entry.source === "openfold") return this.#cache(entry, await this.#loadOpenFold(entry));
     const raw = await this.#readStructure(`${this.#root}/${entry.file}`, entry.chain ?? "");
     const { protein } = structureOnQuery(raw, entry.seq);
     const msas = entry.msaChain
@@ -290,13 +421,53 @@ export class Dataset {
         querySequence: entry.seq,
       })).msas.map((d) => d.msa)
       : undefined;
-    const input = { id: entry.id, sequence: entry.seq, structure: protein, msas };
-    // Parsing mmCIF and alignments costs far more than featurising: keep the
-    // most recent chains (oldest evicted first).
+    return this.#cache(entry, { id: entry.id, sequence: entry.seq, structure: protein, msas });
+  }
+
+  /**
+   * Parsing mmCIF and alignments costs far more than featurising: keep the
+   * most recent chains (oldest evicted first).
+   */
+  #cache(entry: ChainEntry, input: FeatureInput): FeatureInput {
     if (this.#fullatomCache.size >= FULLATOM_CACHE) {
       this.#fullatomCache.delete(this.#fullatomCache.keys().next().value!);
     }
     this.#fullatomCache.set(entry.key, input);
+    return input;
+  }
+
+  /**
+   * One chain of an OpenFold root: its mmCIF chain placed on the alignment
+   * query, its MSAs, and (when asked for) its template candidates: the usable
+   * hits among the top 20 prefiltered ones released before the cutoff
+   * (AF2 supplement 1.2.3; OpenFold's template featurizer in training).
+   */
+  async #loadOpenFold(entry: ChainEntry): Promise<FeatureInput> {
+    const of = this.#openfold!;
+    const raw = await this.#readStructure(`${this.#root}/${entry.file}`, entry.chain ?? "");
+    const { protein } = structureOnQuery(raw, entry.seq);
+    const a = await of.alignments.readChain(entry.msaChain!, {
+      querySequence: entry.seq,
+      templateHits: of.templates !== undefined,
+    });
+    const input: FeatureInput = {
+      id: entry.id,
+      sequence: entry.seq,
+      structure: protein,
+      msas: a.msas.map((d) => d.msa),
+    };
+    if (of.templates) {
+      input.templates = (await templateFeatures(entry.seq, chainTemplateHits(a), of.templates, {
+        maxTemplates: of.options.templateCandidates,
+        prefilteredTopK: TEMPLATE_POOL,
+        queryPdbId: entry.id.slice(0, 4),
+        maxTemplateDate: templateDateCutoff({
+          maxDate: of.options.maxTemplateDate,
+          queryReleaseDate: entry.releaseDate,
+        }),
+        releaseDate: of.templates.releaseDate,
+      })).features;
+    }
     return input;
   }
 

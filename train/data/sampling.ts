@@ -23,14 +23,19 @@ export function lengthFactor(length: number): number {
 
 /**
  * Sampling weight of each chain: `lengthFactor(L) / clusterSize`, cluster sizes
- * counted over the chains given (one split).
+ * counted over the chains given (one split), unless a chain carries its own
+ * `clusterSize` (OpenFold's `cluster_size` from a cluster file: every member
+ * the file lists, present in the data or not).
  */
 export function af2SampleWeights(
-  chains: readonly { length: number; cluster: string }[],
+  chains: readonly { length: number; cluster: string; clusterSize?: number }[],
 ): Float64Array {
   const size = new Map<string, number>();
   for (const c of chains) size.set(c.cluster, (size.get(c.cluster) ?? 0) + 1);
-  return Float64Array.from(chains, (c) => lengthFactor(c.length) / size.get(c.cluster)!);
+  return Float64Array.from(
+    chains,
+    (c) => lengthFactor(c.length) / (c.clusterSize ?? size.get(c.cluster)!),
+  );
 }
 
 /** Vose alias table for O(1) draws from a discrete distribution. */

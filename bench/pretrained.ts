@@ -27,10 +27,6 @@ const RUN = `${ROOT}runs/pretrained`;
 /** The shipped model's path, without extension. */
 export const MODEL_BASE = `${ROOT}data/models/denofold_small`;
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
 async function run(args: string[]): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args,

@@ -36,7 +36,7 @@ Deno.test("model_1, model_3, model_1_ptm and model_5_ptm train 2 steps and their
   try {
     await Deno.writeTextFile(`${dir}/q.fasta`, ">q\nMKTAYIAKQRQISFVKSHFSRQ\n");
     for (const preset of ["model_1", "model_3", "model_1_ptm", "model_5_ptm"]) {
-      const cfg = `${dir}/${preset}.json`;
+      const cfg = `${dir}/${preset}.config.json`;
       await Deno.writeTextFile(
         cfg,
         JSON.stringify({
@@ -75,7 +75,8 @@ Deno.test("model_1, model_3, model_1_ptm and model_5_ptm train 2 steps and their
         `${dir}/${preset}.pdb`,
       ]);
       assertEquals(p.code, 0, `${preset} predict: ${text(p.stderr)}`);
-      const out = JSON.parse(await Deno.readTextFile(`${dir}/${preset}.pdb.json`));
+      // predict writes FILE.json beside FILE.pdb.
+      const out = JSON.parse(await Deno.readTextFile(`${dir}/${preset}.json`));
       assertEquals(out.plddt.length, 22, preset);
       // A TM head trained in the fine-tuning stage reports pTM as trained; the others have none.
       const ptm = preset.endsWith("_ptm");

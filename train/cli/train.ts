@@ -183,7 +183,13 @@ async function runConfigOf(flags: TrainFlags): Promise<RunConfig> {
     requireReadable(config.cluster_file, "file", "config field cluster_file");
   }
   // The model and loss overrides, checked now rather than after the lock is taken.
-  runModelConfig(config);
+  const model = runModelConfig(config);
+  // A model with a pTM head trains it (OpenFold's _ptm configs: tm weight 0.1), unless the
+  // config weighs it; written into the run's config, so its checkpoints say so.
+  const loss = config.loss as { tm?: { weight?: unknown } };
+  if (model.heads.tm.enabled && loss.tm?.weight === undefined) {
+    config.loss = { ...config.loss, tm: { ...loss.tm, weight: 0.1 } };
+  }
   lossConfig(config.loss_stage, config.loss as LossConfigOverrides);
   return config;
 }

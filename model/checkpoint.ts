@@ -208,6 +208,21 @@ export interface LoadCheckpointOptions {
   shapes?: ReadonlyMap<string, readonly number[]>;
 }
 
+/** A checkpoint's sidecar, checked against `opts.shapes`, and the folder it sits in. */
+async function sidecarOfModel(
+  sidecarPath: string,
+  opts: LoadCheckpointOptions,
+): Promise<{ sidecar: Sidecar; dir: string }> {
+  const sidecar = await readSidecar(sidecarPath);
+  if (opts.shapes) {
+    const problem = shapeMismatch(sidecar.shapes, opts.shapes);
+    if (problem) {
+      throw new ParseError({ file: sidecarPath }, `not a checkpoint of this model: ${problem}`);
+    }
+  }
+  return { sidecar, dir: sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./" };
+}
+
 /**
  * Load a checkpoint by its sidecar path; every tensor is checked against the
  * sidecar's shapes and, given `opts.shapes`, the sidecar against the model's.
@@ -224,14 +239,7 @@ export async function loadCheckpoint(
   sidecarPath: string,
   opts: LoadCheckpointOptions = {},
 ): Promise<Checkpoint> {
-  const sidecar = await readSidecar(sidecarPath);
-  if (opts.shapes) {
-    const problem = shapeMismatch(sidecar.shapes, opts.shapes);
-    if (problem) {
-      throw new ParseError({ file: sidecarPath }, `not a checkpoint of this model: ${problem}`);
-    }
-  }
-  const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
+  const { sidecar, dir } = await sidecarOfModel(sidecarPath, opts);
   const st = await readSafetensors(dir + sidecar.tensors);
   const state: TrainState = {
     step: sidecar.step,
@@ -267,14 +275,7 @@ export async function checkCheckpoint(
   sidecarPath: string,
   opts: LoadCheckpointOptions = {},
 ): Promise<Sidecar> {
-  const sidecar = await readSidecar(sidecarPath);
-  if (opts.shapes) {
-    const problem = shapeMismatch(sidecar.shapes, opts.shapes);
-    if (problem) {
-      throw new ParseError({ file: sidecarPath }, `not a checkpoint of this model: ${problem}`);
-    }
-  }
-  const dir = sidecarPath.slice(0, sidecarPath.lastIndexOf("/") + 1) || "./";
+  const { sidecar, dir } = await sidecarOfModel(sidecarPath, opts);
   const { tensors } = await readSafetensorsHeader(dir + sidecar.tensors);
   for (const [name, shape] of Object.entries(sidecar.shapes)) {
     for (const [prefix] of KINDS) {

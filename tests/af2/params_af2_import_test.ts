@@ -11,7 +11,7 @@ import { readNpz } from "../../model/io/npz.ts";
 import type { NdArray } from "../../model/io/ndarray.ts";
 import { loadCase } from "../../analysis/parity/harness.ts";
 import { fromOpenFoldModelConfig } from "../../model/af2/openfold_config.ts";
-import { type ModelConfig, modelConfig } from "../../model/af2/config.ts";
+import { modelConfig } from "../../model/af2/config.ts";
 import {
   AF2_KEY_PREFIX,
   af2SourceOf,
@@ -22,6 +22,7 @@ import {
 } from "../../model/params.ts";
 import { fixtureAf2Arrays, fixtureAf2Params } from "../../analysis/parity/runners_af2params.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { deepmindArrays } from "./deepmind_format.ts";
 
 const RAW = `${SHARED_PARITY}/15b_alphafold_tiny_params_model_1_af2format.npz`;
 const P = AF2_KEY_PREFIX;
@@ -199,45 +200,6 @@ Deno.test("the af2 preset (model_1, 93,229,082 values) maps onto exactly DeepMin
   assertEquals([...count("/structure_module/")], [0]);
 });
 
-/**
- * DeepMind's per-block array shape for one key of a model with config `cfg`,
- * written from the AF2 architecture (heads and per-head widths of each
- * attention), independently of the importer's layout table.
- */
-function deepmindShape(key: string, ours: number[], cfg: ModelConfig): number[] {
-  const leaf = key.slice(key.lastIndexOf("//") + 2);
-  const stack = key.includes("template_pair_stack")
-    ? { h: cfg.template.pair_stack.no_heads, c: cfg.template.pair_stack.c_hidden_tri_att }
-    : key.includes("template_embedding/attention")
-    ? { h: cfg.template.pointwise_attention.no_heads, c: cfg.template.pointwise_attention.c_hidden }
-    : undefined;
-  const evo = key.includes("extra_msa_stack") ? cfg.extra_msa : cfg.evoformer;
-  const heads = stack ??
-    (key.includes("triangle_attention")
-      ? { h: evo.no_heads_pair, c: evo.c_hidden_pair_att }
-      : { h: evo.no_heads_msa, c: evo.c_hidden_msa_att });
-  const global = key.includes("msa_column_global_attention");
-  switch (leaf) {
-    case "query_w":
-    case "gating_w":
-      return [ours[1], heads.h, heads.c];
-    case "key_w":
-    case "value_w":
-      return global ? [ours[1], heads.c] : [ours[1], heads.h, heads.c];
-    case "gating_b":
-      return [heads.h, heads.c];
-    case "output_w":
-      return key.includes("outer_product_mean")
-        ? [evo.c_hidden_opm, evo.c_hidden_opm, ours[0]]
-        : [heads.h, heads.c, ours[0]];
-    case "weights":
-    case "feat_2d_weights":
-      return [ours[1], ours[0]];
-    default:
-      return ours;
-  }
-}
-
 Deno.test("AF2 widths with other block counts: a DeepMind-shaped file imports, every value lands once, heads stay head-major", () => {
   const cfg = modelConfig("af2", {
     evoformer: { no_blocks: 2 },
@@ -245,25 +207,9 @@ Deno.test("AF2 widths with other block counts: a DeepMind-shaped file imports, e
     template: { pair_stack: { no_blocks: 1 } },
   });
   const specs = modelParamSpecs(cfg);
-  const plan = specs.map((p) => ({ p, src: af2SourceOf(p.name)! }));
-  const nBlocks = new Map<string, number>();
-  for (const { src } of plan) {
-    if (src.block !== undefined) {
-      nBlocks.set(src.key, Math.max(nBlocks.get(src.key) ?? 0, src.block + 1));
-    }
-  }
-  // Build the file: every value is its global position (exact in float32 below 2^24).
-  const arrays = new Map<string, NdArray>();
+  // Every value is its global position (exact in float32 below 2^24).
   let next = 0;
-  for (const { p, src } of plan) {
-    if (arrays.has(src.key)) continue;
-    const per = deepmindShape(src.key, p.shape, cfg);
-    const shape = nBlocks.has(src.key) ? [nBlocks.get(src.key)!, ...per] : per;
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = next++;
-    arrays.set(src.key, { dtype: "float32", shape, data });
-  }
+  const arrays = deepmindArrays(cfg, () => next++);
   assert(next < 2 ** 24, `${next} values`);
   const params = convertAf2Params(arrays, specs, "synthetic");
   // A permutation: every value of the file appears exactly once.

@@ -27,7 +27,15 @@ import {
   templateFeatures,
 } from "../../model/features/templates.ts";
 import type { Msa } from "../../model/features/msa.ts";
-import { importAf2Npz, loadParams, modelParamSpecs } from "../../model/params.ts";
+import {
+  importAf2Npz,
+  loadParams,
+  modelParamSpecs,
+  ParamStoreError,
+  type ParamValues,
+} from "../../model/params.ts";
+import { readNpz } from "../../model/io/npz.ts";
+import type { ParamSpec } from "../../model/nn/scope.ts";
 import { initParams } from "../../model/nn/init.ts";
 import {
   ExecutorCache,
@@ -324,6 +332,45 @@ function modelNames(paths: readonly string[]): string[] {
   return names.map((n, i) => (names.indexOf(n) === i ? n : `${n}_${i + 1}`));
 }
 
+/**
+ * DeepMind's `params_model_<n>.npz` for `preset`: every array of the file must
+ * map onto the model and every parameter must come from the file (a model_1
+ * file in model_3 would silently lose its templates); the error names the
+ * preset the stray keys belong to. One line on stderr says what was mapped.
+ */
+async function importDeepMind(
+  path: string,
+  preset: string,
+  specs: readonly ParamSpec[],
+): Promise<ParamValues> {
+  const arrays = await readNpz(path);
+  let params: ParamValues;
+  try {
+    params = await importAf2Npz(arrays, specs);
+  } catch (e) {
+    if (!(e instanceof ParamStoreError) || e.unexpected.length === 0) throw e;
+    const stray = e.unexpected;
+    const hint = stray.some((k) => k.includes("template"))
+      ? "template arrays: a model_1/model_2 file (--preset model_1 or model_2)"
+      : stray.some((k) => k.includes("predicted_aligned_error_head"))
+      ? "a predicted-aligned-error head: a _ptm file (--preset model_<n>_ptm)"
+      : "arrays this model does not use";
+    throw new ParamStoreError(
+      `${path} (for --preset ${preset}; it holds ${hint})`,
+      e.missing,
+      e.unexpected,
+      e.misshaped,
+      e.unmapped,
+    );
+  }
+  const values = [...arrays.values()].reduce((n, a) => n + a.data.length, 0);
+  console.error(
+    `predict: ${path}: all ${arrays.size} DeepMind arrays (${values} values) mapped onto ` +
+      `${specs.length} parameters of ${preset}`,
+  );
+  return params;
+}
+
 /** Load every model the flags name (or random weights of the preset). */
 async function loadModels(a: Args): Promise<LoadedModel[]> {
   const paths = a.models ?? [a.checkpoint ?? a.af2Params].filter((p): p is string => !!p);
@@ -358,7 +405,7 @@ async function loadModels(a: Args): Promise<LoadedModel[]> {
     const config = modelConfig(a.preset ?? "small");
     const specs = modelParamSpecs(config);
     if (path.endsWith(".npz")) {
-      const params = await importAf2Npz(path, specs, { allowUnexpected: true });
+      const params = await importDeepMind(path, a.preset ?? "small", specs);
       // DeepMind's _ptm parameters come with a trained TM head; the others have none.
       out.push({ name, source: path, config, params, tmTrained: config.heads.tm.enabled });
     } else if (path.endsWith(".safetensors")) {

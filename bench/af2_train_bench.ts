@@ -55,6 +55,7 @@ export async function af2TrainStepJob(input: z.input<typeof jobSchema>) {
   const feeds = { ...ex.feeds, ...zeroRecycled(cfg, ex.dims.nRes) };
   const sample = [{ executor, feeds, index: 0 }];
   const first = await step.run(state, sample, 1e-3, 1);
+  const peakFirst = peakRssGb();
   const t1 = performance.now();
   const second = await step.run(state, sample, 1e-3, 1);
   const s = step.lastRun, pass = executor.lastPass;
@@ -72,12 +73,13 @@ export async function af2TrainStepJob(input: z.input<typeof jobSchema>) {
     tail_s: bwd("tail"),
     optimizer_s: s.optimizerMs / 1000,
     js_fraction: (s.totalMs - s.ortMs) / s.totalMs,
+    peak_rss_first_gb: peakFirst,
     peak_rss_gb: peakRssGb(),
   };
 }
 
 /** The bench section: one af2 training step at crop 256 in a child process. */
-export async function af2TrainBench(timeoutS = 3600): Promise<Record<string, number>> {
+export async function af2TrainBench(timeoutS = 7200): Promise<Record<string, number>> {
   const child = new Deno.Command(Deno.execPath(), {
     // The inference bench's budget (bench/af2_bench.ts): chunked forward AND backward graphs.
     args: [
@@ -99,6 +101,7 @@ export async function af2TrainBench(timeoutS = 3600): Promise<Record<string, num
     af2_train_crop256_step_s: r.step_s,
     af2_train_crop256_compile_s: r.compile_s,
     af2_train_crop256_peak_rss_gib: r.peak_rss_gb,
+    af2_train_crop256_first_step_peak_rss_gib: r.peak_rss_first_gb,
     af2_train_crop256_blocks_fwd_s: r.blocks_fwd_s,
     af2_train_crop256_blocks_bwd_s: r.blocks_bwd_s,
     af2_train_crop256_embed_s: r.embed_s,

@@ -51,7 +51,7 @@ const ON_REQUEST: Record<string, string> = {
   af2_recycle: "two af2 iterations at 256 residues",
   af2_scan: "the longest protein that fits (up to 1.5 h)",
   af2_memprobe: "one-block iterations at 256/512/1,024 residues, peak RSS",
-  af2_train: "one af2 training step at crop 256, blocks plan (30 min, 20 GiB)",
+  af2_train: "one af2 training step at crop 256, blocks plan (two steps: about an hour, 12 GiB)",
   scaling: "samples/s of small@64: 1 process, batch 2, mpirun -np 2 (minutes; needs mpich)",
   time_to_accuracy: "the default run from scratch to whole-chain val lDDT-Cα 0.3/0.4/0.5 (≤ 1 h)",
 };

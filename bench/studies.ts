@@ -2,8 +2,10 @@
  * The paper's studies at our scale (issue 16), resumable across sessions:
  *
  *   deno run -A bench/studies.ts arms                 # the generalisation arms -> arms.json
+ *   deno run -A bench/studies.ts test-ids             # the test chains of every arm
  *   deno run -A bench/studies.ts train ARM            # train one arm (start or resume)
  *   deno run -A bench/studies.ts finish ARM           # its EMA model + whole-chain test eval
+ *                                                     # (the test clusters of test_ids.txt)
  *   deno run -A bench/studies.ts summary              # generalization/summary.json
  *
  * ARM is a generalisation arm (`all`, `size_2000`, `no_beta`, `no_beta_control`, …),
@@ -24,14 +26,26 @@ import { listCheckpoints } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
+import { Rng } from "../model/util/rng.ts";
 import { trainBudgeted } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STUDIES = `${ROOT}notebooks/studies`;
 const RUNS = `${ROOT}runs/studies`;
 const DATA = `${ROOT}../shared/data`;
-/** Steps of every arm (the same recipe and length for all). */
-export const STUDY_STEPS = 6000;
+/**
+ * Steps of every arm (the same recipe and length for all): 4,000 single-thread
+ * steps (~0.6 CPU-h) is where the pretrained run's whole-chain val lDDT-Cα
+ * passed 0.33 (3.5x the extended-chain baseline), so an arm has learnt folds,
+ * and a dozen arms fit in the CPU time of two sessions.
+ */
+export const STUDY_STEPS = 4000;
+/**
+ * The test clusters every arm is evaluated on: one whole chain from each of
+ * TEST_CLUSTERS test clusters drawn with a fixed seed (evaluating all 737 test
+ * chains takes ~30 min per arm on one core).
+ */
+const TEST_CLUSTERS = 240;
 /** Subset sizes of the generalisation study (chains, drawn by cluster). */
 const SIZES = [4000, 2000, 1000];
 
@@ -127,6 +141,28 @@ async function train(arm: string, data: string): Promise<number> {
   return code;
 }
 
+/**
+ * `notebooks/studies/test_ids.txt`, written once: one chain (the first by id)
+ * of each of TEST_CLUSTERS test clusters drawn with seed 0; every arm's eval.
+ */
+async function testIds(data: string): Promise<string> {
+  const path = `${STUDIES}/test_ids.txt`;
+  if (await Deno.stat(path).then(() => true, () => false)) return path;
+  const ds = await Dataset.open(data);
+  const byCluster = new Map<string, string[]>();
+  for (const e of ds.split("test")) {
+    const key = String(e.cluster);
+    byCluster.set(key, [...(byCluster.get(key) ?? []), e.id]);
+  }
+  const clusters = [...byCluster.keys()].sort();
+  const order = new Rng(0).permutation(clusters.length);
+  const ids = [...order.slice(0, TEST_CLUSTERS)]
+    .map((i) => byCluster.get(clusters[i])!.sort()[0])
+    .sort();
+  await writeTextFileAtomic(path, ids.join("\n") + "\n");
+  return path;
+}
+
 async function finish(arm: string, data: string): Promise<number> {
   const dir = `${RUNS}/${arm}`;
   const last = (await listCheckpoints(dir)).at(-1);
@@ -153,6 +189,8 @@ async function finish(arm: string, data: string): Promise<number> {
       data,
       "--split",
       "test",
+      "--ids",
+      await testIds(data),
       "--out",
       `${home(arm)}/test`,
     ],
@@ -201,8 +239,11 @@ if (import.meta.main) {
   else if (what === "train" && arm) Deno.exit(await train(arm, values.data));
   else if (what === "finish" && arm) Deno.exit(await finish(arm, values.data));
   else if (what === "summary") await summary();
+  else if (what === "test-ids") console.log(await testIds(values.data));
   else {
-    console.error("usage: deno run -A bench/studies.ts arms | train ARM | finish ARM | summary");
+    console.error(
+      "usage: deno run -A bench/studies.ts arms | test-ids | train ARM | finish ARM | summary",
+    );
     Deno.exit(2);
   }
 }

@@ -12,7 +12,7 @@
 import * as G from "../model/graph/mod.ts";
 import type { TypedArray } from "../model/graph/mod.ts";
 import type { BuildOptions, ModelBuilder, ParamSpec } from "../model/nn/scope.ts";
-import { Executor } from "../model/exec/executor.ts";
+import { collectGarbage, Executor, LARGE_MODEL } from "../model/exec/executor.ts";
 import { type LossGraph, lossPlan } from "../model/exec/plan.ts";
 import { dropoutStream } from "../model/exec/dropout.ts";
 import { packFlat, unpackFlat } from "../model/exec/flat.ts";
@@ -45,9 +45,6 @@ export function initialState(params: Map<string, Float32Array>): TrainState {
     ema: new Map([...params].map(([k, v]) => [k, v.slice()])),
   };
 }
-
-/** Parameters above which a step collects garbage before the next (see `TrainStep.run`). */
-const LARGE_MODEL = 20_000_000;
 
 /** One sample of a step's batch. */
 export interface Sample {
@@ -241,7 +238,7 @@ export class TrainStep {
     // without a collection between steps the af2 step at crop 256 peaked at
     // 19.2 GiB in its second step against 11.8 GiB in its first. Where the
     // runtime exposes gc (--v8-flags=--expose-gc, as the train task runs), collect.
-    if (this.#grad.length > LARGE_MODEL) (globalThis as { gc?: () => void }).gc?.();
+    if (this.#grad.length > LARGE_MODEL) collectGarbage();
     return {
       loss: scalars[1] / count,
       terms: Object.fromEntries(names.map((k, i) => [k, scalars[2 + i] / count])),

@@ -73,6 +73,20 @@ interface CompiledSegment {
 }
 
 /**
+ * Parameters above which a model's passes and steps collect garbage as they go
+ * (an af2-sized model: its per-run buffers are tens of megabytes).
+ */
+export const LARGE_MODEL = 20_000_000;
+
+/**
+ * Collect garbage now where the runtime exposes it (`--v8-flags=--expose-gc`,
+ * as the train task runs); a no-op otherwise.
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
  * Outputs under `out/<name>`: ONNX forbids an output named as an input, and
  * a block writes the trunk names it reads.
  */
@@ -398,6 +412,10 @@ export class Executor {
           else d.set(n, g);
         }
         kept[k][i] = {}; // this run's inputs are no longer needed
+        // onnxruntime's outputs live in V8 buffers freed only when V8 collects: an af2
+        // block at crop 256 leaves ~140 MB (its kept input, the consumed gradients) that
+        // piled up over 52 blocks on top of the next block's 5-8 GB backward transient.
+        if (this.size > LARGE_MODEL) collectGarbage();
       }
       stats.backwardMs[c.segment.name] = performance.now() - t;
     }

@@ -6,6 +6,7 @@
  * an hour per step here), 2 steps on the bundled sample.
  */
 import { listCheckpoints } from "../../model/checkpoint.ts";
+import { modelConfig } from "../../model/af2/config.ts";
 import { assert, assertEquals } from "../assert.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -30,6 +31,19 @@ function deno(script: string, args: string[]) {
 }
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+Deno.test("the ten monomer presets are four architectures: the 2-step test below trains one of each", () => {
+  // DeepMind's models differ in templates and the pTM head; the rest is data (extra MSA rows).
+  for (let n = 1; n <= 5; n++) {
+    const plain = n <= 2 ? "model_1" : "model_3";
+    assertEquals(modelConfig(`model_${n}`), modelConfig(plain), `model_${n}`);
+    assertEquals(
+      modelConfig(`model_${n}_ptm`),
+      modelConfig(n <= 2 ? "model_1_ptm" : "model_5_ptm"),
+      `model_${n}_ptm`,
+    );
+  }
+});
 
 Deno.test("model_1, model_3, model_1_ptm and model_5_ptm train 2 steps and their checkpoints predict and evaluate", async () => {
   const dir = await Deno.makeTempDir({ prefix: "denofold_presets_" });

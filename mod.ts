@@ -320,6 +320,16 @@ export {
   summarizeDynamics,
 } from "./analysis/dynamics.ts";
 export {
+  COLLAPSE_OVER,
+  findingsSpread,
+  longRangeChance,
+  type SeedFindings,
+  seedFindings,
+  type Spread,
+  spreadOf,
+  SS_LEARNT_LDDT,
+} from "./analysis/seed_spread.ts";
+export {
   type Crossing,
   DEFAULT_FRACTIONS,
   type Milestones,

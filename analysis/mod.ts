@@ -35,6 +35,7 @@ export * from "./snapshots.ts";
 export * from "./run_metrics.ts";
 export * from "./milestones.ts";
 export * from "./dynamics.ts";
+export * from "./seed_spread.ts";
 export * from "./dynamics_report.ts";
 export * from "./report.ts";
 export * from "./figures/plotly_spec.ts";

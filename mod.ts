@@ -226,9 +226,11 @@ export {
   type EvalSummary,
   Evaluator,
   extendedChain,
+  parseChainsCsv,
   scoreChain,
   summarize,
 } from "./train/evaluate.ts";
+export { mostlyAlpha, mostlyBeta, type SsFractions } from "./train/ablation.ts";
 
 // ── Structure metrics: superposition, RMSD, TM-score, GDT, lDDT, contacts ─
 

@@ -24,12 +24,30 @@ export interface SsFractions {
   strand: number;
 }
 
-/** Mostly β: at least 25 % strand residues and more strand than helix. */
+/**
+ * Mostly β: at least 25 % strand residues and more strand than helix.
+ *
+ * @example
+ * ```ts
+ * import { mostlyBeta } from "denofold";
+ *
+ * console.log(mostlyBeta({ helix: 0.1, strand: 0.4 })); // true
+ * ```
+ */
 export function mostlyBeta(f: SsFractions): boolean {
   return f.strand >= 0.25 && f.strand > f.helix;
 }
 
-/** Mostly α: at least 40 % helix residues and under 10 % strand. */
+/**
+ * Mostly α: at least 40 % helix residues and under 10 % strand.
+ *
+ * @example
+ * ```ts
+ * import { mostlyAlpha } from "denofold";
+ *
+ * console.log(mostlyAlpha({ helix: 0.6, strand: 0.05 })); // true
+ * ```
+ */
 export function mostlyAlpha(f: SsFractions): boolean {
   return f.helix >= 0.4 && f.strand < 0.1;
 }

@@ -22,6 +22,7 @@ import type { FeatureTensor } from "../model/features/feature_tensor.ts";
 import type { Protein } from "../model/protein/protein.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM } from "../model/protein/residue_constants.ts";
 import { hashSeed, Rng } from "../model/util/rng.ts";
+import { ParseError } from "../model/util/errors.ts";
 import { compareStructures } from "../analysis/metrics.ts";
 import { lddt } from "../analysis/lddt.ts";
 import { dsspProtein, toThreeState } from "../analysis/dssp.ts";
@@ -224,6 +225,48 @@ export function chainsCsv(rows: readonly ChainMetrics[]): string {
     ...rows.map((r) => CHAIN_COLUMNS.map((k) => cell(r[k])).join(",")),
   ]
     .join("\n") + "\n";
+}
+
+/**
+ * Per-chain figures read back from {@link chainsCsv}'s text (`file` names it
+ * in errors): the header must be {@link CHAIN_COLUMNS}; a malformed line is a
+ * ParseError naming the file and line.
+ *
+ * @example
+ * ```ts
+ * import { parseChainsCsv } from "denofold";
+ *
+ * const rows = parseChainsCsv(await Deno.readTextFile("eval/chains.csv"), "eval/chains.csv");
+ * console.log(rows.length, rows[0]?.lddt_ca);
+ * ```
+ */
+export function parseChainsCsv(text: string, file = "<chains.csv>"): ChainMetrics[] {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  if (lines[0] !== CHAIN_COLUMNS.join(",")) {
+    throw new ParseError(
+      { file, line: 1 },
+      `not a chains.csv header (want ${CHAIN_COLUMNS.join(",")})`,
+    );
+  }
+  return lines.slice(1).map((line, k) => {
+    const cells = line.split(",");
+    if (cells.length !== CHAIN_COLUMNS.length) {
+      throw new ParseError(
+        { file, line: k + 2 },
+        `${cells.length} fields, want ${CHAIN_COLUMNS.length}`,
+      );
+    }
+    const row: Record<string, string | number> = { id: cells[0] };
+    CHAIN_COLUMNS.forEach((c, i) => {
+      if (i === 0) return;
+      const v = Number(cells[i]);
+      if (cells[i] === "" || Number.isNaN(v)) {
+        throw new ParseError({ file, line: k + 2 }, `${c} is not a number ("${cells[i]}")`);
+      }
+      row[c] = v;
+    });
+    return row as unknown as ChainMetrics;
+  });
 }
 
 /**

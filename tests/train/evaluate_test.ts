@@ -5,9 +5,16 @@
  * predict too.
  */
 
-import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
 import { Dataset } from "../../train/data/dataset.ts";
-import { chainsCsv, extendedChain, scoreChain, summarize } from "../../train/evaluate.ts";
+import {
+  chainsCsv,
+  extendedChain,
+  parseChainsCsv,
+  scoreChain,
+  summarize,
+} from "../../train/evaluate.ts";
+import { ParseError } from "../../model/util/errors.ts";
 import { lddt } from "../../analysis/lddt.ts";
 import type { Protein } from "../../model/protein/protein.ts";
 import { ATOM_ORDER, ATOM_TYPE_NUM, RESTYPES } from "../../model/protein/residue_constants.ts";
@@ -215,4 +222,30 @@ Deno.test("evaluate: deno task eval writes chains.csv and summary.json of whole 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("chains.csv reads back: a hand-written file, and errors naming the file and line", () => {
+  const text = [
+    "id,length,observed,lddt_ca,tm_score,gdt_ts,rmsd_ca,plddt_mean,baseline_lddt_ca,helix,strand,coil",
+    "1ABC_A,120,118,0.4123,0.3310,0.2900,9.5000,0.5500,0.0950,0.6000,0.1000,0.3000",
+    "2XYZ_B,64,64,0.2000,0.1500,0.1200,14.2500,0.3300,0.1000,0,0.5000,0.5000",
+    "",
+  ].join("\n");
+  const rows = parseChainsCsv(text, "t.csv");
+  assertEquals(rows.length, 2);
+  assertEquals([rows[0].id, rows[0].length, rows[0].lddt_ca, rows[1].helix], [
+    "1ABC_A",
+    120,
+    0.4123,
+    0,
+  ]);
+  // What chainsCsv writes, parseChainsCsv reads (to chainsCsv's 4 decimals).
+  assertEquals(chainsCsv(rows), text);
+  assertThrows(() => parseChainsCsv("id,length\n", "t.csv"), ParseError, "t.csv:1:");
+  assertThrows(
+    () => parseChainsCsv(text.replace("0.2000,0.1500", "0.2000,x"), "t.csv"),
+    ParseError,
+    't.csv:3: tm_score is not a number ("x")',
+  );
+  assertThrows(() => parseChainsCsv(text + "3Q_A,1\n", "t.csv"), ParseError, "t.csv:4: 2 fields");
 });

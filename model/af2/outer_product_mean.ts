@@ -62,5 +62,5 @@ export function outerProductMean(
   };
   // Per row i: the outer products c·J·e (and their transposed copy).
   const perRow = batch.reduce((a, d) => a * d, 1) * c * nRes * c;
-  return chunked([aRows, norm], nb, scope.chunkRows(perRow), body);
+  return chunked([aRows, norm], nb, scope.chunkRows(perRow), body, scope.remat);
 }

@@ -111,6 +111,32 @@ export const atan = (x: Tensor): Tensor => apply("Atan", [x]);
 export const identity = (x: Tensor): Tensor => apply("Identity", [x]);
 /** x in the forward pass; no gradient flows back through it. */
 export const stopGradient = (x: Tensor): Tensor => apply("StopGradient", [x]);
+
+/**
+ * `fn(...inputs)` differentiated by recomputation (activation checkpointing of
+ * one piece, AF2 supplement 1.11.8): the backward graph rebuilds fn's nodes
+ * from their inputs once the output's gradient exists (the rebuilt inputs
+ * depend on it), so it holds one piece's intermediates at a time instead of
+ * every piece's. The forward value is fn's own; every tensor fn reads from
+ * outside (inputs, parameters) receives its gradient through the recomputed
+ * nodes. The first tensor fn creates must be its first node (fn may read
+ * only tensors that exist before the call, or leaves it creates).
+ */
+export function remat(inputs: readonly Tensor[], fn: (...xs: Tensor[]) => Tensor): Tensor {
+  if (inputs.length === 0) throw new GraphError("Remat", "needs at least one input");
+  const g = inputs[0].graph;
+  const from = g.tensors.length;
+  const y = fn(...inputs);
+  if (y.id < from) return y; // fn built nothing: nothing to recompute
+  const body = g.tensors.slice(from);
+  const inside = new Set(body.map((t) => t.id));
+  const reads = new Set<Tensor>();
+  for (const t of body) {
+    if (t.op === "Input") reads.add(t); // a parameter created by fn: its gradient is wanted
+    for (const x of t.inputs) if (!inside.has(x.id)) reads.add(x);
+  }
+  return apply("Remat", [y, ...reads], { from });
+}
 /** x² (a product, so its gradient is exact). */
 export const square = (x: Tensor): Tensor => mul(x, x);
 

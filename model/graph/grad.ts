@@ -31,7 +31,7 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
   for (const t of order) {
     if (!isFloat(t.dtype)) continue;
     if (targets.has(t.id)) needs.add(t.id);
-    else if (OPS[t.op]?.vjp && t.inputs.some((x) => needs.has(x.id))) needs.add(t.id);
+    else if (differentiable(t) && t.inputs.some((x) => needs.has(x.id))) needs.add(t.id);
   }
 
   // Backward: reverse topological order, collecting contributions per tensor
@@ -46,7 +46,7 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
     const t = order[i];
     const gt = total(t);
     if (!gt) continue;
-    const rule = OPS[t.op]?.vjp;
+    const rule = t.op === "Remat" ? rematVjp : OPS[t.op]?.vjp;
     if (!rule) continue;
     const want = t.inputs.map((x) => needs.has(x.id));
     if (!want.some(Boolean)) continue;
@@ -61,6 +61,41 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
     });
   }
   return wrt.map((t) => total(t) ?? B.full(t, t.shape, 0));
+}
+
+function differentiable(t: Tensor): boolean {
+  return t.op === "Remat" || !!OPS[t.op]?.vjp;
+}
+
+/**
+ * The VJP of a {@link B.remat} piece: its nodes rebuilt from its outside reads
+ * made to depend on `g` (plus zero times one element of it, so no scheduler
+ * can recompute the piece before its gradient exists), then differentiated
+ * with seed `g`. Nothing flows into the original nodes (its first input), so
+ * the backward keeps none of their values.
+ */
+function rematVjp(g: Tensor, t: Tensor, want: readonly boolean[]): (Tensor | null)[] {
+  const [y, ...reads] = t.inputs;
+  const from = t.attrs.from as number;
+  const body = t.graph.tensors.slice(from, y.id + 1);
+  const first = B.reshape(B.slice(B.reshape(g, [g.size]), 0, 0, 1), []);
+  const zero = B.mul(first, 0);
+  const copy = new Map<number, Tensor>();
+  const gated: (Tensor | null)[] = reads.map((x, k) => {
+    if (!isFloat(x.dtype)) return null;
+    const z = x.dtype === zero.dtype ? zero : B.cast(zero, x.dtype);
+    const xg = B.add(x, z);
+    copy.set(x.id, xg);
+    return want[k + 1] ? xg : null;
+  });
+  for (const n of body) {
+    if (copy.has(n.id) || n.inputs.length === 0) continue; // a read (gated) or a leaf constant
+    copy.set(n.id, B.apply(n.op, n.inputs.map((x) => copy.get(x.id) ?? x), n.attrs));
+  }
+  const targets = gated.filter((x): x is Tensor => x !== null);
+  const grads = grad(copy.get(y.id)!, targets, g);
+  const byId = new Map(targets.map((x, i) => [x.id, grads[i]]));
+  return [null, ...gated.map((x) => (x ? byId.get(x.id)! : null))];
 }
 
 /**

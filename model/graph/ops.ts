@@ -328,6 +328,11 @@ export const OPS: Readonly<Record<string, OpDef>> = {
   },
   Identity: elementwise("Identity", (g) => [g]),
   StopGradient: elementwise("Identity"),
+  // remat(): the value of its first input; its VJP recomputes the piece (grad.ts).
+  Remat: {
+    infer: ([y]) => like(y),
+    onnx: (L, [y], out) => L.node("Identity", [y], [out]),
+  },
   Clip: {
     infer: ([x]) => like(x),
     onnx(L, [x], out, t) {

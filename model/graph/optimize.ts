@@ -4,7 +4,7 @@
  *
  * - common-subexpression elimination (same op, attributes and inputs → one
  *   node; equal constants → one constant),
- * - identity removal (Identity, StopGradient — gradients are already built —,
+ * - identity removal (Identity, StopGradient and Remat — gradients are already built —,
  *   Reshape/Expand to the same shape, identity Transpose, full Slice, Cast to
  *   the same dtype),
  * - shape-op fusion (Reshape/Squeeze/Unsqueeze chains → one Reshape;
@@ -132,6 +132,7 @@ function simplify(t: Tensor, ins: Tensor[]): Tensor | undefined {
   switch (t.op) {
     case "Identity":
     case "StopGradient":
+    case "Remat":
       return x;
     case "Cast":
       return x.dtype === t.dtype ? x : undefined;

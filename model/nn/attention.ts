@@ -96,7 +96,7 @@ export function attention(
   const q = qx.shape[qx.rank - 2], k = kvx.shape[kvx.rank - 2];
   const otherRows = qx.shape.slice(0, -2).reduce((a, d) => a * d, 1) / qx.shape[chunkAxis];
   const perRow = otherRows * Math.max(h * q * k, q * Math.max(hc, cq), k * hc);
-  return chunked([qx, kvx, ...biases], chunkAxis, scope.chunkRows(perRow), body);
+  return chunked([qx, kvx, ...biases], chunkAxis, scope.chunkRows(perRow), body, scope.remat);
 }
 
 /** Options of {@link globalAttention}. */
@@ -157,5 +157,5 @@ export function globalAttention(
   const seq = m.shape[m.rank - 2];
   const otherRows = m.shape.slice(0, -2).reduce((a, d) => a * d, 1) / m.shape[chunkAxis];
   const perRow = otherRows * seq * Math.max(cIn, h * c);
-  return chunked([m, mask], chunkAxis, scope.chunkRows(perRow), body);
+  return chunked([m, mask], chunkAxis, scope.chunkRows(perRow), body, scope.remat);
 }

@@ -53,6 +53,11 @@ export interface BuildOptions {
    * chunked too (the VJP of each slice), so the budget holds in backward graphs.
    */
   chunkBudget?: number;
+  /**
+   * Recompute each chunk in the backward pass instead of keeping its
+   * intermediates (see `chunked`); default: on in training graphs.
+   */
+  remat?: boolean;
 }
 
 /** Owns a graph plus the parameter and dropout registries that modules fill. */
@@ -141,6 +146,11 @@ export class Scope {
     const { chunkBudget } = this.builder.options;
     if (chunkBudget === undefined) return undefined;
     return Math.max(1, Math.floor(chunkBudget / Math.max(1, perRowElements)));
+  }
+
+  /** Whether chunks are recomputed in the backward pass ({@link BuildOptions.remat}). */
+  get remat(): boolean {
+    return this.builder.options.remat ?? this.training;
   }
 
   /** Whether this is a training graph. */

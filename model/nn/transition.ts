@@ -39,5 +39,5 @@ export function transition(
   };
   // Per row of the chunk axis: the hidden activations, n·C for every other position.
   const perRow = (x.shape.slice(0, -1).reduce((a, d) => a * d, 1) / x.shape[chunkAxis]) * n * c;
-  return chunked(mask ? [x, mask] : [x], chunkAxis, scope.chunkRows(perRow), body);
+  return chunked(mask ? [x, mask] : [x], chunkAxis, scope.chunkRows(perRow), body, scope.remat);
 }

@@ -30,8 +30,9 @@ async function gradGraph(
   c: ParityCase,
   build: ModuleBuild,
   chunkBudget?: number,
+  remat = false,
 ): Promise<GradGraph> {
-  const b = new ModelBuilder({ chunkBudget });
+  const b = new ModelBuilder({ chunkBudget, remat });
   const inputs: Record<string, Tensor> = {};
   const feeds: Record<string, TypedArray> = {};
   for (const [k, a] of c.arrays) {
@@ -68,12 +69,13 @@ const MODULE_FIXTURES = [
 ];
 
 for (const name of MODULE_FIXTURES) {
-  Deno.test(`${name} gradients match finite differences (chunked by 4)`, async () => {
+  Deno.test(`${name} gradients match finite differences (chunked by 4, chunks recomputed)`, async () => {
     const c = await loadCase(`${SHARED_PARITY}/${name}.npz`);
     const { b, withGrads, lossOnly, feeds } = await gradGraph(
       c,
       EVOFORMER_BUILDS[String(c.meta.module)](c),
       4,
+      true,
     );
     const base = await withGrads.run(feeds);
     const h = 1e-3;
@@ -106,26 +108,28 @@ for (const name of MODULE_FIXTURES) {
 }
 
 for (const name of ["07a_evoformer_block", "08a_extra_msa_block"]) {
-  Deno.test(`${name} gradients chunked by 3 equal unchunked`, async () => {
-    const c = await loadCase(`${SHARED_PARITY}/${name}.npz`);
-    const build = EVOFORMER_BUILDS[String(c.meta.module)](c);
-    const plain = await gradGraph(c, build), chunked = await gradGraph(c, build, 1 << 10);
-    const [a, k] = [
-      await plain.withGrads.run(plain.feeds),
-      await chunked.withGrads.run(plain.feeds),
-    ];
-    const maxAbs = (x: ArrayLike<number>) => Math.max(...Array.from(x, Math.abs));
-    // Tensors whose gradient is zero in exact arithmetic (float32 noise) are judged
-    // against the block's largest gradient instead of their own.
-    const floor = 1e-3 *
-      Math.max(...plain.b.params.map((_, i) => maxAbs(a[`g${i}`].data as Float32Array)));
-    let worst = 0, worstName = "";
-    for (const [i, p] of plain.b.params.entries()) {
-      const ga = a[`g${i}`].data as Float32Array, gk = k[`g${i}`].data as Float32Array;
-      const err = maxAbs(ga.map((x, e) => x - gk[e])) / Math.max(maxAbs(ga), floor);
-      if (err > worst) [worst, worstName] = [err, p.name];
-    }
-    console.log(`worst relative gradient difference ${worst.toExponential(2)} (${worstName})`);
-    assert(worst < 1e-4, `${worstName}: ${worst}`);
-  });
+  for (const remat of [false, true]) {
+    Deno.test(`${name} gradients chunked by 3${remat ? ", chunks recomputed," : ""} equal unchunked`, async () => {
+      const c = await loadCase(`${SHARED_PARITY}/${name}.npz`);
+      const build = EVOFORMER_BUILDS[String(c.meta.module)](c);
+      const plain = await gradGraph(c, build), chunked = await gradGraph(c, build, 1 << 10, remat);
+      const [a, k] = [
+        await plain.withGrads.run(plain.feeds),
+        await chunked.withGrads.run(plain.feeds),
+      ];
+      const maxAbs = (x: ArrayLike<number>) => Math.max(...Array.from(x, Math.abs));
+      // Tensors whose gradient is zero in exact arithmetic (float32 noise) are judged
+      // against the block's largest gradient instead of their own.
+      const floor = 1e-3 *
+        Math.max(...plain.b.params.map((_, i) => maxAbs(a[`g${i}`].data as Float32Array)));
+      let worst = 0, worstName = "";
+      for (const [i, p] of plain.b.params.entries()) {
+        const ga = a[`g${i}`].data as Float32Array, gk = k[`g${i}`].data as Float32Array;
+        const err = maxAbs(ga.map((x, e) => x - gk[e])) / Math.max(maxAbs(ga), floor);
+        if (err > worst) [worst, worstName] = [err, p.name];
+      }
+      console.log(`worst relative gradient difference ${worst.toExponential(2)} (${worstName})`);
+      assert(worst < 1e-4, `${worstName}: ${worst}`);
+    });
+  }
 }

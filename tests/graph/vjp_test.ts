@@ -289,6 +289,13 @@ const FORWARD_CASES: ForwardCase[] = [
     want: [0, 0, 1, 1, 0, 0, 0, 0, 0],
   },
   { op: "StopGradient", f: G.stopGradient, inputs: [b], want: b.data },
+  // remat(): fn's own value (its gradient: the finite-difference tests in remat_test.ts).
+  {
+    op: "Remat",
+    f: (x) => G.remat([x], (y) => G.mul(y, 2)),
+    inputs: [b],
+    want: b.data.map((v) => 2 * v),
+  },
 ];
 
 for (const c of FORWARD_CASES) {

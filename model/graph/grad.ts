@@ -17,6 +17,20 @@ import * as B from "./build.ts";
  * that `y` does not depend on gets zeros.
  */
 export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[] {
+  if (depth++ === 0) previousPiece = undefined;
+  try {
+    return walk(y, wrt, seed);
+  } finally {
+    depth--;
+  }
+}
+
+/** Nesting of {@link grad} calls (a remat piece's VJP differentiates its copy). */
+let depth = 0;
+/** A scalar computed from the last remat piece's gradients (see `rematVjp`). */
+let previousPiece: Tensor | undefined;
+
+function walk(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[] {
   if (!isFloat(y.dtype)) throw new GraphError("grad", `output must be float, got ${y.dtype}`);
   if (!seed && y.size !== 1) {
     throw new GraphError("grad", `output has shape [${y.shape}]: give a seed for non-scalars`);
@@ -69,9 +83,9 @@ function differentiable(t: Tensor): boolean {
 
 /**
  * The VJP of a {@link B.remat} piece: its nodes rebuilt from its outside reads
- * made to depend on `g` (plus zero times one element of it, so no scheduler
- * can recompute the piece before its gradient exists), then differentiated
- * with seed `g`. Nothing flows into the original nodes (its first input), so
+ * made to depend on `g` and on the previous piece's gradients (plus zero times
+ * one element of each, so no scheduler can recompute the piece before its
+ * gradient exists, nor two pieces at once), then differentiated with seed `g`. Nothing flows into the original nodes (its first input), so
  * the backward keeps none of their values.
  */
 function rematVjp(g: Tensor, t: Tensor, want: readonly boolean[]): (Tensor | null)[] {
@@ -79,7 +93,10 @@ function rematVjp(g: Tensor, t: Tensor, want: readonly boolean[]): (Tensor | nul
   const from = t.attrs.from as number;
   const body = t.graph.tensors.slice(from, y.id + 1);
   const first = B.reshape(B.slice(B.reshape(g, [g.size]), 0, 0, 1), []);
-  const zero = B.mul(first, 0);
+  // Also after the previous piece's VJP: pieces then recompute one at a time whatever
+  // order the runtime picks among ready nodes (all chunks' gradients arrive together).
+  const after = previousPiece ? B.add(first, B.cast(previousPiece, first.dtype)) : first;
+  const zero = B.mul(after, 0);
   const copy = new Map<number, Tensor>();
   const gated: (Tensor | null)[] = reads.map((x, k) => {
     if (!isFloat(x.dtype)) return null;
@@ -94,6 +111,9 @@ function rematVjp(g: Tensor, t: Tensor, want: readonly boolean[]): (Tensor | nul
   }
   const targets = gated.filter((x): x is Tensor => x !== null);
   const grads = grad(copy.get(y.id)!, targets, g);
+  previousPiece = grads
+    .map((d) => B.reshape(B.slice(B.reshape(d, [d.size]), 0, 0, 1), []))
+    .reduce((a, b) => B.add(a, B.cast(b, a.dtype)));
   const byId = new Map(targets.map((x, i) => [x.id, grads[i]]));
   return [null, ...gated.map((x) => (x ? byId.get(x.id)! : null))];
 }
@@ -143,7 +163,22 @@ function combine(ps: readonly Tensor[], x: Tensor): Tensor {
       byAxis.set(r.axis, list);
     }
   }
-  for (const [axis, list] of byAxis) {
+  for (const [axis, all] of byAxis) {
+    // Pieces of the same range (a slice read twice, e.g. as attention's queries and keys) add first.
+    const byRange = new Map<
+      string,
+      { begin: number; end: number; piece: Tensor; padded: Tensor }
+    >();
+    for (const p of all) {
+      const key = `${p.begin}:${p.end}`;
+      const have = byRange.get(key);
+      if (!have) byRange.set(key, p);
+      else {
+        const piece = B.add(have.piece, p.piece);
+        byRange.set(key, { ...have, piece, padded: B.add(have.padded, p.padded) });
+      }
+    }
+    const list = [...byRange.values()];
     list.sort((a, b) => a.begin - b.begin);
     const disjoint = list.every((p, k) => k === 0 || list[k - 1].end <= p.begin);
     if (list.length < 2 || !disjoint) {

@@ -83,3 +83,30 @@ Deno.test("remat: no backward node reads the piece's forward values; the recompu
   assertEquals(rebuilt.length, matmuls.length, "every backward matmul waits for the gradient");
   assertEquals([gq.shape, gk.shape, gw.shape], [[2, 4], [5, 4], [4]]);
 });
+
+Deno.test("remat: pieces recompute one after another (each waits for the previous piece's gradients)", () => {
+  const g = new G.Graph();
+  const q = g.input("q", [4, 4]), k = g.input("k", [5, 4]), w = g.input("w", [4]);
+  const pieces = [0, 2].map((at) => G.remat([G.slice(q, 0, at, at + 2), k], piece(w)));
+  const y = G.concat(pieces, 0);
+  const afterForward = g.tensors.length;
+  G.grad(G.sum(G.mul(y, y)), [q, k, w]);
+  const backward = g.tensors.slice(afterForward);
+  // The reverse walk differentiates the second piece first; the first piece's rebuilt
+  // matmuls must then depend on the second piece's gradient of w (a VJP node), not only on y.
+  const reaches = (
+    t: Tensor,
+    target: (x: Tensor) => boolean,
+    seen = new Set<number>(),
+  ): boolean => {
+    if (seen.has(t.id)) return false;
+    seen.add(t.id);
+    return t.inputs.some((x) => x.id >= afterForward && (target(x) || reaches(x, target, seen)));
+  };
+  // The first backward matmul is the second piece's recomputation (the reverse walk meets
+  // it first); the last one is the first piece's VJP, which without the chain would not
+  // depend on the second piece at all.
+  const matmuls = backward.filter((t) => t.op === "MatMul");
+  const [first, last] = [matmuls[0], matmuls.at(-1)!];
+  assert(reaches(last, (x) => x.id === first.id), "the first piece does not wait for the second");
+});

@@ -49,8 +49,9 @@ export interface BuildOptions {
    * largest per-chunk intermediate has at most this many elements (see
    * {@link Scope.chunkRows}); undefined = no chunking. A fixed row count cannot
    * suit every module: one extra-MSA row with pair bias at 1,024 residues makes
-   * 8·1024² logits, one MSA column only 8·128². The gradient of a chunked op is
-   * chunked too (the VJP of each slice), so the budget holds in backward graphs.
+   * 8·1024² logits, one MSA column only 8·128². In training graphs each chunk
+   * is also recomputed in the backward pass, one chunk at a time (`remat`),
+   * so the budget bounds backward graphs too.
    */
   chunkBudget?: number;
   /**

@@ -427,7 +427,7 @@ function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
 }
 
 /** The dimensions OpenFold's bench-tiny uses (issue 8): 686,138 parameters. */
-const TINY_DIMS: DeepPartial<ModelConfig> = {
+export const TINY_DIMS: DeepPartial<ModelConfig> = {
   c_m: 32,
   c_z: 16,
   c_s: 64,

@@ -6,21 +6,12 @@
  * an hour per step here), 2 steps on the bundled sample.
  */
 import { listCheckpoints } from "../../model/checkpoint.ts";
-import { modelConfig } from "../../model/af2/config.ts";
+import { modelConfig, TINY_DIMS } from "../../model/af2/config.ts";
 import { assert, assertEquals } from "../assert.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const TINY = {
-  c_m: 32,
-  c_z: 16,
-  c_s: 64,
-  c_t: 16,
-  c_e: 16,
-  template: { pair_stack: { no_blocks: 1 } },
-  extra_msa: { no_blocks: 1 },
-  evoformer: { no_blocks: 1 },
-  structure_module: { no_blocks: 2 },
-};
+// Tiny widths (OpenFold's bench-tiny) with 1 Evoformer block and 2 structure-module layers.
+const TINY = { ...TINY_DIMS, evoformer: { no_blocks: 1 }, structure_module: { no_blocks: 2 } };
 
 function deno(script: string, args: string[]) {
   return new Deno.Command(Deno.execPath(), {

@@ -16,9 +16,11 @@ import { assert, assertEquals } from "../assert.ts";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-function predict(args: string[]) {
+/** `predict --preset model_3 --af2-params NPZ` on `dir/q.fasta` into `dir/q.pdb`. */
+function predictModel3(dir: string, npz: string, extra: string[] = []) {
+  const args = ["--fasta", `${dir}/q.fasta`, "--preset", "model_3", "--af2-params", npz];
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}train/cli/predict.ts`, ...args],
+    args: ["run", "-A", `${ROOT}train/cli/predict.ts`, ...args, "--out", `${dir}/q.pdb`, ...extra],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -43,18 +45,7 @@ Deno.test("predict --preset model_3 maps every array of a DeepMind-format params
     const values = [...arrays.values()].reduce((n, a) => n + a.data.length, 0);
     arrays.clear();
     await Deno.writeTextFile(`${dir}/q.fasta`, ">q\nMKTAYIAKQRQISFVK\n");
-    const p = await predict([
-      "--fasta",
-      `${dir}/q.fasta`,
-      "--preset",
-      "model_3",
-      "--af2-params",
-      `${dir}/params_model_3.npz`,
-      "--recycles",
-      "0",
-      "--out",
-      `${dir}/q.pdb`,
-    ]);
+    const p = await predictModel3(dir, `${dir}/params_model_3.npz`, ["--recycles", "0"]);
     const err = text(p.stderr);
     assertEquals(p.code, 0, err);
     const specs = modelParamSpecs(cfg);
@@ -85,33 +76,14 @@ Deno.test("predict --preset model_3 refuses a model_1 file's template arrays, na
     }]]);
     await Deno.writeFile(`${dir}/params_model_1.npz`, encodeNpz(stray));
     await Deno.writeTextFile(`${dir}/q.fasta`, ">q\nMKTAYIAKQRQISFVK\n");
-    const p = await predict([
-      "--fasta",
-      `${dir}/q.fasta`,
-      "--preset",
-      "model_3",
-      "--af2-params",
-      `${dir}/params_model_1.npz`,
-      "--out",
-      `${dir}/q.pdb`,
-    ]);
+    const p = await predictModel3(dir, `${dir}/params_model_1.npz`);
     const err = text(p.stderr);
     assertEquals(p.code, 2, err);
     assert(err.includes("params_model_1.npz (for --preset model_3"), err);
     assert(err.includes("--preset model_1 or model_2"), err);
     assertEquals(err.trim().split("\n").length, 1, err);
     // --debug adds the details: the stray key by name.
-    const d = await predict([
-      "--fasta",
-      `${dir}/q.fasta`,
-      "--preset",
-      "model_3",
-      "--af2-params",
-      `${dir}/params_model_1.npz`,
-      "--out",
-      `${dir}/q.pdb`,
-      "--debug",
-    ]);
+    const d = await predictModel3(dir, `${dir}/params_model_1.npz`, ["--debug"]);
     assertEquals(d.code, 2);
     assert(text(d.stderr).includes(`unexpected: ${key}`), text(d.stderr));
     assert(

@@ -81,6 +81,11 @@ function differentiable(t: Tensor): boolean {
   return t.op === "Remat" || !!OPS[t.op]?.vjp;
 }
 
+/** A tensor's first element as a scalar: a cheap value that depends on all of it being computed. */
+function firstElement(t: Tensor): Tensor {
+  return B.reshape(B.slice(B.reshape(t, [t.size]), 0, 0, 1), []);
+}
+
 /**
  * The VJP of a {@link B.remat} piece: its nodes rebuilt from its outside reads
  * made to depend on `g` and on the previous piece's gradients (plus zero times
@@ -92,7 +97,7 @@ function rematVjp(g: Tensor, t: Tensor, want: readonly boolean[]): (Tensor | nul
   const [y, ...reads] = t.inputs;
   const from = t.attrs.from as number;
   const body = t.graph.tensors.slice(from, y.id + 1);
-  const first = B.reshape(B.slice(B.reshape(g, [g.size]), 0, 0, 1), []);
+  const first = firstElement(g);
   // Also after the previous piece's VJP: pieces then recompute one at a time whatever
   // order the runtime picks among ready nodes (all chunks' gradients arrive together).
   const after = previousPiece ? B.add(first, B.cast(previousPiece, first.dtype)) : first;
@@ -112,7 +117,7 @@ function rematVjp(g: Tensor, t: Tensor, want: readonly boolean[]): (Tensor | nul
   const targets = gated.filter((x): x is Tensor => x !== null);
   const grads = grad(copy.get(y.id)!, targets, g);
   previousPiece = grads
-    .map((d) => B.reshape(B.slice(B.reshape(d, [d.size]), 0, 0, 1), []))
+    .map(firstElement)
     .reduce((a, b) => B.add(a, B.cast(b, a.dtype)));
   const byId = new Map(targets.map((x, i) => [x.id, grads[i]]));
   return [null, ...gated.map((x) => (x ? byId.get(x.id)! : null))];

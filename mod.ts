@@ -230,7 +230,14 @@ export {
   scoreChain,
   summarize,
 } from "./train/evaluate.ts";
-export { mostlyAlpha, mostlyBeta, type SsFractions } from "./train/ablation.ts";
+export {
+  ablationArms,
+  type Arm,
+  mostlyAlpha,
+  mostlyBeta,
+  type SsFractions,
+  trainingPool,
+} from "./train/ablation.ts";
 
 // ── Structure metrics: superposition, RMSD, TM-score, GDT, lDDT, contacts ─
 

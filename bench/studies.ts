@@ -12,7 +12,11 @@
  * `seed_N` (the learning-dynamics study with seed N, log-spaced snapshots) or
  * `unclamped` (seed 1 trained without AF2's clamped FAPE, against `seed_1`).
  * Every arm runs the same recipe (the pretrained model's, `STUDY_STEPS` steps)
- * single-threaded on the backbone corpus of ../shared/data; the runs live in
+ * single-threaded on the backbone corpus of ../shared/data (its full-atom
+ * chains are left out of every arm: the omissions classify chains by the
+ * corpus's DSSP). The arm `all` IS the dynamics run `seed_1`: the same
+ * training set, seed and steps; probes and snapshots draw from their own
+ * random streams and never change training. The runs live in
  * `runs/studies/<arm>/`, what a notebook needs (config, metrics, snapshots,
  * the final EMA model, the test evaluation) in `notebooks/studies/`.
  *
@@ -20,6 +24,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { relative } from "node:path";
 import { Dataset } from "../train/data/dataset.ts";
 import { ablationArms, type Arm, trainingPool } from "../train/ablation.ts";
 import { listCheckpoints } from "../model/checkpoint.ts";
@@ -49,8 +54,12 @@ const TEST_CLUSTERS = 240;
 /** Subset sizes of the generalisation study (chains, drawn by cluster). */
 const SIZES = [4000, 2000, 1000];
 
+/** Arms that are another arm's run (the same config up to what training never reads). */
+const SAME_RUN: Record<string, string> = { all: "seed_1" };
+
 /** Where an arm's committed files go. */
 function home(arm: string): string {
+  if (SAME_RUN[arm]) return home(SAME_RUN[arm]);
   return arm.startsWith("seed_") || arm === "unclamped"
     ? `${STUDIES}/dynamics/${arm}`
     : `${STUDIES}/generalization/${arm}`;
@@ -66,7 +75,8 @@ async function writeArms(data: string): Promise<void> {
   const pool = await trainingPool(ds, `${data}/backbone/pm3_backbone.jsonl.gz`);
   const arms = ablationArms(pool, { sizes: SIZES, omit: ["strand", "helix"], seed: 0 });
   await Deno.mkdir(`${STUDIES}/generalization`, { recursive: true });
-  const all = new Set(pool.ids);
+  // Exclusions are relative to the whole train split: chains outside the pool never train.
+  const all = new Set(ds.split("train").map((e) => e.id));
   const compact = arms.map((a) => {
     const kept = new Set(a.ids);
     const excluded = [...all].filter((id) => !kept.has(id));
@@ -105,31 +115,32 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
     validate_every: 500,
     probes: 0,
   };
+  const { arms } = await readJson<{ arms: CompactArm[] }>(
+    `${STUDIES}/generalization/arms.json`,
+  );
+  const trainingSet = (a: CompactArm) => ({
+    ...(a.train_ids ? { train_ids: a.train_ids } : {}),
+    ...(a.exclude_ids?.length ? { exclude_ids: a.exclude_ids } : {}),
+  });
   const seed = /^seed_(\d+)$/.exec(arm);
   if (seed || arm === "unclamped") {
     // The dynamics study: probes and log-spaced snapshots, as notebooks/study.
     return {
       ...config,
       seed: seed ? Number(seed[1]) : 1,
+      ...trainingSet(arms.find((x) => x.name === "all")!),
       probes: 8,
       snapshots: { schedule: "log", count: 24, every: 100 },
       ...(arm === "unclamped" ? { clamped_fape_prob: 0 } : {}),
     };
   }
-  const { arms } = await readJson<{ arms: CompactArm[] }>(
-    `${STUDIES}/generalization/arms.json`,
-  );
   const a = arms.find((x) => x.name === arm);
   if (!a) throw new InputError(`unknown arm "${arm}" (have: ${arms.map((x) => x.name)})`);
-  return {
-    ...config,
-    seed: 1,
-    ...(a.train_ids ? { train_ids: a.train_ids } : {}),
-    ...(a.exclude_ids?.length ? { exclude_ids: a.exclude_ids } : {}),
-  };
+  return { ...config, seed: 1, ...trainingSet(a) };
 }
 
 async function train(arm: string, data: string): Promise<number> {
+  if (SAME_RUN[arm]) return train(SAME_RUN[arm], data);
   await Deno.mkdir(home(arm), { recursive: true });
   const cfgPath = `${home(arm)}/config.json`;
   if (!(await Deno.stat(cfgPath).then(() => true, () => false))) {
@@ -164,6 +175,7 @@ async function testIds(data: string): Promise<string> {
 }
 
 async function finish(arm: string, data: string): Promise<number> {
+  if (SAME_RUN[arm]) return finish(SAME_RUN[arm], data);
   const dir = `${RUNS}/${arm}`;
   const last = (await listCheckpoints(dir)).at(-1);
   if (!last) throw new InputError(`${dir}: no checkpoint`);
@@ -212,6 +224,8 @@ async function summary(): Promise<void> {
     const metrics = (await Deno.readTextFile(`${home(a.name)}/metrics.jsonl`)).trim().split("\n");
     rows.push({
       arm: a.name,
+      // The arm's test evaluation, relative to this file (the arm `all` is seed_1's run).
+      test_dir: relative(`${STUDIES}/generalization`, `${home(a.name)}/test`),
       train_chains: a.train_chains,
       omitted: a.omitted ?? null,
       seed: 1,

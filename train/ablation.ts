@@ -56,6 +56,7 @@ export function mostlyAlpha(f: SsFractions): boolean {
 export interface Arm {
   /** e.g. `size_2000`, `no_beta`, `no_beta_control`. */
   name: string;
+  /** `size` (every chain or a subset), `omit` (a class left out) or its same-size `control`. */
   kind: "size" | "omit" | "control";
   /** "helix" | "strand" for omission arms and their controls. */
   omitted?: "helix" | "strand";
@@ -63,7 +64,18 @@ export interface Arm {
   ids: string[];
 }
 
-/** The training pool: backbone chains of the training split with their SS fractions. */
+/**
+ * The training pool: backbone chains of the training split with their SS
+ * fractions (three-state DSSP of the corpus) and clusters.
+ *
+ * @example
+ * ```ts
+ * import { Dataset, trainingPool } from "./mod.ts";
+ * const ds = await Dataset.open("data/sample");
+ * const pool = await trainingPool(ds, "data/sample/backbone/pm3_backbone.jsonl.gz");
+ * console.log(pool.ids.length, pool.ss.get(pool.ids[0]));
+ * ```
+ */
 export async function trainingPool(
   ds: Dataset,
   corpus: string,
@@ -112,9 +124,18 @@ export function drawByCluster(
 }
 
 /**
- * The arms: every chain; random subsets of each of `sizes` chains; and for
- * each class of `omit`, the pool without its mostly-α / mostly-β chains plus a
- * random control of the same size.
+ * The arms: every chain; random subsets of each of `sizes` chains (drawn by
+ * whole clusters); and for each class of `omit`, the pool without its
+ * mostly-α / mostly-β chains plus a random control of the same size.
+ *
+ * @example
+ * ```ts
+ * import { ablationArms, Dataset, trainingPool } from "./mod.ts";
+ * const ds = await Dataset.open("data/sample");
+ * const pool = await trainingPool(ds, "data/sample/backbone/pm3_backbone.jsonl.gz");
+ * const arms = ablationArms(pool, { sizes: [48], omit: ["strand"], seed: 0 });
+ * console.log(arms.map((a) => `${a.name}: ${a.ids.length}`)); // all, size_48, no_beta, no_beta_control
+ * ```
  */
 export function ablationArms(
   pool: { ids: string[]; ss: Map<string, SsFractions>; cluster: Map<string, string> },

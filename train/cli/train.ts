@@ -9,7 +9,7 @@
 import { z } from "zod";
 import cliProgress from "cli-progress";
 import { type RunConfig, runConfigSchema } from "../config.ts";
-import { af2Training } from "../af2_task.ts";
+import { af2Training, trainingChains } from "../af2_task.ts";
 import { trainLoop } from "../loop.ts";
 import {
   checkCheckpoint,
@@ -324,6 +324,10 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
     `dataset: ${af2.dataset.split("train").length} train / ${
       af2.dataset.split("val").length
     } val chains` +
+      // A training-set ablation trains on part of the split: say how much.
+      (config.train_ids || config.exclude_ids
+        ? ` (${trainingChains(af2.dataset, config).length} of them train)`
+        : "") +
       // An OpenFold root's filters: how many chains they left out (OpenFold logs them too).
       (af2.dataset.dropped.length ? ` (${af2.dataset.dropped.length} left out)` : "") +
       `; ${af2.task.step.params.length} parameter tensors; setup ${

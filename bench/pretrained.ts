@@ -20,21 +20,13 @@ import { listCheckpoints } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { InputError } from "../model/util/errors.ts";
 import { trainBudgeted } from "./budgeted_train.ts";
+import { evalOnTest } from "./test_eval.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RESULTS = `${ROOT}bench/results/pretrained`;
 const RUN = `${ROOT}runs/pretrained`;
 /** The shipped model's path, without extension. */
 export const MODEL_BASE = `${ROOT}data/models/denofold_small`;
-
-async function run(args: string[]): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  return (await child.status).code;
-}
 
 async function train(data: string | undefined, cpuHours: number): Promise<number> {
   // The config names the data root; --data points elsewhere (the same corpus in another place).
@@ -51,19 +43,7 @@ async function exportModel(): Promise<void> {
 }
 
 async function evaluate(data: string): Promise<number> {
-  return await run([
-    "run",
-    "-A",
-    `${ROOT}train/cli/eval.ts`,
-    "--checkpoint",
-    `${MODEL_BASE}.json`,
-    "--data",
-    data,
-    "--split",
-    "test",
-    "--out",
-    `${RESULTS}/test`,
-  ]);
+  return await evalOnTest(`${MODEL_BASE}.json`, data, `${RESULTS}/test`);
 }
 
 if (import.meta.main) {

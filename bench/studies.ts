@@ -33,6 +33,7 @@ import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
 import { Rng } from "../model/util/rng.ts";
 import { trainBudgeted } from "./budgeted_train.ts";
+import { evalOnTest } from "./test_eval.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STUDIES = `${ROOT}notebooks/studies`;
@@ -190,24 +191,7 @@ async function finish(arm: string, data: string): Promise<number> {
       }
     }
   }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `${ROOT}train/cli/eval.ts`,
-      "--checkpoint",
-      model,
-      "--data",
-      data,
-      "--split",
-      "test",
-      "--ids",
-      await testIds(data),
-      "--out",
-      `${home(arm)}/test`,
-    ],
-  }).spawn();
-  return (await child.status).code;
+  return await evalOnTest(model, data, `${home(arm)}/test`, await testIds(data));
 }
 
 /** generalization/summary.json: every finished arm's test figures. */

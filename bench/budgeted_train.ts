@@ -9,9 +9,23 @@
  * @module
  */
 
+import { normalize, relative } from "node:path";
 import { readRunMetrics } from "../analysis/run_metrics.ts";
 
-const TRAIN = new URL("../train/cli/train.ts", import.meta.url).pathname;
+const ROOT = new URL("..", import.meta.url).pathname;
+const TRAIN = `${ROOT}train/cli/train.ts`;
+
+/** The corpus the long runs train on: ../shared/data beside the checkout. */
+export const SHARED_DATA: string = normalize(`${ROOT}../shared/data`);
+
+/**
+ * A data root as a committed run config names it: relative to the checkout,
+ * so no config carries this machine's paths; the runners pass the real root
+ * with `--data` (which wins over the config).
+ */
+export function portableDataPath(data: string): string {
+  return relative(ROOT, data) || ".";
+}
 
 /** The run's training CPU seconds so far (0 before its first step). */
 export async function trainCpuSeconds(dir: string): Promise<number> {
@@ -35,6 +49,7 @@ export async function trainBudgeted(
   const resume = await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
   if (resume && (await trainCpuSeconds(dir)) >= cpuHours * 3600) return 0;
   const child = new Deno.Command(Deno.execPath(), {
+    cwd: ROOT, // a relative --data (portableDataPath) is relative to the checkout
     args: [
       "run",
       "-A",

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { listCheckpoints } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { InputError } from "../model/util/errors.ts";
-import { trainBudgeted } from "./budgeted_train.ts";
+import { portableDataPath, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 import { evalOnTest } from "./test_eval.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -28,10 +28,12 @@ const RUN = `${ROOT}runs/pretrained`;
 /** The shipped model's path, without extension. */
 export const MODEL_BASE = `${ROOT}data/models/denofold_small`;
 
-async function train(data: string | undefined, cpuHours: number): Promise<number> {
-  // The config names the data root; --data points elsewhere (the same corpus in another place).
-  const extra = data === undefined ? [] : ["--data", data];
-  return await trainBudgeted(RUN, `${RESULTS}/config.json`, cpuHours, extra);
+async function train(data: string, cpuHours: number): Promise<number> {
+  // The committed config names the corpus relative to the checkout; --data gives the real root.
+  return await trainBudgeted(RUN, `${RESULTS}/config.json`, cpuHours, [
+    "--data",
+    portableDataPath(data),
+  ]);
 }
 
 async function exportModel(): Promise<void> {
@@ -51,7 +53,7 @@ if (import.meta.main) {
     args: Deno.args,
     allowPositionals: true,
     options: {
-      data: { type: "string" },
+      data: { type: "string", default: SHARED_DATA },
       "cpu-hours": { type: "string" },
     },
   });
@@ -59,7 +61,7 @@ if (import.meta.main) {
   const hours = values["cpu-hours"] === undefined ? Infinity : Number(values["cpu-hours"]);
   if (what === "train") Deno.exit(await train(values.data, hours));
   else if (what === "export") await exportModel();
-  else if (what === "eval") Deno.exit(await evaluate(values.data ?? `${ROOT}../shared/data`));
+  else if (what === "eval") Deno.exit(await evaluate(values.data));
   else {
     console.error("usage: deno run -A bench/pretrained.ts train|export|eval [--data ROOT]");
     Deno.exit(2);

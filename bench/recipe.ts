@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { readRunMetrics } from "../analysis/run_metrics.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
-import { trainBudgeted } from "./budgeted_train.ts";
+import { portableDataPath, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RESULTS = `${ROOT}bench/results/recipe`;
@@ -109,13 +109,16 @@ async function run(name: string, cpuHours: number, data: string): Promise<void> 
     throw new InputError(`unknown experiment "${name}" (have: ${Object.keys(EXPERIMENTS)})`);
   }
   const dir = `${ROOT}runs/recipe/${name}`;
-  const config = merge({ ...BASE, data }, exp.change);
+  const config = merge({ ...BASE, data: portableDataPath(data) }, exp.change);
   await Deno.mkdir(`${RESULTS}/${name}`, { recursive: true });
   await writeTextFileAtomic(
     `${RESULTS}/${name}/config.json`,
     JSON.stringify(config, null, 2) + "\n",
   );
-  const code = await trainBudgeted(dir, `${RESULTS}/${name}/config.json`, cpuHours);
+  const code = await trainBudgeted(dir, `${RESULTS}/${name}/config.json`, cpuHours, [
+    "--data",
+    portableDataPath(data),
+  ]);
   await Deno.copyFile(`${dir}/metrics.jsonl`, `${RESULTS}/${name}/metrics.jsonl`);
   console.log(`${name}: exit ${code}`);
 }
@@ -170,7 +173,7 @@ if (import.meta.main) {
   const [cmd, ...names] = positionals;
   if (cmd === "run") {
     for (const name of names) {
-      await run(name, Number(values["cpu-hours"] ?? 0.5), values.data ?? `${ROOT}../shared/data`);
+      await run(name, Number(values["cpu-hours"] ?? 0.5), values.data ?? SHARED_DATA);
     }
   } else if (cmd === "table") console.log(await table());
   else {

@@ -32,13 +32,12 @@ import { exportTrainedModel } from "../model/trained.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
 import { Rng } from "../model/util/rng.ts";
-import { trainBudgeted } from "./budgeted_train.ts";
+import { portableDataPath, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 import { evalOnTest } from "./test_eval.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STUDIES = `${ROOT}notebooks/studies`;
 const RUNS = `${ROOT}runs/studies`;
-const DATA = `${ROOT}../shared/data`;
 /**
  * Steps of every arm (the same recipe and length for all): 4,000 single-thread
  * steps (~0.6 CPU-h) is where the pretrained run's whole-chain val lDDT-Cα
@@ -91,7 +90,7 @@ async function writeArms(data: string): Promise<void> {
   });
   await writeTextFileAtomic(
     `${STUDIES}/generalization/arms.json`,
-    JSON.stringify({ pool: pool.ids.length, data: "../shared/data", arms: compact }) + "\n",
+    JSON.stringify({ pool: pool.ids.length, data: portableDataPath(data), arms: compact }) + "\n",
   );
   for (const a of compact) console.log(`${a.name}: ${a.train_chains} chains`);
 }
@@ -109,7 +108,7 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
   );
   const config: Record<string, unknown> = {
     ...base,
-    data,
+    data: portableDataPath(data),
     steps: STUDY_STEPS,
     checkpoint_every: 250,
     keep_last: 1,
@@ -148,7 +147,7 @@ async function train(arm: string, data: string): Promise<number> {
     await writeTextFileAtomic(cfgPath, JSON.stringify(await armConfig(arm, data)) + "\n");
   }
   const dir = `${RUNS}/${arm}`;
-  const code = await trainBudgeted(dir, cfgPath);
+  const code = await trainBudgeted(dir, cfgPath, Infinity, ["--data", portableDataPath(data)]);
   await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(arm)}/metrics.jsonl`).catch(() => {});
   return code;
 }
@@ -230,7 +229,7 @@ if (import.meta.main) {
   const { positionals, values } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { data: { type: "string", default: DATA } },
+    options: { data: { type: "string", default: SHARED_DATA } },
   });
   const [what, arm] = positionals;
   if (what === "arms") await writeArms(values.data);

@@ -6,7 +6,9 @@
  * @module
  */
 
-const EVAL = new URL("../train/cli/eval.ts", import.meta.url).pathname;
+import { relative } from "node:path";
+
+const ROOT = new URL("..", import.meta.url).pathname;
 
 /**
  * `deno task eval --checkpoint MODEL --data DATA --split test [--ids IDS] --out OUT`;
@@ -18,9 +20,12 @@ export async function evalOnTest(
   out: string,
   ids?: string,
 ): Promise<number> {
-  const args = ["run", "-A", EVAL, "--checkpoint", model, "--data", data, "--split", "test"];
+  // Run from the checkout with paths relative to it: summary.json records them as given.
+  const rel = (p: string) => relative(ROOT, p) || ".";
+  const args = ["run", "-A", "train/cli/eval.ts", "--checkpoint", rel(model), "--data", rel(data)];
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...args, ...(ids ? ["--ids", ids] : []), "--out", out],
+    cwd: ROOT,
+    args: [...args, "--split", "test", ...(ids ? ["--ids", rel(ids)] : []), "--out", rel(out)],
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();

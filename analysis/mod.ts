@@ -36,6 +36,7 @@ export * from "./run_metrics.ts";
 export * from "./milestones.ts";
 export * from "./dynamics.ts";
 export * from "./seed_spread.ts";
+export * from "./stability.ts";
 export * from "./dynamics_report.ts";
 export * from "./report.ts";
 export * from "./figures/plotly_spec.ts";

@@ -7,6 +7,7 @@
  *   deno run -A bench/studies.ts finish ARM           # its EMA model + whole-chain test eval
  *                                                     # (the test clusters of test_ids.txt)
  *   deno run -A bench/studies.ts summary              # generalization/summary.json
+ *   deno run -A bench/studies.ts findings             # findings.json: what the README quotes
  *
  * ARM is a generalisation arm (`all`, `size_2000`, `no_beta`, `no_beta_control`, …),
  * `seed_N` (the learning-dynamics study with seed N, log-spaced snapshots) or
@@ -24,6 +25,17 @@
  */
 
 import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
+import { learningDynamics } from "../analysis/dynamics.ts";
+import { readRunMetrics } from "../analysis/run_metrics.ts";
+import {
+  findingsSpread,
+  longRangeChance,
+  type SeedFindings,
+  seedFindings,
+} from "../analysis/seed_spread.ts";
+import { readSnapshots } from "../analysis/snapshots.ts";
+import { runStability } from "../analysis/stability.ts";
 import { relative } from "node:path";
 import { Dataset } from "../train/data/dataset.ts";
 import { ablationArms, type Arm, trainingPool } from "../train/ablation.ts";
@@ -225,6 +237,41 @@ async function summary(): Promise<void> {
   console.table(rows);
 }
 
+/**
+ * `notebooks/studies/findings.json`, what the README quotes: each committed
+ * seed's dynamics findings and their spread, the clamped/unclamped stability
+ * and test figures, and the arms' summary.
+ */
+async function findings(): Promise<void> {
+  const dyn = `${STUDIES}/dynamics`;
+  const seeds: SeedFindings[] = [];
+  for (const e of [...Deno.readDirSync(dyn)].sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = `${dyn}/${e.name}`;
+    if (!/^seed_\d+$/.test(e.name) || !existsSync(`${dir}/snapshots/probes.json`)) continue;
+    const r = await readSnapshots(dir);
+    const d = learningDynamics(r.probes, r.snapshots);
+    seeds.push(seedFindings(e.name, d, longRangeChance(r.probes, d.truth)));
+  }
+  const clamping: Record<string, unknown> = {};
+  for (const arm of ["seed_1", "unclamped"]) {
+    if (!existsSync(`${home(arm)}/metrics.jsonl`)) continue;
+    const { valLddt, ...s } = runStability(await readRunMetrics(`${home(arm)}/metrics.jsonl`));
+    const test = await readJson<{ lddt_ca_mean: number; tm_score_mean: number }>(
+      `${home(arm)}/test/summary.json`,
+    ).catch(() => undefined);
+    clamping[arm] = {
+      ...s,
+      val_lddt_ca_last: valLddt.at(-1) ?? null,
+      test_lddt_ca: test?.lddt_ca_mean ?? null,
+      test_tm: test?.tm_score_mean ?? null,
+    };
+  }
+  const arms = await readJson(`${STUDIES}/generalization/summary.json`).catch(() => []);
+  const out = { seeds, spread: findingsSpread(seeds), clamping, arms };
+  await writeTextFileAtomic(`${STUDIES}/findings.json`, JSON.stringify(out, null, 1) + "\n");
+  console.log(JSON.stringify({ spread: out.spread, clamping }, null, 1));
+}
+
 if (import.meta.main) {
   const { positionals, values } = parseArgs({
     args: Deno.args,
@@ -236,10 +283,11 @@ if (import.meta.main) {
   else if (what === "train" && arm) Deno.exit(await train(arm, values.data));
   else if (what === "finish" && arm) Deno.exit(await finish(arm, values.data));
   else if (what === "summary") await summary();
+  else if (what === "findings") await findings();
   else if (what === "test-ids") console.log(await testIds(values.data));
   else {
     console.error(
-      "usage: deno run -A bench/studies.ts arms | test-ids | train ARM | finish ARM | summary",
+      "usage: deno run -A bench/studies.ts arms | test-ids | train ARM | finish ARM | summary | findings",
     );
     Deno.exit(2);
   }

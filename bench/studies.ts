@@ -142,7 +142,9 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
       seed: seed ? Number(seed[1]) : 1,
       ...trainingSet(arms.find((x) => x.name === "all")!),
       probes: 8,
-      snapshots: { schedule: "log", count: 24, every: 100 },
+      // Dense log-spaced snapshots (consecutive ones ~7 % apart late in the run): a
+      // finding's spread over seeds should not be the snapshot grid's.
+      snapshots: { schedule: "log", count: 96, every: 100 },
       ...(arm === "unclamped" ? { clamped_fape_prob: 0 } : {}),
     };
   }

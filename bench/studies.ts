@@ -12,12 +12,15 @@
  * ARM is a generalisation arm (`all`, `size_2000`, `no_beta`, `no_beta_control`, …),
  * `seed_N` (the learning-dynamics study with seed N, log-spaced snapshots) or
  * `unclamped` (seed 1 trained without AF2's clamped FAPE, against `seed_1`).
- * Every arm runs the same recipe (the pretrained model's, `STUDY_STEPS` steps)
+ * Every generalisation arm runs the same recipe (the pretrained model's,
+ * `STUDY_STEPS` steps), the dynamics runs `DYNAMICS_STEPS`, all
  * single-threaded on the backbone corpus of ../shared/data (its full-atom
  * chains are left out of every arm: the omissions classify chains by the
- * corpus's DSSP). The arm `all` IS the dynamics run `seed_1`: the same
- * training set, seed and steps; probes and snapshots draw from their own
- * random streams and never change training. The runs live in
+ * corpus's DSSP). The arm `all` IS the dynamics run `seed_1` paused at
+ * `STUDY_STEPS` (`train all` trains seed_1 that far, `finish all` exports
+ * and evaluates it there; `train seed_1` then goes on): the same training
+ * set, seed and schedule, and probes and snapshots draw from their own random
+ * streams and never change training. The runs live in
  * `runs/studies/<arm>/`, what a notebook needs (config, metrics, snapshots,
  * the final EMA model, the test evaluation) in `notebooks/studies/`.
  *
@@ -39,7 +42,7 @@ import { runStability } from "../analysis/stability.ts";
 import { relative } from "node:path";
 import { Dataset } from "../train/data/dataset.ts";
 import { ablationArms, type Arm, trainingPool } from "../train/ablation.ts";
-import { listCheckpoints } from "../model/checkpoint.ts";
+import { listCheckpoints, readSidecar } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
@@ -66,12 +69,18 @@ const TEST_CLUSTERS = 240;
 /** Subset sizes of the generalisation study (chains, drawn by cluster). */
 const SIZES = [4000, 2000, 1000];
 
-/** Arms that are another arm's run (the same config up to what training never reads). */
-const SAME_RUN: Record<string, string> = { all: "seed_1" };
+/**
+ * Steps of the dynamics runs (seeds and unclamped): the one-seed study of
+ * notebooks/study (the same recipe) reached its later milestones — axes 2 and
+ * 3, strands learnt, long-range contacts above chance — between steps 4,000
+ * and 5,043, so 4,000 steps would end before them.
+ */
+export const DYNAMICS_STEPS = 6000;
+/** The generalisation arm that is the dynamics run seed_1 paused at STUDY_STEPS. */
+const ALL_ARM = "all";
 
 /** Where an arm's committed files go. */
 function home(arm: string): string {
-  if (SAME_RUN[arm]) return home(SAME_RUN[arm]);
   return arm.startsWith("seed_") || arm === "unclamped"
     ? `${STUDIES}/dynamics/${arm}`
     : `${STUDIES}/generalization/${arm}`;
@@ -139,6 +148,7 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
     // The dynamics study: probes and log-spaced snapshots, as notebooks/study.
     return {
       ...config,
+      steps: DYNAMICS_STEPS,
       seed: seed ? Number(seed[1]) : 1,
       ...trainingSet(arms.find((x) => x.name === "all")!),
       probes: 8,
@@ -154,16 +164,41 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
 }
 
 async function train(arm: string, data: string): Promise<number> {
-  if (SAME_RUN[arm]) return train(SAME_RUN[arm], data);
-  await Deno.mkdir(home(arm), { recursive: true });
-  const cfgPath = `${home(arm)}/config.json`;
+  // `all` is seed_1 trained to STUDY_STEPS (and paused there if it is longer).
+  const run = arm === ALL_ARM ? "seed_1" : arm;
+  const pause = arm === ALL_ARM ? ["--stop-at", String(STUDY_STEPS)] : [];
+  await Deno.mkdir(home(run), { recursive: true });
+  const cfgPath = `${home(run)}/config.json`;
   if (!(await Deno.stat(cfgPath).then(() => true, () => false))) {
-    await writeTextFileAtomic(cfgPath, JSON.stringify(await armConfig(arm, data)) + "\n");
+    await writeTextFileAtomic(cfgPath, JSON.stringify(await armConfig(run, data)) + "\n");
   }
-  const dir = `${RUNS}/${arm}`;
-  const code = await trainBudgeted(dir, cfgPath, Infinity, ["--data", portableDataPath(data)]);
-  await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(arm)}/metrics.jsonl`).catch(() => {});
+  const dir = `${RUNS}/${run}`;
+  const code = await trainBudgeted(dir, cfgPath, Infinity, [
+    "--data",
+    portableDataPath(data),
+    ...pause,
+  ]);
+  await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(run)}/metrics.jsonl`).catch(() => {});
   return code;
+}
+
+/** The checkpoint an arm is finished from: the run's newest, for `all` seed_1's at STUDY_STEPS. */
+async function finalCheckpoint(arm: string): Promise<string> {
+  if (arm !== ALL_ARM) {
+    const last = (await listCheckpoints(`${RUNS}/${arm}`)).at(-1);
+    if (!last) throw new InputError(`${RUNS}/${arm}: no checkpoint`);
+    return last;
+  }
+  const at = (await listCheckpoints(`${RUNS}/seed_1`)).find((p) =>
+    p.endsWith(`ckpt-${String(STUDY_STEPS).padStart(8, "0")}.json`)
+  );
+  if (!at) {
+    throw new InputError(
+      `${RUNS}/seed_1 has no checkpoint at step ${STUDY_STEPS}: run \`train all\` (seed_1 ` +
+        `paused there) and \`finish all\` before seed_1 goes on`,
+    );
+  }
+  return at;
 }
 
 /**
@@ -189,14 +224,17 @@ async function testIds(data: string): Promise<string> {
 }
 
 async function finish(arm: string, data: string): Promise<number> {
-  if (SAME_RUN[arm]) return finish(SAME_RUN[arm], data);
-  const dir = `${RUNS}/${arm}`;
-  const last = (await listCheckpoints(dir)).at(-1);
-  if (!last) throw new InputError(`${dir}: no checkpoint`);
-  const model = await exportTrainedModel(last, `${home(arm)}/model`, "ema");
-  await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(arm)}/metrics.jsonl`);
+  const ckpt = await finalCheckpoint(arm);
+  const dir = ckpt.replace(/\/[^/]*$/, "");
+  await Deno.mkdir(home(arm), { recursive: true });
+  const model = await exportTrainedModel(ckpt, `${home(arm)}/model`, "ema");
+  // Metrics up to the checkpoint (for `all`, seed_1's first STUDY_STEPS steps).
+  const step = (await readSidecar(ckpt)).step;
+  const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).split("\n")
+    .filter((l) => l.trim() && JSON.parse(l).step <= step);
+  await writeTextFileAtomic(`${home(arm)}/metrics.jsonl`, lines.join("\n") + "\n");
   // The dynamics arms keep their snapshots (the notebooks read them as notebooks/study's).
-  if (await Deno.stat(`${dir}/snapshots`).then(() => true, () => false)) {
+  if (arm !== ALL_ARM && existsSync(`${dir}/snapshots`)) {
     await Deno.mkdir(`${home(arm)}/snapshots`, { recursive: true });
     for await (const e of Deno.readDir(`${dir}/snapshots`)) {
       if (e.isFile) {
@@ -223,6 +261,7 @@ async function summary(): Promise<void> {
       arm: a.name,
       // The arm's test evaluation, relative to this file (the arm `all` is seed_1's run).
       test_dir: relative(`${STUDIES}/generalization`, `${home(a.name)}/test`),
+      ...(a.name === ALL_ARM ? { run: "dynamics/seed_1, paused at this step" } : {}),
       train_chains: a.train_chains,
       omitted: a.omitted ?? null,
       seed: 1,

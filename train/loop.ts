@@ -45,6 +45,12 @@ export interface LoopOptions {
   dir: string;
   /** Total steps. */
   steps: number;
+  /**
+   * Pause after this step (below `steps`): a checkpoint there, then the loop
+   * ends "paused"; the run keeps its length (schedule, snapshots) and a resume
+   * continues it, so a run can be looked at — or exported — at a given step.
+   */
+  stopAt?: number;
   /** Samples per optimizer update (default 1). */
   batchSize?: number;
   seed: number;
@@ -79,7 +85,7 @@ function cpuSeconds(): number {
 const round = (v: number) => Math.round(v * 100) / 100;
 
 /** Why the loop ended. */
-export type LoopEnd = "done" | "interrupted" | "too_many_skips";
+export type LoopEnd = "done" | "paused" | "interrupted" | "too_many_skips";
 
 async function truncateMetrics(path: string, upTo: number) {
   let text = "";
@@ -192,7 +198,8 @@ export async function trainLoop(
     };
     let end: LoopEnd = "done";
     try {
-      while (state.step < opts.steps) {
+      const until = Math.min(opts.steps, opts.stopAt ?? Infinity);
+      while (state.step < until) {
         // A signal to any rank stops every rank at the same step.
         const stopping = Int32Array.of(stop ? 1 : 0);
         comm.allreduce(stopping, "max");
@@ -245,8 +252,9 @@ export async function trainLoop(
           log(`${skips} consecutive skipped steps: stopping with the last good checkpoint`);
           break;
         }
-        if (n % opts.checkpointEvery === 0 || n === opts.steps) await save();
+        if (n % opts.checkpointEvery === 0 || n === until) await save();
       }
+      if (end === "done" && state.step < opts.steps) end = "paused";
       if (end === "interrupted") {
         await save();
         log(`interrupted: checkpoint written at step ${state.step}`);

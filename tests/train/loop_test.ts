@@ -81,6 +81,24 @@ Deno.test("a run stopped at a checkpoint and resumed ends bit-identical to an un
   assert(left.length >= 2 && left.length <= 3, `${left.length} checkpoints left`);
 });
 
+Deno.test("a run paused with stopAt checkpoints at that step, and its resume ends bit-identical to an uninterrupted run", async () => {
+  const t = await task();
+  const init = () => initialState(initParams(t.step.params, 1));
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  const whole = await trainLoop(t, init, options(a, 12));
+  // Step 6 is no multiple of checkpointEvery (4): the pause writes its own checkpoint.
+  const paused = await trainLoop(t, init, { ...options(b, 12), stopAt: 6 });
+  assertEquals([paused.end, paused.state.step], ["paused", 6]);
+  assert((await listCheckpoints(b)).at(-1)!.endsWith("ckpt-00000006.json"));
+  // Paused again at or before where it stands: nothing runs.
+  assertEquals((await trainLoop(t, init, { ...options(b, 12), stopAt: 6 })).end, "paused");
+  const resumed = await trainLoop(t, init, options(b, 12));
+  assertEquals([resumed.end, resumed.state.step], ["done", 12]);
+  for (const [k, v] of whole.state.params) {
+    assertEquals(Array.from(resumed.state.params.get(k)!), Array.from(v), k);
+  }
+});
+
 Deno.test("a second trainer on a locked run directory is refused with the owner's pid", async () => {
   const dir = await Deno.makeTempDir();
   const release = await lockRun(dir);

@@ -63,6 +63,10 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
         "(DIR/alignments or DIR/alignment_db, and DIR/mmcif)",
     },
     steps: { value: "N", help: "total training steps (default 1500)" },
+    "stop-at": {
+      value: "N",
+      help: "checkpoint and stop after step N; the run stays --steps long (--resume continues it)",
+    },
     crop: { value: "N", help: "residues per training crop (default 64)" },
     out: { value: "RUN_DIR", help: "the run directory (default runs/default)" },
     resume: { help: "continue the run in RUN_DIR from its newest checkpoint" },
@@ -99,6 +103,7 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
     preset: textFlag().optional(),
     data: textFlag().optional(),
     steps: intFlag().optional(),
+    stopAt: intFlag({ min: 1 }).optional(),
     crop: intFlag().optional(),
     out: textFlag().default("runs/default"),
     resume: z.boolean().default(false),
@@ -353,6 +358,7 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
   const { end, state } = await trainLoop(af2.task, af2.initial, {
     dir,
     steps: config.steps,
+    stopAt: flags.stopAt,
     batchSize: config.batch_size,
     seed: config.seed,
     schedule: config.schedule,
@@ -378,6 +384,7 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
   });
   bar?.stop();
   log(`training ${end} at step ${state.step} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  if (end === "paused") log(`the run is ${config.steps} steps long: --resume continues it`);
   if (!flags.noReport && comm.isRoot) {
     const parameters = af2.task.step.params.reduce(
       (n, p) => n + p.shape.reduce((a, b) => a * b, 1),

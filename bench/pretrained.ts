@@ -8,6 +8,7 @@
  *   deno run -A bench/pretrained.ts train [--data ROOT] [--cpu-hours H]   # start or resume
  *   deno run -A bench/pretrained.ts export                # runs/pretrained -> data/models/
  *   deno run -A bench/pretrained.ts eval [--data ROOT]    # whole chains of the test split
+ *   deno run -A bench/pretrained.ts eval --ids notebooks/studies/test_ids.txt   # the studies' 240
  *
  * `export` also copies the run's metrics to `bench/results/pretrained/`;
  * `eval` writes `bench/results/pretrained/test/{chains.csv,summary.json}`.
@@ -44,8 +45,14 @@ async function exportModel(): Promise<void> {
   await Deno.copyFile(`${RUN}/metrics.jsonl`, `${RESULTS}/metrics.jsonl`);
 }
 
-async function evaluate(data: string): Promise<number> {
-  return await evalOnTest(`${MODEL_BASE}.json`, data, `${RESULTS}/test`);
+/**
+ * The shipped model on whole test chains: the whole split into test/, or the
+ * studies' draw of one chain per test cluster (--ids) into test_<n>/.
+ */
+async function evaluate(data: string, ids?: string): Promise<number> {
+  if (!ids) return await evalOnTest(`${MODEL_BASE}.json`, data, `${RESULTS}/test`);
+  const n = (await Deno.readTextFile(ids)).split("\n").filter((l) => l.trim()).length;
+  return await evalOnTest(`${MODEL_BASE}.json`, data, `${RESULTS}/test_${n}`, ids);
 }
 
 if (import.meta.main) {
@@ -55,15 +62,18 @@ if (import.meta.main) {
     options: {
       data: { type: "string", default: SHARED_DATA },
       "cpu-hours": { type: "string" },
+      ids: { type: "string" },
     },
   });
   const what = positionals[0];
   const hours = values["cpu-hours"] === undefined ? Infinity : Number(values["cpu-hours"]);
   if (what === "train") Deno.exit(await train(values.data, hours));
   else if (what === "export") await exportModel();
-  else if (what === "eval") Deno.exit(await evaluate(values.data));
+  else if (what === "eval") Deno.exit(await evaluate(values.data, values.ids));
   else {
-    console.error("usage: deno run -A bench/pretrained.ts train|export|eval [--data ROOT]");
+    console.error(
+      "usage: deno run -A bench/pretrained.ts train|export|eval [--data ROOT] [--ids FILE]",
+    );
     Deno.exit(2);
   }
 }

@@ -286,7 +286,8 @@ async function summary(): Promise<void> {
 async function findings(): Promise<void> {
   const dyn = `${STUDIES}/dynamics`;
   const seeds: SeedFindings[] = [];
-  for (const e of [...Deno.readDirSync(dyn)].sort((a, b) => a.name.localeCompare(b.name))) {
+  const entries = existsSync(dyn) ? [...Deno.readDirSync(dyn)] : [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const dir = `${dyn}/${e.name}`;
     if (!/^seed_\d+$/.test(e.name) || !existsSync(`${dir}/snapshots/probes.json`)) continue;
     const r = await readSnapshots(dir);

@@ -338,12 +338,7 @@ export {
   spreadOf,
   SS_LEARNT_LDDT,
 } from "./analysis/seed_spread.ts";
-export {
-  type RunStability,
-  runStability,
-  SPIKE_FACTOR,
-  SPIKE_WINDOW,
-} from "./analysis/stability.ts";
+export { type RunStability, runStability } from "./analysis/stability.ts";
 export {
   type Crossing,
   DEFAULT_FRACTIONS,

@@ -70,7 +70,7 @@ export interface Arm {
  *
  * @example
  * ```ts
- * import { Dataset, trainingPool } from "./mod.ts";
+ * import { Dataset, trainingPool } from "denofold";
  * const ds = await Dataset.open("data/sample");
  * const pool = await trainingPool(ds, "data/sample/backbone/pm3_backbone.jsonl.gz");
  * console.log(pool.ids.length, pool.ss.get(pool.ids[0]));
@@ -130,7 +130,7 @@ export function drawByCluster(
  *
  * @example
  * ```ts
- * import { ablationArms, Dataset, trainingPool } from "./mod.ts";
+ * import { ablationArms, Dataset, trainingPool } from "denofold";
  * const ds = await Dataset.open("data/sample");
  * const pool = await trainingPool(ds, "data/sample/backbone/pm3_backbone.jsonl.gz");
  * const arms = ablationArms(pool, { sizes: [48], omit: ["strand"], seed: 0 });

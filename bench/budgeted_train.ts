@@ -19,12 +19,13 @@ const TRAIN = `${ROOT}train/cli/train.ts`;
 export const SHARED_DATA: string = normalize(`${ROOT}../shared/data`);
 
 /**
- * A data root as a committed run config names it: relative to the checkout,
- * so no config carries this machine's paths; the runners pass the real root
- * with `--data` (which wins over the config).
+ * A path as the bench runners write it into committed files and pass it to
+ * the commands they run from the checkout: relative to the checkout, so no
+ * config or summary carries this machine's paths (a committed config's data
+ * root; the runners pass the real root with `--data`, which wins).
  */
-export function portableDataPath(data: string): string {
-  return relative(ROOT, data) || ".";
+export function checkoutRelative(path: string): string {
+  return relative(ROOT, path) || ".";
 }
 
 /** The run's training CPU seconds so far (0 before its first step). */
@@ -49,7 +50,7 @@ export async function trainBudgeted(
   const resume = await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
   if (resume && (await trainCpuSeconds(dir)) >= cpuHours * 3600) return 0;
   const child = new Deno.Command(Deno.execPath(), {
-    cwd: ROOT, // a relative --data (portableDataPath) is relative to the checkout
+    cwd: ROOT, // a relative --data (checkoutRelative) is relative to the checkout
     args: [
       "run",
       "-A",

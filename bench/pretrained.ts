@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { listCheckpoints } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { InputError } from "../model/util/errors.ts";
-import { portableDataPath, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
+import { checkoutRelative, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 import { evalOnTest } from "./test_eval.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -33,7 +33,7 @@ async function train(data: string, cpuHours: number): Promise<number> {
   // The committed config names the corpus relative to the checkout; --data gives the real root.
   return await trainBudgeted(RUN, `${RESULTS}/config.json`, cpuHours, [
     "--data",
-    portableDataPath(data),
+    checkoutRelative(data),
   ]);
 }
 

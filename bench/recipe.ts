@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { readRunMetrics } from "../analysis/run_metrics.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
-import { portableDataPath, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
+import { checkoutRelative, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RESULTS = `${ROOT}bench/results/recipe`;
@@ -120,7 +120,7 @@ async function run(name: string, cpuHours: number, data: string): Promise<void> 
     throw new InputError(`unknown experiment "${name}" (have: ${Object.keys(EXPERIMENTS)})`);
   }
   const dir = `${ROOT}runs/recipe/${name}`;
-  const config = merge({ ...BASE, data: portableDataPath(data) }, exp.change);
+  const config = merge({ ...BASE, data: checkoutRelative(data) }, exp.change);
   await Deno.mkdir(`${RESULTS}/${name}`, { recursive: true });
   await writeTextFileAtomic(
     `${RESULTS}/${name}/config.json`,
@@ -128,7 +128,7 @@ async function run(name: string, cpuHours: number, data: string): Promise<void> 
   );
   const code = await trainBudgeted(dir, `${RESULTS}/${name}/config.json`, cpuHours, [
     "--data",
-    portableDataPath(data),
+    checkoutRelative(data),
   ]);
   await Deno.copyFile(`${dir}/metrics.jsonl`, `${RESULTS}/${name}/metrics.jsonl`);
   console.log(`${name}: exit ${code}`);

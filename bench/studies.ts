@@ -41,13 +41,14 @@ import { readSnapshots } from "../analysis/snapshots.ts";
 import { runStability } from "../analysis/stability.ts";
 import { relative } from "node:path";
 import { Dataset } from "../train/data/dataset.ts";
+import { metricsUpTo } from "../train/loop.ts";
 import { ablationArms, type Arm, trainingPool } from "../train/ablation.ts";
 import { listCheckpoints, readSidecar } from "../model/checkpoint.ts";
 import { exportTrainedModel } from "../model/trained.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
 import { Rng } from "../model/util/rng.ts";
-import { portableDataPath, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
+import { checkoutRelative, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 import { evalOnTest } from "./test_eval.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -111,7 +112,7 @@ async function writeArms(data: string): Promise<void> {
   });
   await writeTextFileAtomic(
     `${STUDIES}/generalization/arms.json`,
-    JSON.stringify({ pool: pool.ids.length, data: portableDataPath(data), arms: compact }) + "\n",
+    JSON.stringify({ pool: pool.ids.length, data: checkoutRelative(data), arms: compact }) + "\n",
   );
   for (const a of compact) console.log(`${a.name}: ${a.train_chains} chains`);
 }
@@ -129,7 +130,7 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
   );
   const config: Record<string, unknown> = {
     ...base,
-    data: portableDataPath(data),
+    data: checkoutRelative(data),
     steps: STUDY_STEPS,
     checkpoint_every: 250,
     keep_last: 1,
@@ -150,7 +151,7 @@ async function armConfig(arm: string, data: string): Promise<Record<string, unkn
       ...config,
       steps: DYNAMICS_STEPS,
       seed: seed ? Number(seed[1]) : 1,
-      ...trainingSet(arms.find((x) => x.name === "all")!),
+      ...trainingSet(arms.find((x) => x.name === ALL_ARM)!),
       probes: 8,
       // Dense log-spaced snapshots (consecutive ones ~7 % apart late in the run): a
       // finding's spread over seeds should not be the snapshot grid's.
@@ -175,7 +176,7 @@ async function train(arm: string, data: string): Promise<number> {
   const dir = `${RUNS}/${run}`;
   const code = await trainBudgeted(dir, cfgPath, Infinity, [
     "--data",
-    portableDataPath(data),
+    checkoutRelative(data),
     ...pause,
   ]);
   await Deno.copyFile(`${dir}/metrics.jsonl`, `${home(run)}/metrics.jsonl`).catch(() => {});
@@ -230,9 +231,8 @@ async function finish(arm: string, data: string): Promise<number> {
   const model = await exportTrainedModel(ckpt, `${home(arm)}/model`, "ema");
   // Metrics up to the checkpoint (for `all`, seed_1's first STUDY_STEPS steps).
   const step = (await readSidecar(ckpt)).step;
-  const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).split("\n")
-    .filter((l) => l.trim() && JSON.parse(l).step <= step);
-  await writeTextFileAtomic(`${home(arm)}/metrics.jsonl`, lines.join("\n") + "\n");
+  const text = await Deno.readTextFile(`${dir}/metrics.jsonl`);
+  await writeTextFileAtomic(`${home(arm)}/metrics.jsonl`, metricsUpTo(text, step));
   // The dynamics arms keep their snapshots (the notebooks read them as notebooks/study's).
   if (arm !== ALL_ARM && existsSync(`${dir}/snapshots`)) {
     await Deno.mkdir(`${home(arm)}/snapshots`, { recursive: true });

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { relative } from "node:path";
+import { checkoutRelative as rel } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -21,7 +21,6 @@ export async function evalOnTest(
   ids?: string,
 ): Promise<number> {
   // Run from the checkout with paths relative to it: summary.json records them as given.
-  const rel = (p: string) => relative(ROOT, p) || ".";
   const args = ["run", "-A", "train/cli/eval.ts", "--checkpoint", rel(model), "--data", rel(data)];
   const child = new Deno.Command(Deno.execPath(), {
     cwd: ROOT,

@@ -12,6 +12,7 @@
 
 import { readRunMetrics } from "../analysis/run_metrics.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
+import { checkoutRelative, SHARED_DATA } from "./budgeted_train.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const TARGETS = [0.3, 0.4, 0.5];
@@ -21,7 +22,7 @@ const RECIPE = `${ROOT}bench/results/pretrained/config.json`;
 /** Train from scratch for at most `minutes`; seconds to each target (null if not reached). */
 export async function ttaBench(
   minutes = 60,
-  data = `${ROOT}../shared/data`,
+  data = SHARED_DATA,
 ): Promise<Record<string, number | null>> {
   const dir = await Deno.makeTempDir({ prefix: "denofold-tta-" });
   const recipe = JSON.parse(await Deno.readTextFile(RECIPE));
@@ -68,8 +69,7 @@ export async function ttaBench(
   const first = (t: number) => curve.find((p) => p.lddt >= t)?.s ?? null;
   await writeTextFileAtomic(
     `${ROOT}bench/results/tta_curve.json`,
-    JSON.stringify({ minutes, recipe: "bench/results/pretrained/config.json", curve }, null, 1) +
-      "\n",
+    JSON.stringify({ minutes, recipe: checkoutRelative(RECIPE), curve }, null, 1) + "\n",
   );
   return {
     tta_lddt030_s: first(0.3),

@@ -87,6 +87,22 @@ const round = (v: number) => Math.round(v * 100) / 100;
 /** Why the loop ended. */
 export type LoopEnd = "done" | "paused" | "interrupted" | "too_many_skips";
 
+/**
+ * The lines of a metrics.jsonl text up to step `upTo` (each with its newline),
+ * without blank lines or a torn last line from a killed run: what a resume
+ * keeps, and a run's metrics as of one of its checkpoints.
+ */
+export function metricsUpTo(text: string, upTo: number): string {
+  return text.split("\n").filter((l) => {
+    if (!l.trim()) return false;
+    try {
+      return (JSON.parse(l).step ?? 0) <= upTo;
+    } catch {
+      return false; // a torn last line from a killed run
+    }
+  }).map((l) => l + "\n").join("");
+}
+
 async function truncateMetrics(path: string, upTo: number) {
   let text = "";
   try {
@@ -94,15 +110,7 @@ async function truncateMetrics(path: string, upTo: number) {
   } catch {
     return;
   }
-  const kept = text.split("\n").filter((l) => {
-    if (!l.trim()) return false;
-    try {
-      return (JSON.parse(l).step ?? 0) <= upTo;
-    } catch {
-      return false; // a torn last line from a killed run
-    }
-  });
-  await writeTextFileAtomic(path, kept.map((l) => l + "\n").join(""));
+  await writeTextFileAtomic(path, metricsUpTo(text, upTo));
 }
 
 /**

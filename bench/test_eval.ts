@@ -11,8 +11,9 @@ import { checkoutRelative as rel } from "./budgeted_train.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /**
- * `deno task eval --checkpoint MODEL --data DATA --split test [--ids IDS] --out OUT`;
- * its exit code.
+ * `deno task eval --checkpoint MODEL --data DATA --split test [--ids IDS] --out OUT`
+ * (`--threads` from DENOFOLD_EVAL_THREADS, so an eval can share the machine with
+ * a training run); its exit code.
  */
 export async function evalOnTest(
   model: string,
@@ -20,11 +21,15 @@ export async function evalOnTest(
   out: string,
   ids?: string,
 ): Promise<number> {
+  const threads = Deno.env.get("DENOFOLD_EVAL_THREADS");
   // Run from the checkout with paths relative to it: summary.json records them as given.
   const args = ["run", "-A", "train/cli/eval.ts", "--checkpoint", rel(model), "--data", rel(data)];
   const child = new Deno.Command(Deno.execPath(), {
     cwd: ROOT,
-    args: [...args, "--split", "test", ...(ids ? ["--ids", rel(ids)] : []), "--out", rel(out)],
+    args: [...args, "--split", "test", ...(ids ? ["--ids", rel(ids)] : []), "--out", rel(out)]
+      .concat(
+        threads ? ["--threads", threads] : [],
+      ),
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();

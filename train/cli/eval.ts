@@ -66,6 +66,7 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
       help: "memory the predictions may use, in GiB (default: what this machine has available)",
     },
     device: { value: "NAME", help: "cpu (default) or cuda" },
+    threads: { value: "N", help: "onnxruntime threads (default: every core)" },
     seed: { value: "N", help: "seed of the MSA sampling (default 0)" },
     out: { value: "DIR", help: "where chains.csv and summary.json go (default: none written)" },
   },
@@ -84,6 +85,7 @@ Writes <out>/chains.csv (one line per chain, with its length and DSSP compositio
     memory: z.string().regex(/^\d+(\.\d+)?$/, "must be a number of GiB").transform(Number)
       .pipe(z.number().positive("must be positive")).optional(),
     device: z.enum(["cpu", "cuda"], { error: "must be cpu or cuda" }).default("cpu"),
+    threads: intFlag({ min: 1 }).optional(),
     seed: intFlag().default(0),
     out: textFlag().optional(),
   }),
@@ -167,7 +169,7 @@ async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
     seed: a.seed,
     chunkBudget: fit.chunkBudget,
     maxTemplates: model.config.template.enabled ? run.max_templates ?? 0 : 0,
-  }, { device: a.device });
+  }, { device: a.device, threads: a.threads });
   const rows: ChainMetrics[] = [];
   const t0 = performance.now();
   const tty = Deno.stderr.isTerminal();

@@ -6,6 +6,7 @@
  * an hour per step here), 2 steps on the bundled sample.
  */
 import { listCheckpoints } from "../../model/checkpoint.ts";
+import { readRunMetrics } from "../../analysis/run_metrics.ts";
 import { modelConfig, TINY_DIMS } from "../../model/af2/config.ts";
 import { assert, assertEquals } from "../assert.ts";
 
@@ -68,6 +69,19 @@ Deno.test("model_1, model_3, model_1_ptm and model_5_ptm train 2 steps and their
         "--no-report",
       ]);
       assertEquals(t.code, 0, `${preset} train: ${text(t.stderr)}`);
+      // The run ends by saying what it reached: the final step's whole-chain validation.
+      const val = (await readRunMetrics(`${run}/metrics.jsonl`)).findLast((l) =>
+        typeof l.val_lddt_ca === "number"
+      )!;
+      assertEquals(val.step, 2);
+      assert(
+        text(t.stderr).includes(
+          `validation at step 2 (whole held-out chains, ema parameters): lDDT-Cα ${
+            val.val_lddt_ca!.toFixed(3)
+          } (an extended chain ${val.val_lddt_ca_extended_baseline!.toFixed(3)})`,
+        ),
+        text(t.stderr),
+      );
       const ckpt = (await listCheckpoints(run)).at(-1)!;
       const p = await deno("train/cli/predict.ts", [
         "--fasta",

@@ -22,6 +22,7 @@ import { modelParamSpecs } from "../../model/params.ts";
 import { runModelConfig } from "../../model/trained.ts";
 import { lossConfig, type LossConfigOverrides } from "../../model/losses/config.ts";
 import { logSpacedSteps } from "../../analysis/snapshots.ts";
+import { readRunMetrics } from "../../analysis/run_metrics.ts";
 import { writeTextFileAtomic } from "../../model/io/atomic.ts";
 import { notRegular } from "../../model/io/bounded.ts";
 import { writeTrainingReport } from "../report.ts";
@@ -385,6 +386,7 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
   bar?.stop();
   log(`training ${end} at step ${state.step} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   if (end === "paused") log(`the run is ${config.steps} steps long: --resume continues it`);
+  if (comm.isRoot) log(await lastValidation(dir, config.eval_params));
   if (!flags.noReport && comm.isRoot) {
     const parameters = af2.task.step.params.reduce(
       (n, p) => n + p.shape.reduce((a, b) => a * b, 1),
@@ -403,3 +405,15 @@ async function train(config: RunConfig, flags: TrainFlags, comm: Communicator): 
 }
 
 if (import.meta.main) await runCli(TRAIN_CLI, trainCommand);
+
+/** The run's newest whole-chain validation, as one line (what the run reached). */
+async function lastValidation(dir: string, params: string): Promise<string> {
+  const v = (await readRunMetrics(`${dir}/metrics.jsonl`)).findLast((l) =>
+    typeof l.val_lddt_ca === "number"
+  );
+  if (!v) return "no validation yet";
+  const f = (x: number | null | undefined) => (typeof x === "number" ? x.toFixed(3) : "-");
+  return `validation at step ${v.step} (whole held-out chains, ${params} parameters): lDDT-Cα ` +
+    `${f(v.val_lddt_ca)} (an extended chain ${f(v.val_lddt_ca_extended_baseline)}), TM-score ` +
+    `${f(v.val_tm_score)}, GDT-TS ${f(v.val_gdt_ts)}`;
+}

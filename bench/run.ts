@@ -53,7 +53,8 @@ const ON_REQUEST: Record<string, string> = {
   af2_memprobe: "one-block iterations at 256/512/1,024 residues, peak RSS",
   af2_train: "one af2 training step at crop 256, blocks plan (two steps: about an hour, 12 GiB)",
   scaling: "samples/s of small@64: 1 process, batch 2, mpirun -np 2 (minutes; needs mpich)",
-  time_to_accuracy: "the default run from scratch to whole-chain val lDDT-Cα 0.3/0.4/0.5 (≤ 1 h)",
+  time_to_accuracy:
+    "the pretrained recipe from scratch on ../shared/data, every core: to whole-chain val lDDT-Cα 0.3/0.4/0.5 (≤ 1 h)",
 };
 
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;

@@ -63,12 +63,12 @@ config comes from --config, or from RUN_DIR/config.json on --resume, with the fl
       help: "data root: the ../shared/data layout (default data/sample) or an OpenFold root " +
         "(DIR/alignments or DIR/alignment_db, and DIR/mmcif)",
     },
-    steps: { value: "N", help: "total training steps (default 1500)" },
+    steps: { value: "N", help: "total training steps (default 2000)" },
     "stop-at": {
       value: "N",
       help: "checkpoint and stop after step N; the run stays --steps long (--resume continues it)",
     },
-    crop: { value: "N", help: "residues per training crop (default 64)" },
+    crop: { value: "N", help: "residues per training crop (default 48)" },
     out: { value: "RUN_DIR", help: "the run directory (default runs/default)" },
     resume: { help: "continue the run in RUN_DIR from its newest checkpoint" },
     "snapshot-every": { value: "N", help: "a learning-dynamics snapshot every N steps" },

@@ -23,13 +23,15 @@ export async function evalOnTest(
 ): Promise<number> {
   const threads = Deno.env.get("DENOFOLD_EVAL_THREADS");
   // Run from the checkout with paths relative to it: summary.json records them as given.
-  const args = ["run", "-A", "train/cli/eval.ts", "--checkpoint", rel(model), "--data", rel(data)];
+  const args = [
+    ...["run", "-A", "train/cli/eval.ts", "--checkpoint", rel(model), "--data", rel(data)],
+    ...["--split", "test", "--out", rel(out)],
+    ...(ids ? ["--ids", rel(ids)] : []),
+    ...(threads ? ["--threads", threads] : []),
+  ];
   const child = new Deno.Command(Deno.execPath(), {
     cwd: ROOT,
-    args: [...args, "--split", "test", ...(ids ? ["--ids", rel(ids)] : []), "--out", rel(out)]
-      .concat(
-        threads ? ["--threads", threads] : [],
-      ),
+    args,
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();

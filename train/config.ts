@@ -43,8 +43,8 @@ export const runConfigSchema = z.strictObject({
   exclude_ids: z.array(z.string()).optional(),
   /**
    * Total training steps (optimizer updates). 2,000 by default: the default run
-   * fits in 15 minutes on 2 cores and ends past the collapse on the bundled sample
-   * (bench/results/main_job/).
+   * fits in 15 minutes on 2 cores and, on the bundled sample, ends just past the
+   * collapse (bench/results/main_job/).
    */
   steps: posInt().default(2000),
   /**
@@ -55,8 +55,9 @@ export const runConfigSchema = z.strictObject({
   /**
    * Residues per training crop (graphs are built per 32-residue bucket up to this).
    * 48 by default (AF2: 256): at the small preset's size a step costs about the same
-   * at 48 as at 64 residues, and on the bundled sample 48 left the collapse ~500
-   * steps sooner (bench/results/main_job/).
+   * at 48 as at 64 residues; in the one pair of runs compared on the bundled sample,
+   * 48 left the collapse ~500 steps sooner, within the run-to-run spread
+   * (bench/results/main_job/).
    */
   crop: posInt().default(48),
   /**

@@ -111,6 +111,8 @@ Deno.test("model_1, model_3, model_1_ptm and model_5_ptm train 2 steps and their
       ]);
       assertEquals(e.code, 0, `${preset} eval: ${text(e.stderr)}`);
       assert(/^val: 1 whole chains .* lDDT-Cα \d\.\d{3}/.test(text(e.stdout)), text(e.stdout));
+      // One chain has no pLDDT–lDDT correlation: said so, not printed as NaN.
+      assert(text(e.stdout).includes("(r with lDDT undefined)"), text(e.stdout));
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

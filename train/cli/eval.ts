@@ -205,7 +205,11 @@ async function evaluate(a: z.output<typeof EVAL_CLI.schema>): Promise<void> {
       `lDDT-Cα ${f(summary.lddt_ca_mean)} (median ${f(summary.lddt_ca_median)}, extended chain ` +
       `${f(summary.baseline_lddt_ca_mean)}), TM-score ${f(summary.tm_score_mean)}, GDT-TS ` +
       `${f(summary.gdt_ts_mean)}, RMSD ${summary.rmsd_ca_mean.toFixed(1)} Å, pLDDT ` +
-      `${f(summary.plddt_mean)} (r with lDDT ${f(summary.plddt_lddt_pearson)})`,
+      `${f(summary.plddt_mean)} (r with lDDT ${
+        // A correlation needs two chains with different scores.
+        Number.isFinite(summary.plddt_lddt_pearson)
+          ? f(summary.plddt_lddt_pearson)
+          : "undefined"})`,
   );
 }
 

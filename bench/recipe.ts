@@ -79,6 +79,10 @@ export const EXPERIMENTS: Record<string, { what: string; change: Record<string, 
     what: "2 Evoformer blocks instead of 4",
     change: { model: { evoformer: { no_blocks: 2 } } },
   },
+  narrow: {
+    what: "half the widths: c_m 32, c_z 16, c_s 64 (small: 64, 32, 128)",
+    change: { model: { c_m: 32, c_z: 16, c_s: 64 } },
+  },
   batch4: {
     what: "batch 4, learning rate 2e-3",
     change: {

@@ -3,6 +3,7 @@
  *
  *   deno run -A bench/studies.ts arms                 # the generalisation arms -> arms.json
  *   deno run -A bench/studies.ts test-ids             # the test chains of every arm
+ *   deno run -A bench/studies.ts extent               # their true spatial extent -> test_extent.csv
  *   deno run -A bench/studies.ts train ARM            # train one arm (start or resume)
  *   deno run -A bench/studies.ts finish ARM           # its EMA model + whole-chain test eval
  *                                                     # (the test clusters of test_ids.txt)
@@ -50,6 +51,8 @@ import { InputError } from "../model/util/errors.ts";
 import { Rng } from "../model/util/rng.ts";
 import { checkoutRelative, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 import { evalOnTest } from "./test_eval.ts";
+import { caCoords } from "../analysis/protein_coords.ts";
+import { dimensionality } from "../analysis/dimensionality.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STUDIES = `${ROOT}notebooks/studies`;
@@ -224,6 +227,42 @@ async function testIds(data: string): Promise<string> {
   return path;
 }
 
+/**
+ * `notebooks/studies/test_extent.csv`: the spatial extent of every test
+ * chain's TRUE structure (Cα), for breaking the arms' accuracy down by it —
+ * the radius of gyration, that radius over a globular chain's of the same
+ * length (2.2 N^0.38 Å, Skolnick et al. 1997; > 1 is elongated or
+ * multi-lobed) and the effective dimension of the Cα cloud (1 a rod, 3 a
+ * sphere).
+ */
+async function extent(data: string): Promise<void> {
+  const ids = (await Deno.readTextFile(await testIds(data))).trim().split("\n");
+  const ds = await Dataset.open(data);
+  const byId = new Map(ds.split("test").map((e) => [e.id, e]));
+  const rows = ["id,length,rg,rg_over_globular,effective_dimension"];
+  for (const id of ids) {
+    const entry = byId.get(id);
+    if (!entry) {
+      throw new InputError(`${STUDIES}/test_ids.txt: ${id} is not a test chain of ${data}`);
+    }
+    const { structure } = await ds.loadInput(entry);
+    const { xyz, mask } = caCoords(structure!);
+    const d = dimensionality(xyz, mask);
+    const n = mask.reduce((a, b) => a + b, 0);
+    rows.push(
+      [
+        id,
+        entry.length,
+        d.radiusOfGyration.toFixed(2),
+        (d.radiusOfGyration / (2.2 * n ** 0.38)).toFixed(3),
+        d.effectiveDimension.toFixed(3),
+      ].join(","),
+    );
+  }
+  await writeTextFileAtomic(`${STUDIES}/test_extent.csv`, rows.join("\n") + "\n");
+  console.log(`${STUDIES}/test_extent.csv: ${ids.length} chains`);
+}
+
 async function finish(arm: string, data: string): Promise<number> {
   const ckpt = await finalCheckpoint(arm);
   const dir = ckpt.replace(/\/[^/]*$/, "");
@@ -327,9 +366,10 @@ if (import.meta.main) {
   else if (what === "summary") await summary();
   else if (what === "findings") await findings();
   else if (what === "test-ids") console.log(await testIds(values.data));
+  else if (what === "extent") await extent(values.data);
   else {
     console.error(
-      "usage: deno run -A bench/studies.ts arms | test-ids | train ARM | finish ARM | summary | findings",
+      "usage: deno run -A bench/studies.ts arms | test-ids | extent | train ARM | finish ARM | summary | findings",
     );
     Deno.exit(2);
   }

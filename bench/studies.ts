@@ -37,6 +37,7 @@ import {
   longRangeChance,
   type SeedFindings,
   seedFindings,
+  spreadOf,
 } from "../analysis/seed_spread.ts";
 import { readSnapshots } from "../analysis/snapshots.ts";
 import { runStability } from "../analysis/stability.ts";
@@ -347,10 +348,29 @@ async function findings(): Promise<void> {
       test_tm: test?.tm_score_mean ?? null,
     };
   }
-  const arms = await readJson(`${STUDIES}/generalization/summary.json`).catch(() => []);
-  const out = { seeds, spread: findingsSpread(seeds), clamping, arms };
+  const arms = await readJson<{ arm: string }[]>(`${STUDIES}/generalization/summary.json`)
+    .catch(() => []);
+  // The noise floor of an arm comparison: runs differing only in seed, at the arms' length
+  // (whole-chain validation at STUDY_STEPS, the same 16 chains for every run).
+  const valAt = async (path: string) =>
+    existsSync(path)
+      ? (await readRunMetrics(path)).find((l) => l.step === STUDY_STEPS)?.val_lddt_ca ?? null
+      : null;
+  const seedVal: Record<string, number | null> = {};
+  for (const e of entries) {
+    if (/^seed_\d+$/.test(e.name)) seedVal[e.name] = await valAt(`${dyn}/${e.name}/metrics.jsonl`);
+  }
+  const armVal: Record<string, number | null> = {};
+  for (const a of arms) armVal[a.arm] = await valAt(`${home(a.arm)}/metrics.jsonl`);
+  const noise = {
+    what: `whole-chain val lDDT-Cα at step ${STUDY_STEPS}: seeds of the full set, and every arm`,
+    seeds: seedVal,
+    seed_spread: spreadOf(Object.values(seedVal)),
+    arms: armVal,
+  };
+  const out = { seeds, spread: findingsSpread(seeds), clamping, arms, noise };
   await writeTextFileAtomic(`${STUDIES}/findings.json`, JSON.stringify(out, null, 1) + "\n");
-  console.log(JSON.stringify({ spread: out.spread, clamping }, null, 1));
+  console.log(JSON.stringify({ spread: out.spread, clamping, noise }, null, 1));
 }
 
 if (import.meta.main) {

@@ -14,6 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
 import { readRunMetrics } from "../analysis/run_metrics.ts";
 import { writeTextFileAtomic } from "../model/io/atomic.ts";
 import { InputError } from "../model/util/errors.ts";
@@ -56,6 +57,9 @@ export const BUDGET_H = 0.5;
  * 1,335 steps had the pretrained run's losses bit for bit.
  */
 const BASE_METRICS = `${ROOT}bench/results/pretrained/metrics.jsonl`;
+
+/** The studies' dynamics runs: the base recipe with other seeds (bench/studies.ts). */
+const DYNAMICS = `${ROOT}notebooks/studies/dynamics`;
 
 /** Each experiment: what it changes, and the change. */
 export const EXPERIMENTS: Record<string, { what: string; change: Record<string, unknown> }> = {
@@ -152,12 +156,27 @@ async function table(): Promise<string> {
     "| experiment | change | steps | s/step (1 thread) | val lDDT-Cα at 0.25 / 0.5 CPU-h | best val lDDT-Cα (at CPU-h) | TM-score then |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
-  for (const [name, exp] of Object.entries(EXPERIMENTS)) {
+  // The base recipe's replicates: the studies' dynamics runs (same recipe, other seeds; the
+  // backbone corpus only) show how far one run of the same recipe lands from another.
+  const runs: [string, string, string][] = Object.entries(EXPERIMENTS).map(([name, exp]) => [
+    name,
+    exp.what,
+    name === "base" ? BASE_METRICS : `${RESULTS}/${name}/metrics.jsonl`,
+  ]);
+  for (const e of existsSync(DYNAMICS) ? [...Deno.readDirSync(DYNAMICS)] : []) {
+    const seed = /^seed_(\d+)$/.exec(e.name);
+    if (!seed) continue;
+    runs.push([
+      `base, ${e.name}`,
+      `the base recipe, seed ${seed[1]}, without the 831 full-atom chains (a studies run)`,
+      `${DYNAMICS}/${e.name}/metrics.jsonl`,
+    ]);
+  }
+  runs.sort((a, b) => (a[0].startsWith("base") ? 0 : 1) - (b[0].startsWith("base") ? 0 : 1));
+  for (const [name, what, path] of runs) {
     let lines;
     try {
-      lines = await readRunMetrics(
-        name === "base" ? BASE_METRICS : `${RESULTS}/${name}/metrics.jsonl`,
-      );
+      lines = await readRunMetrics(path);
     } catch {
       continue;
     }
@@ -177,7 +196,7 @@ async function table(): Promise<string> {
     );
     const f = (v?: number) => (v === undefined || Number.isNaN(v) ? "—" : v.toFixed(3));
     rows.push(
-      `| ${name} | ${exp.what} | ${last.step} | ${
+      `| ${name} | ${what} | ${last.step} | ${
         (Number(last.train_cpu_s) / Number(last.step)).toFixed(2)
       } | ` +
         `${f(atCpu(val, 900, ran))} / ${f(atCpu(val, 1800, ran))} | ${f(best.lddt)} (${

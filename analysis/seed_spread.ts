@@ -12,7 +12,8 @@
  *   twice chance (tertiary contacts last); chance is the fraction of observed
  *   long-range pairs (|i − j| ≥ 24) that are true contacts;
  * - the collapse: the largest fraction of predicted residues within 1 Å of
- *   another, its step, and the step from which it stays at or below 5 %.
+ *   another, its step, the steps from which it stays at or below half and at
+ *   or below 5 %, and the fraction left at the last snapshot.
  *
  * @module
  */
@@ -66,8 +67,12 @@ export interface SeedFindings {
   collapsePeak: number;
   /** Step of {@link collapsePeak}. */
   collapsePeakStep: number;
+  /** First step after the peak from which the collapsed fraction stays ≤ 0.5 (the collapse half over). */
+  collapseHalfStep: number | null;
   /** First step after the peak from which the collapsed fraction stays ≤ {@link COLLAPSE_OVER}. */
   collapseOverStep: number | null;
+  /** Collapsed fraction at the last snapshot. */
+  collapseFinal: number | null;
   /** Probe lDDT-Cα at the last snapshot. */
   finalLddt: number | null;
 }
@@ -160,7 +165,9 @@ export function seedFindings(run: string, dyn: DynamicsResult, chance: number): 
       : null,
     collapsePeak: peak,
     collapsePeakStep: steps[peakK],
+    collapseHalfStep: sustained(steps, collapsed, (y) => y <= 0.5, peakK),
     collapseOverStep: sustained(steps, collapsed, (y) => y <= COLLAPSE_OVER, peakK),
+    collapseFinal: collapsed[last],
     finalLddt: curves.lddt[last],
   };
 }
@@ -237,7 +244,9 @@ export function findingsSpread(runs: readonly SeedFindings[]): Record<string, Sp
     longRangeAboveChanceStep: pick((r) => r.longRangeAboveChanceStep),
     collapsePeak: pick((r) => r.collapsePeak),
     collapsePeakStep: pick((r) => r.collapsePeakStep),
+    collapseHalfStep: pick((r) => r.collapseHalfStep),
     collapseOverStep: pick((r) => r.collapseOverStep),
+    collapseFinal: pick((r) => r.collapseFinal),
     finalLddt: pick((r) => r.finalLddt),
   };
 }

@@ -357,9 +357,7 @@ async function findings(): Promise<void> {
       ? (await readRunMetrics(path)).find((l) => l.step === STUDY_STEPS)?.val_lddt_ca ?? null
       : null;
   const seedVal: Record<string, number | null> = {};
-  for (const e of entries) {
-    if (/^seed_\d+$/.test(e.name)) seedVal[e.name] = await valAt(`${dyn}/${e.name}/metrics.jsonl`);
-  }
+  for (const f of seeds) seedVal[f.run] = await valAt(`${dyn}/${f.run}/metrics.jsonl`);
   const armVal: Record<string, number | null> = {};
   for (const a of arms) armVal[a.arm] = await valAt(`${home(a.arm)}/metrics.jsonl`);
   const noise = {

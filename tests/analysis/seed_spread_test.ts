@@ -52,12 +52,15 @@ Deno.test("seed findings: axis order, SS learnt steps, contacts above chance, th
   assertAlmostEquals(f.helixStrandGapFinal!, 0.2, 1e-12);
   assertEquals(f.longRangeAboveChanceStep, 4000);
   assertEquals([f.collapsePeak, f.collapsePeakStep, f.collapseOverStep], [0.9, 10, 1000]);
+  assertEquals([f.collapseHalfStep, f.collapseFinal], [100, 0]);
   assertEquals([f.lastStep, f.finalLddt], [4000, 0.5]);
 });
 
 Deno.test("a collapse that never ends, and a run still collapsed at the end, have no end step", () => {
   const f = seedFindings("x", dynamics({ collapsed: [0.0, 0.5, 0.6, 0.4, 0.2] }), 0.05);
   assertEquals([f.collapsePeak, f.collapsePeakStep, f.collapseOverStep], [0.6, 100, null]);
+  // Half over from the 0.4 at step 1000 on (the 0.5 before the peak does not count); 0.2 left.
+  assertEquals([f.collapseHalfStep, f.collapseFinal], [1000, 0.2]);
   // A run with no collapse at all: the peak is 0 at the first step and it is "over" from there.
   const g = seedFindings("y", dynamics({ collapsed: [0, 0, 0, 0, 0] }), 0.05);
   assertEquals([g.collapsePeak, g.collapseOverStep], [0, 0]);

@@ -302,8 +302,11 @@ async function summary(): Promise<void> {
       // The arm's test evaluation, relative to this file (the arm `all` is seed_1's run).
       test_dir: relative(`${STUDIES}/generalization`, `${home(a.name)}/test`),
       ...(a.name === ALL_ARM ? { run: "dynamics/seed_1, paused at this step" } : {}),
+      kind: a.kind,
       train_chains: a.train_chains,
-      omitted: a.omitted ?? null,
+      // A control omits nothing: it is a random set the size of its omission arm's.
+      omitted: a.kind === "omit" ? a.omitted ?? null : null,
+      ...(a.kind === "control" ? { control_for: a.name.replace(/_control$/, "") } : {}),
       seed: 1,
       steps: JSON.parse(metrics.at(-1)!).step,
       test_chains: s.n,

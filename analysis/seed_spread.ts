@@ -45,6 +45,9 @@ export const SS_LEARNT_LDDT = 0.3;
  */
 export const COLLAPSE_OVER = 0.05;
 
+/** Collapsed fraction at or below which the collapse counts as half over. */
+const COLLAPSE_HALF = 0.5;
+
 /** The findings of one run. */
 export interface SeedFindings {
   /** The run's label (e.g. `seed_2`). */
@@ -67,7 +70,7 @@ export interface SeedFindings {
   collapsePeak: number;
   /** Step of {@link collapsePeak}. */
   collapsePeakStep: number;
-  /** First step after the peak from which the collapsed fraction stays ≤ 0.5 (the collapse half over). */
+  /** First step after the peak from which the collapsed fraction stays ≤ {@link COLLAPSE_HALF}. */
   collapseHalfStep: number | null;
   /** First step after the peak from which the collapsed fraction stays ≤ {@link COLLAPSE_OVER}. */
   collapseOverStep: number | null;
@@ -165,7 +168,7 @@ export function seedFindings(run: string, dyn: DynamicsResult, chance: number): 
       : null,
     collapsePeak: peak,
     collapsePeakStep: steps[peakK],
-    collapseHalfStep: sustained(steps, collapsed, (y) => y <= 0.5, peakK),
+    collapseHalfStep: sustained(steps, collapsed, (y) => y <= COLLAPSE_HALF, peakK),
     collapseOverStep: sustained(steps, collapsed, (y) => y <= COLLAPSE_OVER, peakK),
     collapseFinal: collapsed[last],
     finalLddt: curves.lddt[last],

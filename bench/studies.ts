@@ -306,7 +306,9 @@ async function summary(): Promise<void> {
       train_chains: a.train_chains,
       // A control omits nothing: it is a random set the size of its omission arm's.
       omitted: a.kind === "omit" ? a.omitted ?? null : null,
-      ...(a.kind === "control" ? { control_for: a.name.replace(/_control$/, "") } : {}),
+      ...(a.kind === "control"
+        ? { control_for: arms.find((b) => b.kind === "omit" && b.omitted === a.omitted)?.name }
+        : {}),
       seed: 1,
       steps: JSON.parse(metrics.at(-1)!).step,
       test_chains: s.n,

@@ -238,6 +238,19 @@ export {
   type SsFractions,
   trainingPool,
 } from "./train/ablation.ts";
+export {
+  CHAIN_CLASSES,
+  chainClassOf,
+  EXTENT_BANDS,
+  EXTENT_CUTS,
+  extentBandOf,
+  type GroupMean,
+  groupMeans,
+  LENGTH_BANDS,
+  lengthBandOf,
+  parseExtentCsv,
+  type TestGroup,
+} from "./train/test_groups.ts";
 
 // ── Structure metrics: superposition, RMSD, TM-score, GDT, lDDT, contacts ─
 

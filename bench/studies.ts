@@ -9,6 +9,7 @@
  *                                                     # (the test clusters of test_ids.txt)
  *   deno run -A bench/studies.ts summary              # generalization/summary.json
  *   deno run -A bench/studies.ts findings             # findings.json: what the README quotes
+ *   deno run -A bench/studies.ts table                # the README's studies table (markdown)
  *
  * ARM is a generalisation arm (`all`, `size_2000`, `no_beta`, `no_beta_control`, …),
  * `seed_N` (the learning-dynamics study with seed N, log-spaced snapshots) or
@@ -53,6 +54,8 @@ import { Rng } from "../model/util/rng.ts";
 import { checkoutRelative, SHARED_DATA, trainBudgeted } from "./budgeted_train.ts";
 import { evalOnTest } from "./test_eval.ts";
 import { caCoords } from "../analysis/protein_coords.ts";
+import { parseChainsCsv } from "../train/evaluate.ts";
+import { groupMeans, parseExtentCsv } from "../train/test_groups.ts";
 import { dimensionality } from "../analysis/dimensionality.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -324,6 +327,64 @@ async function summary(): Promise<void> {
 }
 
 /**
+ * The README's studies table (markdown on stdout): every finished arm, every
+ * dynamics run and the pretrained model, on the same test chains, overall and
+ * by the test chain's class and extent (train/test_groups.ts, the notebook's
+ * grouping).
+ */
+async function table(): Promise<void> {
+  const { pool, arms } = await readJson<{ pool: number; arms: CompactArm[] }>(
+    `${STUDIES}/generalization/arms.json`,
+  );
+  const extent = parseExtentCsv(
+    await Deno.readTextFile(`${STUDIES}/test_extent.csv`),
+    `${STUDIES}/test_extent.csv`,
+  );
+  const label = (a: CompactArm) =>
+    a.name === ALL_ARM
+      ? `all (seed_1 at step ${STUDY_STEPS.toLocaleString("en")})`
+      : a.kind === "omit"
+      ? `${a.name} (no mostly-${a.omitted === "strand" ? "β" : "α"})`
+      : a.kind === "control"
+      ? `${a.name} (random)`
+      : a.name;
+  const runs: { label: string; chains: number; dir: string }[] = arms.map((a) => ({
+    label: label(a),
+    chains: a.train_chains,
+    dir: `${home(a.name)}/test`,
+  }));
+  const dyn = `${STUDIES}/dynamics`;
+  for (const e of [...Deno.readDirSync(dyn)].sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = e.name === "unclamped" ? "unclamped (seed 1, FAPE never clamped)" : e.name;
+    runs.push({ label: `dynamics ${name}`, chains: pool, dir: `${dyn}/${e.name}/test` });
+  }
+  // The pretrained run also trained on the full-atom chains every arm leaves out.
+  const fullAtom = arms.find((a) => a.name === ALL_ARM)?.exclude_ids?.length ?? 0;
+  runs.push({
+    label: "pretrained model",
+    chains: pool + fullAtom,
+    dir: `${ROOT}bench/results/pretrained/test_240`,
+  });
+  const groups = ["mostly α", "mostly β", "mixed", "compact", "middle", "elongated"] as const;
+  const head = ["run", "training chains", "steps", "lDDT-Cα", "TM", "α", "β", "mixed"]
+    .concat(groups.slice(3));
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => " --- ").join("|")}|`];
+  for (const r of runs) {
+    const s = await readJson<{ lddt_ca_mean: number; tm_score_mean: number; step: number }>(
+      `${r.dir}/summary.json`,
+    ).catch(() => undefined);
+    if (!s) continue;
+    const rows = parseChainsCsv(await Deno.readTextFile(`${r.dir}/chains.csv`), r.dir);
+    const m = groupMeans(rows, extent);
+    const cells = [r.label, r.chains.toLocaleString("en"), s.step.toLocaleString("en")]
+      .concat([s.lddt_ca_mean, s.tm_score_mean].map((x) => x.toFixed(3)))
+      .concat(groups.map((g) => m[g]?.lddt?.toFixed(3) ?? "—"));
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  console.log(lines.join("\n"));
+}
+
+/**
  * `notebooks/studies/findings.json`, what the README quotes: each committed
  * seed's dynamics findings and their spread, the clamped/unclamped stability
  * and test figures, and the arms' summary.
@@ -388,11 +449,12 @@ if (import.meta.main) {
   else if (what === "finish" && arm) Deno.exit(await finish(arm, values.data));
   else if (what === "summary") await summary();
   else if (what === "findings") await findings();
+  else if (what === "table") await table();
   else if (what === "test-ids") console.log(await testIds(values.data));
   else if (what === "extent") await extent(values.data);
   else {
     console.error(
-      "usage: deno run -A bench/studies.ts arms | test-ids | extent | train ARM | finish ARM | summary | findings",
+      "usage: deno run -A bench/studies.ts arms | test-ids | extent | train ARM | finish ARM | summary | findings | table",
     );
     Deno.exit(2);
   }

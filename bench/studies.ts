@@ -327,10 +327,10 @@ async function summary(): Promise<void> {
 }
 
 /**
- * The README's studies table (markdown on stdout): every finished arm, every
- * dynamics run and the pretrained model, on the same test chains, overall and
- * by the test chain's class and extent (train/test_groups.ts, the notebook's
- * grouping).
+ * The README's studies tables (markdown on stdout): every finished arm,
+ * every dynamics run and the pretrained model, on the same test chains,
+ * overall and by the test chain's class and extent (train/test_groups.ts, the
+ * notebook's grouping); then each group over its run's mean.
  */
 async function table(): Promise<void> {
   const { pool, arms } = await readJson<{ pool: number; arms: CompactArm[] }>(
@@ -368,7 +368,11 @@ async function table(): Promise<void> {
   const groups = ["mostly α", "mostly β", "mixed", "compact", "middle", "elongated"] as const;
   const head = ["run", "training chains", "steps", "lDDT-Cα", "TM", "α", "β", "mixed"]
     .concat(groups.slice(3));
-  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => " --- ").join("|")}|`];
+  const rule = (cols: string[]) => `|${cols.map(() => " --- ").join("|")}|`;
+  const lines = [`| ${head.join(" | ")} |`, rule(head)];
+  // Runs differing only in seed shift every group alike; a group over its run's mean does not.
+  const relHead = ["run", "α", "β", "mixed"].concat(groups.slice(3));
+  const relative = [`| ${relHead.join(" | ")} |`, rule(relHead)];
   for (const r of runs) {
     const s = await readJson<{ lddt_ca_mean: number; tm_score_mean: number; step: number }>(
       `${r.dir}/summary.json`,
@@ -380,8 +384,12 @@ async function table(): Promise<void> {
       .concat([s.lddt_ca_mean, s.tm_score_mean].map((x) => x.toFixed(3)))
       .concat(groups.map((g) => m[g]?.lddt?.toFixed(3) ?? "—"));
     lines.push(`| ${cells.join(" | ")} |`);
+    const rel = groups.map((g) => ((m[g]?.lddt ?? NaN) / s.lddt_ca_mean).toFixed(2));
+    relative.push(`| ${[r.label, ...rel].join(" | ")} |`);
   }
   console.log(lines.join("\n"));
+  console.log(`\nEach group's lDDT-Cα over the run's mean on all test chains:\n`);
+  console.log(relative.join("\n"));
 }
 
 /**

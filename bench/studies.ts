@@ -368,7 +368,7 @@ async function table(): Promise<void> {
   const groups = ["mostly α", "mostly β", "mixed", "compact", "middle", "elongated"] as const;
   const head = ["run", "training chains", "steps", "lDDT-Cα", "TM", "α", "β", "mixed"]
     .concat(groups.slice(3));
-  const rule = (cols: string[]) => `|${cols.map(() => " --- ").join("|")}|`;
+  const rule = (cols: string[]) => `|${cols.map((_, k) => k ? " ---: " : " --- ").join("|")}|`;
   const lines = [`| ${head.join(" | ")} |`, rule(head)];
   // Runs differing only in seed shift every group alike; a group over its run's mean does not.
   const relHead = ["run", "α", "β", "mixed"].concat(groups.slice(3));

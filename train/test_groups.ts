@@ -11,15 +11,49 @@ import { mostlyAlpha, mostlyBeta, type SsFractions } from "./ablation.ts";
 import type { ChainMetrics } from "./evaluate.ts";
 import { InputError } from "../model/util/errors.ts";
 
-/** The three classes of a chain, by its truth's DSSP fractions. */
+/**
+ * The three classes of a chain, by its truth's DSSP fractions.
+ *
+ * @example
+ * ```ts
+ * import { CHAIN_CLASSES } from "denofold";
+ *
+ * console.log(CHAIN_CLASSES.join(", ")); // "mostly α, mostly β, mixed"
+ * ```
+ */
 export const CHAIN_CLASSES = ["mostly α", "mostly β", "mixed"] as const;
-/** The three length bands (residues). */
+/**
+ * The three length bands (residues).
+ *
+ * @example
+ * ```ts
+ * import { LENGTH_BANDS } from "denofold";
+ *
+ * console.log(LENGTH_BANDS.length); // 3
+ * ```
+ */
 export const LENGTH_BANDS = ["≤ 100", "101–200", "> 200"] as const;
-/** The three extent bands (radius of gyration over a globular chain's). */
+/**
+ * The three extent bands (radius of gyration over a globular chain's).
+ *
+ * @example
+ * ```ts
+ * import { EXTENT_BANDS } from "denofold";
+ *
+ * console.log(EXTENT_BANDS[0]); // "compact"
+ * ```
+ */
 export const EXTENT_BANDS = ["compact", "middle", "elongated"] as const;
 /**
  * Where the extent bands are cut: the tertiles of the studies' 240 test
  * chains' Rg over a globular chain's of the same length (2.2 N^0.38 Å).
+ *
+ * @example
+ * ```ts
+ * import { EXTENT_CUTS } from "denofold";
+ *
+ * console.log(EXTENT_CUTS); // [1.04, 1.16]
+ * ```
  */
 export const EXTENT_CUTS = [1.04, 1.16] as const;
 

@@ -55,7 +55,7 @@ import { checkoutRelative, SHARED_DATA, trainBudgeted } from "./budgeted_train.t
 import { evalOnTest } from "./test_eval.ts";
 import { caCoords } from "../analysis/protein_coords.ts";
 import { parseChainsCsv } from "../train/evaluate.ts";
-import { groupMeans, parseExtentCsv } from "../train/test_groups.ts";
+import { CHAIN_CLASSES, EXTENT_BANDS, groupMeans, parseExtentCsv } from "../train/test_groups.ts";
 import { dimensionality } from "../analysis/dimensionality.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -365,7 +365,7 @@ async function table(): Promise<void> {
     chains: pool + fullAtom,
     dir: `${ROOT}bench/results/pretrained/test_240`,
   });
-  const groups = ["mostly α", "mostly β", "mixed", "compact", "middle", "elongated"] as const;
+  const groups = [...CHAIN_CLASSES, ...EXTENT_BANDS];
   const head = ["run", "training chains", "steps", "lDDT-Cα", "TM", "α", "β", "mixed"]
     .concat(groups.slice(3));
   const rule = (cols: string[]) => `|${cols.map((_, k) => k ? " ---: " : " --- ").join("|")}|`;
